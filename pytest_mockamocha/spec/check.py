@@ -1,0 +1,110 @@
+"""Structural validation of a whole document against the OpenAPI schema, cached by content.
+
+Validating a large document costs seconds, so the verdict is cached by the hash of the
+bundled document's bytes: in memory for the process, and on disk when a cache folder is
+given, so a suite pays it once per content, not once per start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema.exceptions import ValidationError, best_match
+
+from pytest_mockamocha.spec import pointer as jp
+
+_CACHE_VERSION = "1"
+_memory: dict[str, tuple[Problem, ...]] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a document, at a JSON pointer."""
+
+    pointer: str
+    message: str
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+def content_hash(doc: Any) -> str:
+    """A stable hash of a JSON-like document's content."""
+    blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def structural_problems(
+    doc: Any, version: str, digest: str, cache_dir: Path | None = None
+) -> tuple[Problem, ...]:
+    """The document's violations of the OpenAPI schema for ``version`` ("3.0"/"3.1")."""
+    key = f"{_CACHE_VERSION}-{version}-{digest}"
+    with _lock:
+        if key in _memory:
+            return _memory[key]
+    found = _read_cache(cache_dir, key)
+    if found is None:
+        found = _validate(doc, version)
+        _write_cache(cache_dir, key, found)
+    with _lock:
+        _memory[key] = found
+    return found
+
+
+def _validate(doc: Any, version: str) -> tuple[Problem, ...]:
+    from openapi_spec_validator.schemas import (
+        openapi_v30_schema_validator,
+        openapi_v31_schema_validator,
+    )
+
+    validator = openapi_v31_schema_validator if version == "3.1" else openapi_v30_schema_validator
+    errors = list(validator.iter_errors(doc))
+    problems: list[Problem] = []
+    for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))[:5]:
+        detail = best_match([error, *error.context]) if error.context else error
+        problems.append(Problem(_pointer(detail), _message(detail)))
+    return tuple(problems)
+
+
+def _pointer(error: ValidationError) -> str:
+    return jp.join("", *error.absolute_path)
+
+
+def _message(error: ValidationError) -> str:
+    text = error.message
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _read_cache(cache_dir: Path | None, key: str) -> tuple[Problem, ...] | None:
+    if cache_dir is None:
+        return None
+    try:
+        raw = json.loads((cache_dir / f"{key}.json").read_text())
+        return tuple(Problem(p["pointer"], p["message"], p["fatal"]) for p in raw)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(cache_dir: Path | None, key: str, problems: tuple[Problem, ...]) -> None:
+    if cache_dir is None:
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(
+                [{"pointer": p.pointer, "message": p.message, "fatal": p.fatal} for p in problems],
+                fh,
+            )
+        os.replace(tmp, cache_dir / f"{key}.json")
+    except OSError:
+        return  # a cache that cannot be written only costs time

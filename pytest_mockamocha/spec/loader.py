@@ -1,0 +1,248 @@
+"""Load an OpenAPI 3.0/3.1 document from a file or from memory into an ``ApiSpec``.
+
+Order matters: parse safely, refuse what we cannot serve (2.0, no version), bundle file
+refs into one local document, check every ref, validate the structure once per content,
+then index the operations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pytest_mockamocha.errors import SpecError
+from pytest_mockamocha.spec import pointer as jp
+from pytest_mockamocha.spec.check import Problem, content_hash, structural_problems
+from pytest_mockamocha.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter
+from pytest_mockamocha.spec.parse import parse_text
+from pytest_mockamocha.spec.refs import Bundler, check_refs, follow_ref
+
+#: Largest spec file read (bytes).
+MAX_SPEC_BYTES = 64 * 1024 * 1024
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def load_spec(
+    path: str | Path, *, slug: str | None = None, cache_dir: Path | None = None
+) -> ApiSpec:
+    """Load the document at ``path`` (and the files it refers to inside its folder)."""
+    file = Path(path)
+    source = str(path)
+    try:
+        size = file.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            raise SpecError(
+                f"file is {size:,} bytes; the limit is {MAX_SPEC_BYTES:,}", source=source
+            )
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise SpecError(f"cannot read the spec ({exc.strerror})", source=source) from None
+    try:
+        doc = parse_text(raw, source)
+    except UnicodeDecodeError:
+        raise SpecError("the file is not UTF-8 text", source=source) from None
+    return build_spec(
+        doc, source=source, folder=file.parent, slug=slug or slug_for(file), cache_dir=cache_dir
+    )
+
+
+def load_text(
+    text: bytes | str,
+    *,
+    source: str = "<document>",
+    slug: str = "api",
+    cache_dir: Path | None = None,
+) -> ApiSpec:
+    """Load a document given as YAML or JSON text; it may not refer to other files."""
+    try:
+        doc = parse_text(text, source)
+    except UnicodeDecodeError:
+        raise SpecError("the document is not UTF-8 text", source=source) from None
+    return build_spec(doc, source=source, folder=None, slug=slug, cache_dir=cache_dir)
+
+
+def build_spec(
+    doc: Any, *, source: str, folder: Path | None, slug: str, cache_dir: Path | None = None
+) -> ApiSpec:
+    """Check and index an already parsed document."""
+    if not isinstance(doc, dict):
+        kind = "empty" if doc is None else f"a {type(doc).__name__}"
+        raise SpecError(f"the document is {kind}, not an OpenAPI mapping", source=source)
+    version = _version(doc, source)
+    doc = Bundler(doc, source, folder).bundle()
+    check_refs(doc, source)
+    paths = doc.get("paths")
+    if not isinstance(paths, dict):
+        if version == "3.1" and ("webhooks" in doc or "components" in doc) and paths is None:
+            paths = doc["paths"] = {}
+        else:
+            raise SpecError(
+                "the document has no `paths` mapping: nothing to mock",
+                source=source,
+                pointer="/paths",
+            )
+    digest = content_hash(doc)
+    problems = structural_problems(doc, version, digest, cache_dir)
+    fatal = [p for p in problems if p.fatal]
+    if fatal:
+        more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
+        raise SpecError(
+            f"not a valid OpenAPI {version} document: {fatal[0].message}{more}",
+            source=source,
+            pointer=fatal[0].pointer,
+        )
+    operations, warnings = _operations(doc, source)
+    info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
+    custom_slug = doc.get("x-mockamocha-slug")
+    return ApiSpec(
+        source=source,
+        document=doc,
+        version=version,
+        title=str(info.get("title") or slug),
+        slug=slugify(custom_slug) if isinstance(custom_slug, str) else slug,
+        operations=tuple(operations),
+        content_hash=digest,
+        warnings=tuple(p for p in problems if not p.fatal) + tuple(warnings),
+        server_path=_server_path(doc),
+    )
+
+
+def slug_for(path: Path) -> str:
+    """The default slug of a spec file: its lower-case stem (``Pet Store.yaml``: ``pet-store``)."""
+    return slugify(path.stem)
+
+
+def slugify(text: str) -> str:
+    """Lower-case letters, digits and single dashes."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "api"
+
+
+def deref(doc: Mapping[str, Any], node: Any) -> Any:
+    """``node``, or what its ``$ref`` chain leads to."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        return follow_ref(doc, node["$ref"], "", "")
+    return node
+
+
+def _version(doc: Mapping[str, Any], source: str) -> str:
+    openapi = doc.get("openapi")
+    if "swagger" in doc and openapi is None:
+        raise SpecError(
+            f"Swagger {doc.get('swagger')} documents are not supported yet; "
+            "convert it to OpenAPI 3 (e.g. with swagger2openapi)",
+            source=source,
+            pointer="/swagger",
+        )
+    if not isinstance(openapi, str):
+        raise SpecError(
+            "no `openapi` version field: is this an OpenAPI document?",
+            source=source,
+            pointer="/openapi",
+        )
+    if re.match(r"^3\.0(\.\d+)?$", openapi):
+        return "3.0"
+    if re.match(r"^3\.1(\.\d+)?$", openapi):
+        return "3.1"
+    raise SpecError(
+        f"OpenAPI version {openapi!r} is not supported (3.0.x and 3.1.x are)",
+        source=source,
+        pointer="/openapi",
+    )
+
+
+def _operations(doc: dict[str, Any], source: str) -> tuple[list[Operation], list[Problem]]:
+    operations: list[Operation] = []
+    warnings: list[Problem] = []
+    global_security = doc.get("security")
+    for path, raw_item in doc["paths"].items():
+        item = deref(doc, raw_item)
+        if not isinstance(item, dict) or not path.startswith("/"):
+            continue
+        item_params = item.get("parameters") or []
+        for method in HTTP_METHODS:
+            raw_op = item.get(method)
+            if not isinstance(raw_op, dict):
+                continue
+            at = jp.join("/paths", path, method)
+            op = _operation(doc, path, method, raw_op, item_params, global_security, at)
+            operations.append(op)
+            warnings.extend(_path_param_problems(op, at))
+    return operations, warnings
+
+
+def _operation(
+    doc: dict[str, Any],
+    path: str,
+    method: str,
+    raw: dict[str, Any],
+    item_params: list[Any],
+    global_security: Any,
+    at: str,
+) -> Operation:
+    responses = deref(doc, raw.get("responses")) or {}
+    if any(not isinstance(k, str) for k in responses):
+        fixed = {str(k): v for k, v in responses.items()}
+        responses.clear()
+        responses.update(fixed)
+    security = raw.get("security", global_security)
+    return Operation(
+        method=method.upper(),
+        path=path,
+        operation_id=raw.get("operationId") if isinstance(raw.get("operationId"), str) else None,
+        summary=str(raw.get("summary") or ""),
+        deprecated=bool(raw.get("deprecated", False)),
+        pointer=at,
+        tags=tuple(str(t) for t in raw.get("tags") or ()),
+        parameters=_parameters(doc, raw.get("parameters") or [], item_params),
+        request_body=deref(doc, raw.get("requestBody")),
+        responses={code: deref(doc, resp) for code, resp in responses.items()},
+        security=tuple(security) if isinstance(security, list) else None,
+    )
+
+
+def _parameters(
+    doc: dict[str, Any], op_params: list[Any], item_params: list[Any]
+) -> tuple[Parameter, ...]:
+    merged: dict[tuple[str, str], Parameter] = {}
+    for raw in [*item_params, *op_params]:  # operation-level ones override path-level ones
+        param = deref(doc, raw)
+        if not isinstance(param, dict) or "name" not in param or "in" not in param:
+            continue
+        schema = param.get("schema")
+        if schema is None and isinstance(param.get("content"), dict):
+            media = next(iter(param["content"].values()), {})
+            schema = media.get("schema") if isinstance(media, dict) else None
+        location = str(param["in"])
+        merged[(str(param["name"]), location)] = Parameter(
+            name=str(param["name"]),
+            location=location,
+            required=bool(param.get("required", location == "path")),
+            deprecated=bool(param.get("deprecated", False)),
+            schema=schema,
+        )
+    return tuple(merged.values())
+
+
+def _path_param_problems(op: Operation, at: str) -> list[Problem]:
+    declared = {p.name for p in op.params_in("path")}
+    used = re.findall(r"{([^}]+)}", op.path)
+    return [
+        Problem(
+            at, f"path parameter {name!r} is not declared; it is served as a string", fatal=False
+        )
+        for name in used
+        if name not in declared
+    ]
+
+
+def _server_path(doc: Mapping[str, Any]) -> str:
+    servers = doc.get("servers")
+    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+        url = str(servers[0].get("url") or "")
+        match = re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^/]*(/.*)?$", url)
+        path = (match.group(1) or "") if match else url
+        return path.rstrip("/")
+    return ""

@@ -1,0 +1,71 @@
+"""Values describing a loaded API: its operations, their parameters and responses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_mockamocha.spec.check import Problem
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+JSON = Any  # a JSON-like value: dict, list, str, int, float, bool or None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One declared parameter of an operation (path-level ones merged in)."""
+
+    name: str
+    location: str  # path, query, header or cookie
+    required: bool
+    deprecated: bool = False
+    schema: Mapping[str, JSON] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One method on one path template, with everything needed to mock it."""
+
+    method: str  # upper case: "GET"
+    path: str  # the template as written in the spec: "/pets/{petId}"
+    operation_id: str | None = None
+    summary: str = ""
+    deprecated: bool = False
+    pointer: str = field(default="", compare=False)
+    tags: tuple[str, ...] = field(default=(), compare=False)
+    parameters: tuple[Parameter, ...] = field(default=(), compare=False)
+    request_body: Mapping[str, JSON] | None = field(default=None, compare=False, repr=False)
+    responses: Mapping[str, Mapping[str, JSON]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    security: tuple[Mapping[str, JSON], ...] | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        """How users name it: ``"GET /pets/{petId}"``."""
+        return f"{self.method} {self.path}"
+
+    def params_in(self, location: str) -> tuple[Parameter, ...]:
+        """The declared parameters of one location."""
+        return tuple(p for p in self.parameters if p.location == location)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ApiSpec:
+    """A loaded, bundled and checked API document, ready for the engine."""
+
+    source: str
+    document: Mapping[str, JSON] = field(repr=False)
+    version: str  # "3.0" or "3.1"
+    title: str
+    slug: str
+    operations: tuple[Operation, ...] = field(repr=False)
+    content_hash: str = field(repr=False)
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
+    #: the path prefix of the first declared server (``/v1``), informational only
+    server_path: str = ""

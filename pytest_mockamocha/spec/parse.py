@@ -1,0 +1,110 @@
+"""Turn the bytes of a YAML or JSON file into plain JSON-like data, safely.
+
+Safe means: the C safe loader, dates kept as strings (JSON Schema sees strings), every
+mapping key a string (PyYAML reads ``200:`` as an int), and alias bombs refused before
+anything walks the expanded tree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from pytest_mockamocha.errors import SpecError
+
+#: Largest expanded size (nodes, counting every alias use) a document may have.
+MAX_EXPANDED_NODES = 5_000_000
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Safe loader that leaves timestamps as strings, as JSON would."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_text(data: bytes | str, source: str) -> Any:
+    """Parse JSON (when it looks like JSON) or YAML; errors name the source and line."""
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")) or source.endswith(".json"):
+        try:
+            return normalise(json.loads(text), source)
+        except RecursionError:
+            raise SpecError("document is nested too deeply", source=source) from None
+        except json.JSONDecodeError as exc:
+            if source.endswith(".json"):
+                raise SpecError(
+                    f"invalid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
+                ) from None
+    try:
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except RecursionError:
+        raise SpecError("document is nested too deeply", source=source) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise SpecError(
+            f"invalid YAML: {exc.problem or exc.context}", source=source, line=line
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"invalid YAML: {exc}", source=source) from None
+    return normalise(doc, source)
+
+
+def normalise(doc: Any, source: str) -> Any:
+    """Refuse alias bombs and turn non-string mapping keys into strings, in place."""
+    sizes: dict[int, int] = {}
+    try:
+        _expanded_size(doc, sizes, source)
+    except RecursionError:
+        raise SpecError("document is nested too deeply", source=source) from None
+    return doc
+
+
+_IN_PROGRESS = -1
+
+
+def _expanded_size(node: Any, sizes: dict[int, int], source: str) -> int:
+    # Each container is visited once (aliases share objects), so this costs the
+    # document's real size while it computes the size anything walking it would see.
+    if not isinstance(node, (dict, list)):
+        return 1
+    known = sizes.get(id(node))
+    if known == _IN_PROGRESS:
+        raise SpecError(
+            "a YAML alias refers to its own ancestor (a recursive document)", source=source
+        )
+    if known is not None:
+        return known
+    sizes[id(node)] = _IN_PROGRESS
+    if isinstance(node, dict):
+        if any(not isinstance(k, str) for k in node):
+            fixed = {_key(k): v for k, v in node.items()}
+            node.clear()
+            node.update(fixed)
+        children = node.values()
+    else:
+        children = node
+    total = 1 + sum(_expanded_size(child, sizes, source) for child in children)
+    if total > MAX_EXPANDED_NODES:
+        raise SpecError(
+            f"document expands to more than {MAX_EXPANDED_NODES:,} nodes "
+            "(a YAML alias bomb?); refusing to load it",
+            source=source,
+        )
+    sizes[id(node)] = total
+    return total
+
+
+def _key(key: object) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)

@@ -1,0 +1,192 @@
+"""Bundle a multi-file document into one, and check every ``$ref`` in it.
+
+Relative file refs are read once from inside the root document's folder and kept under
+``x-mockamocha-files`` in the bundle, with every ref rewritten to a local one; after this
+nothing downstream (openapi-core included) ever needs to touch the file system or the
+network. Remote refs and refs that leave the folder are refused, naming the ref.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from pytest_mockamocha.errors import SpecError
+from pytest_mockamocha.spec import pointer as jp
+from pytest_mockamocha.spec.parse import parse_text
+
+FILES_KEY = "x-mockamocha-files"
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+#: Keys whose values are literal data, where a "$ref" key is not a reference.
+_LITERAL_KEYS = frozenset({"example", "default", "enum", "const"})
+MAX_FILES = 500
+
+
+class Bundler:
+    """Collects the files one root document refers to and rewrites refs to local ones."""
+
+    def __init__(
+        self,
+        root_doc: Any,
+        source: str,
+        folder: Path | None,
+        read: Callable[[Path], bytes] | None = None,
+    ):
+        self.root_doc = root_doc
+        self.source = source
+        self.folder = folder.resolve() if folder is not None else None
+        self._read = read or Path.read_bytes
+        self._keys: dict[Path, str] = {}
+        self._files: dict[str, Any] = {}
+        self._queue: deque[tuple[Any, str, Path | None]] = deque()
+
+    def bundle(self) -> Any:
+        """The root document with all file refs made local (mutated in place)."""
+        root_path = Path(self.source).resolve() if self.folder is not None else None
+        if root_path is not None:
+            self._keys[root_path] = ""
+        self._queue.append((self.root_doc, "", root_path))
+        while self._queue:
+            doc, key, path = self._queue.popleft()
+            self._walk(doc, key, path, "", set())
+        if self._files:
+            if not isinstance(self.root_doc, dict):
+                raise SpecError("the document is not a mapping", source=self.source)
+            self.root_doc[FILES_KEY] = self._files
+        return self.root_doc
+
+    def _walk(self, node: Any, key: str, path: Path | None, where: str, seen: set[int]) -> None:
+        stack: list[tuple[Any, str]] = [(node, where)]
+        while stack:
+            current, at = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(current, dict):
+                ref = current.get("$ref")
+                if isinstance(ref, str):
+                    current["$ref"] = self._rewrite(ref, key, path, at)
+                for k, v in current.items():
+                    if k not in _LITERAL_KEYS and isinstance(v, (dict, list)):
+                        if k == "examples" and isinstance(v, list):
+                            continue  # JSON Schema examples: literal values
+                        stack.append((v, jp.join(at, k)))
+            elif isinstance(current, list):
+                stack.extend(
+                    (v, jp.join(at, i))
+                    for i, v in enumerate(current)
+                    if isinstance(v, (dict, list))
+                )
+
+    def _rewrite(self, ref: str, key: str, path: Path | None, at: str) -> str:
+        file_part, _, fragment = ref.partition("#")
+        shown = self._shown(key)
+        if not file_part:
+            return ref if not key else "#" + jp.join(f"/{FILES_KEY}", key) + fragment
+        if _SCHEME.match(file_part):
+            raise SpecError(
+                f"remote $ref {ref!r} refused: specs may only refer to files in their own folder",
+                source=shown,
+                pointer=at,
+            )
+        if path is None or self.folder is None:
+            raise SpecError(
+                f"$ref {ref!r} refers to a file, but this document was not read from a folder",
+                source=shown,
+                pointer=at,
+            )
+        target = (path.parent / unquote(file_part)).resolve()
+        if not target.is_relative_to(self.folder):
+            raise SpecError(
+                f"$ref {ref!r} leaves the spec's folder; refused", source=shown, pointer=at
+            )
+        target_key = self._load(target, ref, shown, at)
+        if not target_key:
+            return "#" + fragment
+        return "#" + jp.join(f"/{FILES_KEY}", target_key) + fragment
+
+    def _load(self, target: Path, ref: str, shown: str, at: str) -> str:
+        if target in self._keys:
+            return self._keys[target]
+        if len(self._keys) >= MAX_FILES:
+            raise SpecError(f"more than {MAX_FILES} files referenced", source=shown, pointer=at)
+        try:
+            raw = self._read(target)
+        except OSError as exc:
+            raise SpecError(
+                f"$ref {ref!r}: cannot read {target.name} ({exc.strerror})",
+                source=shown,
+                pointer=at,
+            ) from None
+        assert self.folder is not None
+        key = target.relative_to(self.folder).as_posix()
+        doc = parse_text(raw, key)
+        self._keys[target] = key
+        self._files[key] = doc
+        self._queue.append((doc, key, target))
+        return key
+
+    def _shown(self, key: str) -> str:
+        return key or self.source
+
+
+def check_refs(doc: Any, source: str) -> None:
+    """Raise ``SpecError`` for the first local ref that points nowhere or only at refs."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        node, at = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                follow_ref(doc, ref, source, at)
+            stack.extend(
+                (v, jp.join(at, k))
+                for k, v in node.items()
+                if k not in _LITERAL_KEYS and isinstance(v, (dict, list))
+            )
+        elif isinstance(node, list):
+            stack.extend(
+                (v, jp.join(at, i)) for i, v in enumerate(node) if isinstance(v, (dict, list))
+            )
+
+
+def follow_ref(doc: Any, ref: str, source: str, at: str) -> Any:
+    """The first non-ref value a chain of local refs leads to."""
+    chain: list[str] = []
+    while True:
+        if not ref.startswith("#"):
+            raise SpecError(f"$ref {ref!r} is not local after bundling", source=source, pointer=at)
+        if ref in chain:
+            raise SpecError(
+                f"circular $ref: {' -> '.join([*chain, ref])}", source=source, pointer=at
+            )
+        chain.append(ref)
+        try:
+            target = jp.resolve(doc, jp.split(ref[1:]))
+        except KeyError as missing:
+            raise SpecError(
+                f"$ref {_shown_ref(ref)!r} points nowhere (no {missing.args[0]!r})",
+                source=source,
+                pointer=at,
+            ) from None
+        nxt = target.get("$ref") if isinstance(target, dict) else None
+        if not isinstance(nxt, str):
+            return target
+        ref = nxt
+
+
+def _shown_ref(ref: str) -> str:
+    prefix = "#/" + FILES_KEY + "/"
+    if ref.startswith(prefix):
+        rest = ref[len(prefix) :]
+        file_key, _, frag = rest.partition("/")
+        return file_key.replace("~1", "/").replace("~0", "~") + "#/" + frag
+    return ref
