@@ -1,0 +1,127 @@
+"""The request journal: every answered request as a record, bounded in memory.
+
+Records are kept in a ring buffer (memory stays flat however long a session runs);
+per-operation counters are kept apart and never evicted, so summaries stay exact.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+DEFAULT_JOURNAL_SIZE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request the server answered, and how."""
+
+    id: str
+    time: float  # epoch seconds
+    collection: str
+    operation: str | None  # "GET /pets/{petId}", None when unmatched
+    method: str
+    path: str
+    query: str
+    status: int
+    duration_us: int
+    source: str  # rule, prefer, example, generated, invalid, unmatched, cors
+    test: str | None = None
+    rule_id: str | None = None
+    violations: tuple[str, ...] = ()
+    nearest: tuple[str, ...] = ()
+    #: why the nearest rule did not answer, when one came close
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the request matched an operation and broke no rule of the contract."""
+        return self.operation is not None and not self.violations
+
+    def describe(self) -> str:
+        """``GET /pets?limit=2 -> 200 (example)`` for messages."""
+        qs = f"?{self.query}" if self.query else ""
+        return f"{self.method} {self.path}{qs} -> {self.status} ({self.source})"
+
+
+@dataclass(slots=True)
+class CollectionStats:
+    """Counts for one collection that survive journal eviction."""
+
+    requests: int = 0
+    violations: int = 0
+    unmatched: int = 0
+    by_operation: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[tuple[str, int]] = field(default_factory=Counter)
+
+
+class Journal:
+    """Thread-safe, bounded store of request records plus exact aggregate counters."""
+
+    def __init__(self, maxlen: int = DEFAULT_JOURNAL_SIZE):
+        self._records: deque[RequestRecord] = deque(maxlen=maxlen)
+        self._stats: dict[str, CollectionStats] = {}
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[RequestRecord], None]] = []
+        self.maxlen = maxlen
+
+    def append(self, record: RequestRecord) -> None:
+        """Keep ``record``, count it, and tell the listeners."""
+        with self._lock:
+            self._records.append(record)
+            stats = self._stats.setdefault(record.collection, CollectionStats())
+            stats.requests += 1
+            stats.violations += bool(record.violations)
+            if record.operation is None:
+                stats.unmatched += 1
+            else:
+                stats.by_operation[record.operation] += 1
+                stats.by_status[(record.operation, record.status)] += 1
+            listeners = tuple(self._listeners)
+        for listener in listeners:
+            listener(record)
+
+    def subscribe(self, listener: Callable[[RequestRecord], None]) -> None:
+        """Call ``listener`` with every new record (from the serving thread)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def records(
+        self,
+        *,
+        test: str | None = None,
+        collection: str | None = None,
+        operation: str | None = None,
+    ) -> list[RequestRecord]:
+        """The kept records, oldest first, filtered by what is given."""
+        with self._lock:
+            snapshot = list(self._records)
+        return [
+            r
+            for r in snapshot
+            if (test is None or r.test == test)
+            and (collection is None or r.collection == collection)
+            and (operation is None or r.operation == operation)
+        ]
+
+    def stats(self) -> dict[str, CollectionStats]:
+        """A copy of the per-collection counters."""
+        with self._lock:
+            return {
+                slug: CollectionStats(
+                    s.requests,
+                    s.violations,
+                    s.unmatched,
+                    Counter(s.by_operation),
+                    Counter(s.by_status),
+                )
+                for slug, s in self._stats.items()
+            }
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[RequestRecord]:
+        return iter(self.records())

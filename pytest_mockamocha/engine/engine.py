@@ -1,0 +1,327 @@
+"""The mock engine: request in, response out, every exchange journaled.
+
+It knows nothing of sockets or pytest: the server hands it ``MockRequest`` values and
+acts out the ``MockResponse`` it returns; the plugin tells it which test is running.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pytest_mockamocha._ids import new_id
+from pytest_mockamocha.analytics.journal import Journal, RequestRecord
+from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
+from pytest_mockamocha.engine.matchers import MatchContext
+from pytest_mockamocha.engine.respond import (
+    NotAcceptable,
+    Prefer,
+    Responder,
+    declared_key,
+    status_int,
+    success_status,
+)
+from pytest_mockamocha.engine.router import RouteMatch, Router
+from pytest_mockamocha.engine.rules import Reply, RuleBook
+from pytest_mockamocha.engine.violations import ContractValidator, Violation
+from pytest_mockamocha.errors import CollectionNotFoundError
+from pytest_mockamocha.generate import GenerationError, SchemaGenerator
+from pytest_mockamocha.spec.index import OperationIndex
+from pytest_mockamocha.spec.model import ApiSpec, Operation
+
+TEST_HEADER = "X-MockaMocha-Test"
+_PROBLEMS_PER_TEST = 200
+
+
+@dataclass(eq=False)
+class Collection:
+    """One API mounted at ``/mocks/{slug}``: its spec, router, validator and responder."""
+
+    slug: str
+    spec: ApiSpec
+
+    @cached_property
+    def index(self) -> OperationIndex:
+        """Operations by name and operationId."""
+        return OperationIndex(self.spec.operations, where=f"collection {self.slug!r}")
+
+    @cached_property
+    def router(self) -> Router:
+        """Path and method -> operation."""
+        return Router(self.spec.operations)
+
+    @cached_property
+    def validator(self) -> ContractValidator:
+        """openapi-core validation of requests and responses."""
+        return ContractValidator(self.spec)
+
+    @cached_property
+    def responder(self) -> Responder:
+        """Spec-derived responses."""
+        return Responder(self.spec, SchemaGenerator(self.spec.document, self.spec.version))
+
+    def warm(self) -> None:
+        """Build what the first request would otherwise build."""
+        _ = self.index, self.router, self.validator, self.responder
+
+    def operation(self, name: str) -> Operation:
+        """The operation called ``name`` (``"GET /pets/{id}"`` or an operationId)."""
+        return self.index.get(name)
+
+
+@dataclass
+class TestContext:
+    """Which test is running, and what went wrong for it so far."""
+
+    test: str | None = None
+    seed: int | None = None
+    problems: list[RequestRecord] = field(default_factory=list)
+
+
+class Engine:
+    """All collections of one server, their rules, and the request journal."""
+
+    def __init__(self, *, seed: int = 0, journal: Journal | None = None):
+        self.seed = seed
+        self.journal = journal or Journal()
+        self.rules = RuleBook()
+        self._collections: dict[str, Collection] = {}
+        self._lock = threading.Lock()
+        self._context = TestContext()
+
+    # -- collections -------------------------------------------------------------------
+    def add(self, spec: ApiSpec, slug: str | None = None) -> Collection:
+        """Mount ``spec`` under a unique slug (``pets``, ``pets-2``, ...)."""
+        with self._lock:
+            base = slug or spec.slug
+            unique, n = base, 2
+            while unique in self._collections:
+                unique, n = f"{base}-{n}", n + 1
+            coll = Collection(unique, spec)
+            self._collections[unique] = coll
+        return coll
+
+    def remove(self, slug: str) -> None:
+        """Unmount a collection and forget its rules."""
+        with self._lock:
+            self._collections.pop(slug, None)
+        for rule in self.rules.rules(collection=slug):
+            self.rules.remove(rule.id)
+
+    def collection(self, slug: str) -> Collection:
+        """The collection mounted as ``slug``."""
+        coll = self._collections.get(slug)
+        if coll is None:
+            raise CollectionNotFoundError(slug, sorted(self._collections))
+        return coll
+
+    def find_source(self, source: str) -> Collection | None:
+        """The collection loaded from ``source`` (a spec path), if any."""
+        return next((c for c in self._collections.values() if c.spec.source == source), None)
+
+    def __iter__(self) -> Iterator[Collection]:
+        return iter(list(self._collections.values()))
+
+    # -- tests ---------------------------------------------------------------------------
+    def begin_test(self, test: str, seed: int | None = None) -> None:
+        """Tag the requests that follow with ``test`` (keeping its problems if it is current)."""
+        if self._context.test == test:
+            self._context.seed = seed
+        else:
+            self._context = TestContext(test=test, seed=seed)
+
+    def end_test(self) -> list[RequestRecord]:
+        """Stop tagging; returns the failed requests of the test that ended."""
+        ended, self._context = self._context, TestContext()
+        return ended.problems
+
+    @property
+    def current_test(self) -> str | None:
+        """The node id of the running test, if any."""
+        return self._context.test
+
+    def problems(self) -> list[RequestRecord]:
+        """Unmatched or invalid requests of the running test so far."""
+        return list(self._context.problems)
+
+    # -- requests ------------------------------------------------------------------------
+    def handle(self, slug: str, request: MockRequest) -> MockResponse:
+        """Answer one request to collection ``slug`` and journal it."""
+        started = time.perf_counter_ns()
+        coll = self.collection(slug)
+        context = self._context
+        seed = context.seed if context.seed is not None else self.seed
+        route = coll.router.match(request.path, request.method)
+        violations: list[Violation] = []
+        note = ""
+        if isinstance(route, RouteMatch):
+            response, violations, note = self._answer(coll, route, request, seed)
+            op_name: str | None = route.operation.name
+            nearest: tuple[str, ...] = ()
+        else:
+            op_name, nearest = None, route.nearest
+            response = self._miss(coll, request, route.status, route.allowed, nearest)
+        record = RequestRecord(
+            id=new_id("req"),
+            time=time.time(),
+            collection=slug,
+            operation=op_name,
+            method=request.method,
+            path=request.path,
+            query=request.query_string,
+            status=response.status,
+            duration_us=(time.perf_counter_ns() - started) // 1000,
+            source=response.source,
+            test=request.headers.get(TEST_HEADER) or context.test,
+            rule_id=response.rule_id,
+            violations=tuple(str(v) for v in violations),
+            nearest=nearest,
+            note=note,
+        )
+        self.journal.append(record)
+        if (op_name is None or violations) and len(context.problems) < _PROBLEMS_PER_TEST:
+            context.problems.append(record)
+        return response
+
+    def _answer(
+        self, coll: Collection, route: RouteMatch, request: MockRequest, seed: int
+    ) -> tuple[MockResponse, list[Violation], str]:
+        op = route.operation
+        material = f"{request.method}|{request.path}|{sorted(request.query.items(multi=True))}"
+        accept = request.headers.get("Accept")
+        violations = coll.validator.request(
+            op,
+            request.method,
+            route.path_params,
+            request.query,
+            request.headers,
+            request.cookies,
+            request.body,
+            request.headers.get("Content-Type", ""),
+        )
+        responder = coll.responder
+        try:
+            if violations:
+                return (
+                    responder.rejection(
+                        op, violations, accept=accept, seed=seed, material=material
+                    ),
+                    violations,
+                    "",
+                )
+            ctx = MatchContext(
+                route.path_params, request.query, request.headers, request.cookies, request.body
+            )
+            chosen = self.rules.select(coll.slug, op.name, ctx)
+            if chosen.rule is not None and chosen.reply is not None:
+                response = self.reply(
+                    coll, op, chosen.reply, accept=accept, seed=seed, material=material
+                )
+                response.source, response.rule_id = "rule", chosen.rule.id
+                return response, [], ""
+            note = ""
+            if chosen.nearest is not None:
+                note = f"nearest rule {chosen.nearest.id}: {'; '.join(chosen.reasons)}"
+            prefer = Prefer.parse(request.headers.get("Prefer"))
+            return (
+                responder.from_spec(op, accept=accept, seed=seed, material=material, prefer=prefer),
+                [],
+                note,
+            )
+        except NotAcceptable as exc:
+            return (
+                responder.problem(
+                    406,
+                    "Not Acceptable",
+                    f"{op.name} answers {', '.join(exc.offered)}; the request accepts {accept!r}",
+                ),
+                [],
+                "",
+            )
+        except GenerationError as exc:
+            return (
+                responder.problem(500, "Cannot generate a valid response", f"{op.name}: {exc}"),
+                [],
+                "",
+            )
+
+    def reply(
+        self,
+        coll: Collection,
+        op: Operation,
+        reply: Reply,
+        *,
+        accept: str | None,
+        seed: int,
+        material: str,
+    ) -> MockResponse:
+        """The response a rule's reply describes."""
+        responder = coll.responder
+        default_key = success_status(op)
+        status = reply.status or (status_int(default_key) if default_key else 200)
+        if reply.kind == "static" and (reply.has_json or reply.body is not None):
+            response = _static(reply, status)
+        else:
+            key = declared_key(op, status) or default_key
+            if key is None:
+                response = MockResponse(status)
+            else:
+                response = responder.build(
+                    op,
+                    key,
+                    status,
+                    accept=accept,
+                    seed=seed,
+                    material=material,
+                    example=reply.example,
+                    dynamic=reply.kind == "generated",
+                    overrides=reply.overrides or None,
+                )
+        names = {name.lower() for name, _ in reply.headers}
+        response.headers = [h for h in response.headers if h[0].lower() not in names]
+        response.headers.extend(reply.headers)
+        response.delay, response.fault = reply.delay, reply.fault
+        return response
+
+    def _miss(
+        self,
+        coll: Collection,
+        request: MockRequest,
+        status: int,
+        allowed: tuple[str, ...],
+        nearest: tuple[str, ...],
+    ) -> MockResponse:
+        responder = coll.responder
+        hint = f"; nearest: {', '.join(nearest)}" if nearest else ""
+        if status == 405:
+            response = responder.problem(
+                405,
+                "Method Not Allowed",
+                f"{request.method} is not declared for {request.path} in {coll.slug!r} "
+                f"(allowed: {', '.join(allowed)}){hint}",
+                nearest=list(nearest),
+            )
+            response.headers.append(("Allow", ", ".join(allowed)))
+        else:
+            response = responder.problem(
+                404,
+                "No such operation",
+                f"{request.describe()} matches no operation of {coll.slug!r}{hint}",
+                nearest=list(nearest),
+            )
+        response.source = "unmatched"
+        return response
+
+
+def _static(reply: Reply, status: int) -> MockResponse:
+    if reply.has_json:
+        body = json.dumps(reply.json, ensure_ascii=False).encode()
+        ctype = reply.content_type or "application/json"
+    else:
+        body = reply.body or b""
+        ctype = reply.content_type or "application/octet-stream"
+    return MockResponse(status, body, ctype, source="rule")

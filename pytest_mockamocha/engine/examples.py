@@ -1,0 +1,120 @@
+"""Examples declared in a spec, checked against their schemas before they are ever served."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pytest_mockamocha.spec import pointer as jp
+from pytest_mockamocha.spec.check import Problem
+from pytest_mockamocha.spec.model import Operation
+
+_NONE = object()
+
+
+class ExampleBook:
+    """Finds valid examples of an operation's responses; remembers the invalid ones."""
+
+    def __init__(self, deref: Callable[[Any], Any], is_valid: Callable[[Any, Any], bool]):
+        self._deref = deref
+        self._is_valid = is_valid
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str, str, str], Any] = {}
+        self.problems: dict[str, Problem] = {}
+
+    def default(self, op: Operation, status: str, media: str) -> Any:
+        """The first valid example for this response media type, else ``NO_EXAMPLE``."""
+        return self._cached(op, status, media, "", self._find_default)
+
+    def named(self, op: Operation, status: str, media: str, name: str) -> Any:
+        """The valid example called ``name``, else ``NO_EXAMPLE``."""
+        return self._cached(op, status, media, name, self._find_named)
+
+    def names(self, op: Operation, status: str, media: str) -> list[str]:
+        """The names of the ``examples`` declared for this response media type."""
+        examples = self._media(op, status, media).get("examples")
+        return list(examples) if isinstance(examples, dict) else []
+
+    def _cached(
+        self,
+        op: Operation,
+        status: str,
+        media: str,
+        name: str,
+        find: Callable[[Operation, str, str, str], Any],
+    ) -> Any:
+        key = (op.name, status, media, name)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        found = find(op, status, media, name)
+        with self._lock:
+            self._cache[key] = found
+        return found
+
+    def _media(self, op: Operation, status: str, media: str) -> Mapping[str, Any]:
+        response = op.responses.get(status) or {}
+        content = response.get("content") if isinstance(response, dict) else None
+        node = content.get(media) if isinstance(content, dict) else None
+        return node if isinstance(node, dict) else {}
+
+    def _find_default(self, op: Operation, status: str, media: str, _: str) -> Any:
+        node = self._media(op, status, media)
+        schema = node.get("schema")
+        at = jp.join(op.pointer, "responses", status, "content", media)
+        if "example" in node:
+            value = self._checked(schema, node["example"], jp.join(at, "example"))
+            if value is not _NONE:
+                return value
+        examples = node.get("examples")
+        if isinstance(examples, dict):
+            for ex_name in examples:
+                value = self._find_named(op, status, media, ex_name)
+                if value is not NO_EXAMPLE:
+                    return value
+        return self._from_schema(schema, jp.join(at, "schema"))
+
+    def _find_named(self, op: Operation, status: str, media: str, name: str) -> Any:
+        node = self._media(op, status, media)
+        examples = node.get("examples")
+        if not isinstance(examples, dict) or name not in examples:
+            return NO_EXAMPLE
+        example = self._deref(examples[name])
+        if not isinstance(example, dict) or "value" not in example:
+            return NO_EXAMPLE  # externalValue is never fetched
+        at = jp.join(op.pointer, "responses", status, "content", media, "examples", name)
+        value = self._checked(node.get("schema"), example["value"], at)
+        return NO_EXAMPLE if value is _NONE else value
+
+    def _from_schema(self, schema: Any, at: str) -> Any:
+        schema = self._deref(schema)
+        if not isinstance(schema, dict):
+            return NO_EXAMPLE
+        if "example" in schema:
+            value = self._checked(schema, schema["example"], jp.join(at, "example"))
+            if value is not _NONE:
+                return value
+        listed = schema.get("examples")
+        if isinstance(listed, list) and listed:
+            value = self._checked(schema, listed[0], jp.join(at, "examples", 0))
+            if value is not _NONE:
+                return value
+        return NO_EXAMPLE
+
+    def _checked(self, schema: Any, value: Any, at: str) -> Any:
+        if schema is None or self._is_valid(schema, value):
+            return value
+        with self._lock:
+            self.problems.setdefault(
+                at,
+                Problem(
+                    at,
+                    "example does not match its schema; generated data is served instead",
+                    fatal=False,
+                ),
+            )
+        return _NONE
+
+
+NO_EXAMPLE: Any = type("NoExample", (), {"__repr__": lambda self: "NO_EXAMPLE"})()

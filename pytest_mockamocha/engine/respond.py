@@ -1,0 +1,368 @@
+"""Build responses from the spec: status choice, negotiation, examples, generated data.
+
+This is steps 2-4 of the precedence (``Prefer``, examples, generated data), plus the
+pieces rules and error answers reuse. Built bodies are cached by their seed material:
+generation is deterministic, so a repeated request costs a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_mockamocha.engine.examples import NO_EXAMPLE, ExampleBook
+from pytest_mockamocha.engine.exchange import MockResponse
+from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
+from pytest_mockamocha.engine.violations import Violation
+from pytest_mockamocha.generate import GenerationError, SchemaGenerator
+from pytest_mockamocha.spec.loader import deref
+from pytest_mockamocha.spec.model import ApiSpec, Operation
+
+PROBLEM_JSON = "application/problem+json"
+_CACHE_SIZE = 4096
+
+
+class NotAcceptable(Exception):
+    """The client's Accept header admits none of the declared media types."""
+
+    def __init__(self, offered: list[str]):
+        self.offered = offered
+        super().__init__(", ".join(offered))
+
+
+@dataclass(frozen=True, slots=True)
+class Prefer:
+    """A parsed ``Prefer`` header (code=, example=, dynamic=), as Prism reads it."""
+
+    code: str | None = None
+    example: str | None = None
+    dynamic: bool = False
+
+    @classmethod
+    def parse(cls, header: str | None) -> Prefer | None:
+        """None when the header says nothing we act on."""
+        if not header:
+            return None
+        values: dict[str, str] = {}
+        for token in header.replace(";", ",").split(","):
+            key, _, value = token.strip().partition("=")
+            values[key.strip().lower()] = value.strip().strip('"')
+        found = cls(
+            values.get("code") or None,
+            values.get("example") or None,
+            values.get("dynamic", "").lower() == "true",
+        )
+        return found if (found.code or found.example or found.dynamic) else None
+
+
+def status_int(code: str, fallback: int = 200) -> int:
+    """``"201"`` -> 201, ``"2XX"`` -> 200, ``"default"`` -> ``fallback``."""
+    if code.isdigit():
+        return int(code)
+    if len(code) == 3 and code[0].isdigit() and code[1:].upper() == "XX":
+        return int(code[0]) * 100
+    return fallback
+
+
+def success_status(op: Operation) -> str | None:
+    """The declared status a successful call answers with: first 2xx, else default, else any."""
+    codes = list(op.responses)
+    two = sorted(c for c in codes if c.isdigit() and c.startswith("2"))
+    if two:
+        return two[0]
+    ranged = [c for c in codes if c.upper() == "2XX"]
+    if ranged:
+        return ranged[0]
+    if "default" in codes:
+        return "default"
+    return codes[0] if codes else None
+
+
+def declared_key(op: Operation, status: int) -> str | None:
+    """The responses key that covers ``status``: exact, then ``4XX``, then ``default``."""
+    if str(status) in op.responses:
+        return str(status)
+    ranged = f"{str(status)[0]}XX"
+    for key in op.responses:
+        if key.upper() == ranged:
+            return key
+    return "default" if "default" in op.responses else None
+
+
+class Responder:
+    """Builds spec-derived responses for one API."""
+
+    def __init__(self, spec: ApiSpec, generator: SchemaGenerator):
+        self.spec = spec
+        self.generator = generator
+        self.examples = ExampleBook(self.deref, generator.is_valid)
+        self._cache: OrderedDict[str, tuple[bytes, str | None, list[tuple[str, str]]]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def deref(self, node: Any) -> Any:
+        """``node`` with its ``$ref`` chain followed."""
+        return deref(self.spec.document, node)
+
+    # -- the precedence pipeline ------------------------------------------------------
+    def from_spec(
+        self,
+        op: Operation,
+        *,
+        accept: str | None,
+        seed: int,
+        material: str,
+        prefer: Prefer | None = None,
+    ) -> MockResponse:
+        """Steps 2-4: ``Prefer``, then the declared example, then generated data."""
+        key = success_status(op)
+        example: str | None = None
+        dynamic = False
+        source = "example"
+        if prefer is not None:
+            source = "prefer"
+            dynamic = prefer.dynamic
+            example = prefer.example
+            if prefer.code:
+                key = (
+                    declared_key(op, status_int(prefer.code, 0)) if prefer.code.isdigit() else None
+                )
+                if key is None:
+                    return self.problem(
+                        400,
+                        "Prefer asks for an undeclared status",
+                        f"{op.name} declares {', '.join(op.responses)}; "
+                        f"Prefer asked for code={prefer.code}",
+                    )
+            elif example:
+                key = self._status_with_example(op, example) or key
+        if key is None:
+            return MockResponse(204, source="generated")
+        status = int(prefer.code) if prefer is not None and prefer.code else status_int(key)
+        return self.build(
+            op,
+            key,
+            status,
+            accept=accept,
+            seed=seed,
+            material=material,
+            example=example,
+            dynamic=dynamic,
+            source=source,
+        )
+
+    def build(
+        self,
+        op: Operation,
+        key: str,
+        status: int,
+        *,
+        accept: str | None,
+        seed: int,
+        material: str,
+        example: str | None = None,
+        dynamic: bool = False,
+        source: str = "example",
+        overrides: Mapping[str, Any] | None = None,
+    ) -> MockResponse:
+        """The response for declared status ``key`` sent as ``status``."""
+        response = self.deref(op.responses.get(key)) or {}
+        content = response.get("content") if isinstance(response, dict) else None
+        content = content if isinstance(content, dict) else {}
+        media = negotiate(content, accept)
+        if content and media is None:
+            raise NotAcceptable(list(content))
+        cache_key = f"{seed}|{op.name}|{key}|{status}|{media}|{example}|{dynamic}|{material}"
+        if not overrides:
+            with self._lock:
+                hit = self._cache.get(cache_key)
+                if hit is not None:
+                    self._cache.move_to_end(cache_key)
+                    body, ctype, headers = hit
+                    return MockResponse(status, body, ctype, list(headers), source=source)
+        rng = _rng(cache_key)
+        body, ctype, used = b"", None, source
+        if media is not None:
+            value, used = self._value(
+                op, key, media, content[media], rng, example, dynamic, source, overrides
+            )
+            ctype = with_charset(concrete_type(media, value))
+            body = encode(value, media)
+        headers = self._headers(response, rng)
+        if not overrides:
+            with self._lock:
+                self._cache[cache_key] = (body, ctype, headers)
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return MockResponse(status, body, ctype, list(headers), source=used)
+
+    def _value(
+        self,
+        op: Operation,
+        key: str,
+        media: str,
+        node: Any,
+        rng: random.Random,
+        example: str | None,
+        dynamic: bool,
+        source: str,
+        overrides: Mapping[str, Any] | None,
+    ) -> tuple[Any, str]:
+        if example is not None:
+            found = self.examples.named(op, key, media, example)
+            if found is not NO_EXAMPLE:
+                return found, source
+        if not dynamic and not overrides:
+            found = self.examples.default(op, key, media)
+            if found is not NO_EXAMPLE:
+                return found, source
+        schema = node.get("schema") if isinstance(node, dict) else None
+        value = self.generate(schema, rng, media)
+        if overrides and isinstance(value, dict):
+            value.update(overrides)
+        return value, "prefer" if source == "prefer" else "generated"
+
+    def generate(self, schema: Any, rng: random.Random, media: str = "application/json") -> Any:
+        """A value for ``schema`` (bytes for binary media without a schema)."""
+        if schema is None:
+            return {} if is_json(media) else ""
+        try:
+            return self.generator.generate(schema, rng, direction="response")
+        except GenerationError:
+            raise
+        except RecursionError as exc:
+            raise GenerationError(f"schema nests too deeply to generate: {exc}") from None
+
+    def _headers(self, response: Any, rng: random.Random) -> list[tuple[str, str]]:
+        declared = response.get("headers") if isinstance(response, dict) else None
+        out: list[tuple[str, str]] = []
+        for name, raw in (declared or {}).items():
+            header = self.deref(raw)
+            if name.lower() == "content-type" or not isinstance(header, dict):
+                continue
+            value = header.get("example")
+            schema = self.deref(header.get("schema"))
+            if value is None or (schema is not None and not self.generator.is_valid(schema, value)):
+                if schema is None:
+                    continue
+                value = self.generator.generate(schema, rng, direction="response")
+            out.append((name, _header_text(value)))
+        return out
+
+    def _status_with_example(self, op: Operation, name: str) -> str | None:
+        for key, raw in op.responses.items():
+            content = (self.deref(raw) or {}).get("content") or {}
+            for node in content.values():
+                if isinstance(node, dict) and name in (node.get("examples") or {}):
+                    return key
+        return None
+
+    # -- answers of our own -------------------------------------------------------------
+    def problem(self, status: int, title: str, detail: str, **extra: Any) -> MockResponse:
+        """An ``application/problem+json`` answer (RFC 9457)."""
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+        return MockResponse(status, json.dumps(body).encode(), PROBLEM_JSON, source="error")
+
+    def rejection(
+        self,
+        op: Operation,
+        violations: list[Violation],
+        *,
+        accept: str | None,
+        seed: int,
+        material: str,
+    ) -> MockResponse:
+        """The answer to a request that breaks the contract: 401, or 400 / the spec's 422."""
+        security = all(v.location == "security" for v in violations)
+        status = 401 if security else 400
+        key = (
+            declared_key(op, status)
+            if security
+            else (
+                str(status) if "400" in op.responses else ("422" if "422" in op.responses else None)
+            )
+        )
+        if key is not None and key != "default":
+            status = status_int(key)
+        title = "Missing credentials" if security else "Request does not match the API contract"
+        detail = "; ".join(str(v) for v in violations)
+        problem = {
+            "type": "about:blank",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "operation": op.name,
+            "violations": [v.as_dict() for v in violations],
+        }
+        if key is None or key == "default":
+            response = self.problem(
+                status,
+                title,
+                detail,
+                operation=op.name,
+                violations=[v.as_dict() for v in violations],
+            )
+        else:
+            response = self._declared_rejection(op, key, status, problem, accept, seed, material)
+        response.source = "invalid"
+        if security:
+            response.headers.append(("WWW-Authenticate", "Bearer"))
+        return response
+
+    def _declared_rejection(
+        self,
+        op: Operation,
+        key: str,
+        status: int,
+        problem: dict[str, Any],
+        accept: str | None,
+        seed: int,
+        material: str,
+    ) -> MockResponse:
+        response = self.deref(op.responses.get(key)) or {}
+        content = response.get("content") or {}
+        for media, node in content.items():
+            schema = node.get("schema") if isinstance(node, dict) else None
+            if is_json(media) and (schema is None or self.generator.is_valid(schema, problem)):
+                return MockResponse(
+                    status,
+                    json.dumps(problem).encode(),
+                    concrete_type(media, problem),
+                    self._headers(response, _rng(material)),
+                )
+        try:
+            built = self.build(op, key, status, accept=accept, seed=seed, material=material)
+        except NotAcceptable:
+            built = self.build(op, key, status, accept=None, seed=seed, material=material)
+        summary = "; ".join(
+            f"{v['location']}.{v['name']}: {v['message']}" for v in problem["violations"]
+        )
+        built.headers.append(("MockaMocha-Violations", _header_safe(summary)))
+        return built
+
+
+def _rng(material: str) -> random.Random:
+    digest = hashlib.blake2b(material.encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_header_text(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k},{_header_text(v)}" for k, v in value.items())
+    return _header_safe(str(value))
+
+
+def _header_safe(text: str) -> str:
+    clean = "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in text)
+    return clean[:1000]

@@ -1,0 +1,190 @@
+"""Response rules: matchers plus a sequence of replies, kept in one thread-safe book.
+
+The same model serves the fixture's ``when(...)``, rule files and the management API.
+A rule is immutable; how often each rule has fired is the book's mutable state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pytest_mockamocha.engine.matchers import MatchContext, Matcher, nearest_miss
+
+FAULTS = (
+    "connection_reset",
+    "close",
+    "empty_response",
+    "malformed_body",
+    "truncated_body",
+    "slow_body",
+    "hang",
+)
+_UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What one step of a rule answers."""
+
+    kind: str = "static"  # static, example, generated
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    json: Any = _UNSET
+    body: bytes | None = None
+    content_type: str | None = None
+    example: str | None = None
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    delay: float = 0.0
+    fault: str | None = None
+
+    @property
+    def has_json(self) -> bool:
+        """True when the reply carries a JSON value (``None`` included)."""
+        return self.json is not _UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A reply and how many requests it answers (None: all that come)."""
+
+    reply: Reply
+    times: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """When a request to ``operation`` fits every matcher, answer with the current step."""
+
+    id: str
+    collection: str
+    operation: str  # "GET /pets/{petId}"
+    matchers: tuple[Matcher, ...] = ()
+    steps: tuple[Step, ...] = ()
+    priority: int = 0
+    owner: str | None = None  # the test that made it; None for stored rules
+    enabled: bool = True
+    name: str = ""
+
+    def step_for(self, hits: int) -> Step | None:
+        """The step that answers after ``hits`` earlier answers, None once retired."""
+        used = 0
+        for step in self.steps:
+            if step.times is None:
+                return step
+            used += step.times
+            if hits < used:
+                return step
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The outcome of looking for a rule: the rule that answers, or the nearest miss."""
+
+    rule: Rule | None = None
+    reply: Reply | None = None
+    nearest: Rule | None = None
+    reasons: tuple[str, ...] = ()
+
+
+class RuleBook:
+    """All rules of a server, by collection and operation, in precedence order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: dict[str, Rule] = {}
+        self._order: dict[str, int] = {}
+        self._hits: dict[str, int] = {}
+        self._seq = itertools.count()
+
+    def put(self, rule: Rule) -> Rule:
+        """Add ``rule`` or replace the rule with its id (keeping its hit count)."""
+        with self._lock:
+            if rule.id not in self._rules:
+                self._order[rule.id] = next(self._seq)
+                self._hits[rule.id] = 0
+            self._rules[rule.id] = rule
+        return rule
+
+    def remove(self, rule_id: str) -> bool:
+        """Forget one rule; False when there was none."""
+        with self._lock:
+            self._order.pop(rule_id, None)
+            self._hits.pop(rule_id, None)
+            return self._rules.pop(rule_id, None) is not None
+
+    def remove_owned(self, owner: str) -> int:
+        """Forget every rule a test made; returns how many."""
+        with self._lock:
+            doomed = [rid for rid, r in self._rules.items() if r.owner == owner]
+        for rid in doomed:
+            self.remove(rid)
+        return len(doomed)
+
+    def get(self, rule_id: str) -> Rule | None:
+        """The rule with this id, if any."""
+        with self._lock:
+            return self._rules.get(rule_id)
+
+    def hits(self, rule_id: str) -> int:
+        """How many requests the rule has answered."""
+        with self._lock:
+            return self._hits.get(rule_id, 0)
+
+    def rules(self, collection: str | None = None, operation: str | None = None) -> list[Rule]:
+        """Rules in precedence order: priority, then newest first."""
+        with self._lock:
+            chosen = [
+                r
+                for r in self._rules.values()
+                if (collection is None or r.collection == collection)
+                and (operation is None or r.operation == operation)
+            ]
+            return sorted(chosen, key=lambda r: (-r.priority, -self._order[r.id]))
+
+    def select(self, collection: str, operation: str, ctx: MatchContext) -> Selection:
+        """The rule that answers this request (its hit counted), or the nearest miss."""
+        candidates = self.rules(collection, operation)
+        if not candidates:
+            return Selection()
+        best: tuple[int, Rule, Sequence[str]] | None = None
+        for rule in candidates:
+            if not rule.enabled:
+                continue
+            fits, reasons = nearest_miss(rule.matchers, ctx)
+            if not reasons:
+                reply = self._fire(rule)
+                if reply is not None:
+                    return Selection(rule=rule, reply=reply)
+                reasons = ["retired: it answered all the times it was given"]
+            if best is None or fits > best[0]:
+                best = (fits, rule, reasons)
+        if best is None:
+            return Selection()
+        return Selection(nearest=best[1], reasons=tuple(best[2]))
+
+    def _fire(self, rule: Rule) -> Reply | None:
+        with self._lock:
+            if rule.id not in self._rules:
+                return None
+            hits = self._hits[rule.id]
+            step = rule.step_for(hits)
+            if step is None:
+                return None
+            self._hits[rule.id] = hits + 1
+            return step.reply
+
+    def reset_hits(self, rule_id: str) -> None:
+        """Start a rule's sequence again."""
+        with self._lock:
+            if rule_id in self._hits:
+                self._hits[rule_id] = 0
+
+    def replace_steps(self, rule_id: str, steps: tuple[Step, ...]) -> Rule | None:
+        """The rule with new steps (used by builders that grow a sequence)."""
+        rule = self.get(rule_id)
+        return None if rule is None else self.put(replace(rule, steps=steps))

@@ -1,0 +1,187 @@
+"""Request and response validation with openapi-core, against an operation we already routed.
+
+openapi-core's own path finder costs milliseconds on large specs and its spec validation
+seconds; we build one validator per document with spec validation off, deny every
+non-local ref, and hand it the operation our router found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema_path import SchemaPath
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from pytest_mockamocha.spec.model import ApiSpec, Operation
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way a request or response breaks the contract."""
+
+    location: str  # path, query, header, cookie, body, security, response
+    name: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.location}.{self.name}" if self.name else self.location
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON form used in problem bodies."""
+        return {"location": self.location, "name": self.name, "message": self.message}
+
+
+class _DenyRemote(dict[str, Any]):
+    """Resolver handlers that refuse every scheme: nothing may be fetched during validation."""
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __getitem__(self, scheme: str) -> Any:
+        def refuse(uri: str) -> Any:
+            raise PermissionError(f"refusing to fetch {uri!r}: specs are loaded offline")
+
+        return refuse
+
+
+@dataclass(slots=True)
+class _CoreRequest:
+    parameters: Any
+    body: bytes | None
+    content_type: str
+
+
+class ContractValidator:
+    """Validates requests and responses of one document's operations."""
+
+    def __init__(self, spec: ApiSpec):
+        from openapi_core.validation.request.validators import (
+            V30RequestValidator,
+            V31RequestValidator,
+        )
+        from openapi_core.validation.response.validators import (
+            V30ResponseValidator,
+            V31ResponseValidator,
+        )
+
+        self._root = SchemaPath.from_dict(
+            dict(spec.document), handlers=_DenyRemote(), resolved_cache_maxsize=4096
+        )
+        v31 = spec.version == "3.1"
+        self._requests = (V31RequestValidator if v31 else V30RequestValidator)(self._root)
+        self._responses = (V31ResponseValidator if v31 else V30ResponseValidator)(self._root)
+
+    def _nodes(self, op: Operation) -> tuple[SchemaPath, SchemaPath]:
+        path_item = self._root / "paths" / op.path
+        return path_item / op.method.lower(), path_item
+
+    def request(
+        self,
+        op: Operation,
+        method: str,
+        path_params: Mapping[str, str],
+        query: ImmutableMultiDict[str, str] | Any,
+        headers: Headers,
+        cookies: Mapping[str, str],
+        body: bytes,
+        content_type: str,
+    ) -> list[Violation]:
+        """Every violation of ``op``'s parameters, security and body by this request."""
+        from openapi_core.datatypes import RequestParameters
+
+        operation, path_item = self._nodes(op)
+        request = _CoreRequest(
+            parameters=RequestParameters(
+                query=query, header=headers, cookie=cookies, path=dict(path_params)
+            ),
+            body=body or None,
+            content_type=content_type or "application/octet-stream",
+        )
+        return list(_convert(self._requests._iter_errors(request, operation, path_item)))
+
+    def response(
+        self, op: Operation, status: int, body: bytes, headers: Headers, content_type: str
+    ) -> list[Violation]:
+        """Every way this response breaks what ``op`` declares."""
+        operation, _ = self._nodes(op)
+        errors = self._responses._iter_errors(status, body, headers, content_type, operation)
+        return [Violation("response", v.name, v.message) for v in _convert(errors)]
+
+
+def _convert(errors: Iterable[Exception]) -> Iterator[Violation]:
+    from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+    from openapi_core.templating.security.exceptions import SecurityNotFound
+    from openapi_core.validation.request.exceptions import (
+        MissingRequiredParameter,
+        MissingRequiredRequestBody,
+        ParameterValidationError,
+        RequestBodyValidationError,
+        SecurityValidationError,
+    )
+
+    for error in errors:
+        cause = error.__cause__
+        if isinstance(error, MissingRequiredParameter):
+            yield Violation(error.location, error.name, "required parameter is missing")
+        elif isinstance(error, ParameterValidationError):
+            yield Violation(error.location, error.name, _detail(cause) or str(error))
+        elif isinstance(error, SecurityValidationError):
+            yield Violation("security", "", _security(cause))
+        elif isinstance(error, MissingRequiredRequestBody):
+            yield Violation("body", "", "required request body is missing")
+        elif isinstance(error, RequestBodyValidationError) and isinstance(cause, MediaTypeNotFound):
+            yield Violation(
+                "header",
+                "Content-Type",
+                f"media type {cause.mimetype!r} is not one of "
+                f"{', '.join(cause.availableMimetypes)}",
+            )
+        elif isinstance(error, RequestBodyValidationError):
+            yield from _schema_violations("body", cause, error)
+        elif isinstance(error, SecurityNotFound):
+            yield Violation("security", "", _security(error))
+        else:
+            yield from _schema_violations("", cause, error)
+
+
+def _schema_violations(
+    location: str, cause: BaseException | None, error: Exception
+) -> Iterator[Violation]:
+    schema_errors = list(getattr(cause, "schema_errors", None) or ())
+    if not schema_errors:
+        yield Violation(location or "response", "", _detail(cause) or _plain(error))
+        return
+    for schema_error in schema_errors[:10]:
+        path = getattr(schema_error, "absolute_path", ())
+        name = ".".join(str(p) for p in path)
+        yield Violation(
+            location or "response", name, getattr(schema_error, "message", str(schema_error))
+        )
+
+
+def _detail(cause: BaseException | None) -> str:
+    if cause is None:
+        return ""
+    schema_errors = list(getattr(cause, "schema_errors", None) or ())
+    if schema_errors:
+        return "; ".join(getattr(e, "message", str(e)) for e in schema_errors[:5])
+    inner = cause.__cause__
+    if inner is not None and str(inner):
+        return _plain(inner)
+    return _plain(cause)
+
+
+def _plain(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _security(cause: BaseException | None) -> str:
+    schemes = getattr(cause, "schemes", None)
+    if schemes:
+        options = " or ".join(" + ".join(group) for group in schemes)
+        return f"missing or malformed credentials; the operation accepts {options}"
+    return "missing or malformed credentials"
