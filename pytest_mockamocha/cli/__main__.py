@@ -1,0 +1,5 @@
+"""``python -m pytest_mockamocha.cli``."""
+
+from pytest_mockamocha.cli.main import main
+
+main()

@@ -1,0 +1,226 @@
+"""The object behind the ``mockamocha`` fixture; usable without pytest as a context manager.
+
+    with Mockamocha(server, test="my-test") as mock:
+        mock.when("GET /pets/{petId}", path={"petId": 7}).respond(status=404)
+        ...
+
+Leaving the block withdraws the test's rules and, when strict, raises for every request
+that matched no operation or broke the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from pytest_mockamocha.analytics.journal import RequestRecord
+from pytest_mockamocha.engine import Collection
+from pytest_mockamocha.engine.matchers import JsonEquals, Matcher, params
+from pytest_mockamocha.engine.rules import _UNSET
+from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
+from pytest_mockamocha.rulebuilder import RuleBuilder
+from pytest_mockamocha.server.runtime import MockServer
+from pytest_mockamocha.spec.model import Operation
+
+
+class Mockamocha:
+    """A test's view of the mock server: URLs, rules, the test's journal, assertions."""
+
+    def __init__(
+        self,
+        server: MockServer,
+        *,
+        test: str = "manual",
+        strict: bool = True,
+        collection: str | None = None,
+        seed: int | None = None,
+    ):
+        self.server = server
+        self.engine = server.engine
+        self.test = test
+        self.strict = strict
+        self.seed = seed
+        self._default = collection
+        if collection is not None:
+            self.engine.collection(collection)
+
+    # -- context -------------------------------------------------------------------------
+    def __enter__(self) -> Mockamocha:
+        self.engine.begin_test(self.test, seed=self.seed)
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        problems = self.close()
+        if problems and self.strict and exc_type is None:
+            raise MockamochaAssertionError(strict_failure_text(problems))
+
+    def close(self) -> list[RequestRecord]:
+        """Withdraw this test's rules and stop tagging; returns its failed requests."""
+        self.engine.rules.remove_owned(self.test)
+        return self.engine.end_test()
+
+    def problems(self) -> list[RequestRecord]:
+        """The requests of this test so far that matched no operation or broke the contract."""
+        return self.engine.problems()
+
+    # -- URLs ----------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """The mock URL of the test's collection (the only one, or the marker's)."""
+        return self.url_for(self._slug(None))
+
+    def url_for(self, slug: str, path: str = "") -> str:
+        """The mock URL of ``path`` in collection ``slug``."""
+        return self.server.url_for(slug, path)
+
+    def collection(self, slug: str | None = None) -> Collection:
+        """A mounted collection (the default one when ``slug`` is None)."""
+        return self.engine.collection(self._slug(slug))
+
+    def operation(self, name: str, collection: str | None = None) -> Operation:
+        """The operation called ``name`` (``"GET /pets/{petId}"`` or an operationId)."""
+        return self.collection(collection).operation(name)
+
+    def _slug(self, slug: str | None) -> str:
+        if slug is not None:
+            return slug
+        if self._default is not None:
+            return self._default
+        slugs = [c.slug for c in self.engine]
+        if len(slugs) == 1:
+            return slugs[0]
+        raise RuleError(
+            "several collections are loaded "
+            f"({', '.join(slugs) or 'none'}); name one with collection= "
+            "or the marker's collection argument"
+        )
+
+    # -- rules ---------------------------------------------------------------------------
+    def when(
+        self,
+        operation: str,
+        *,
+        collection: str | None = None,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        json: Any = _UNSET,
+        json_contains: Any = _UNSET,
+        priority: int = 0,
+    ) -> RuleBuilder:
+        """Start a rule for ``operation``: for requests that fit every matcher given."""
+        coll = self.collection(collection)
+        op = coll.operation(operation)
+        declared = {p.name for p in op.params_in("path")}
+        unknown = sorted(set(path or {}) - declared)
+        if unknown:
+            raise RuleError(
+                f"{op.name} has no path parameter {unknown[0]!r}; "
+                f"it has: {', '.join(sorted(declared)) or 'none'}"
+            )
+        matchers: list[Matcher] = [
+            *params("path", path),
+            *params("query", query),
+            *params("header", headers),
+            *params("cookie", cookies),
+        ]
+        if json is not _UNSET:
+            matchers.append(JsonEquals(json))
+        if json_contains is not _UNSET:
+            matchers.append(JsonEquals(json_contains, partial=True))
+        return RuleBuilder(
+            self.engine, coll, op, tuple(matchers), owner=self.test, priority=priority
+        )
+
+    # -- journal and assertions ----------------------------------------------------------
+    def requests(
+        self, operation: str | None = None, *, collection: str | None = None
+    ) -> list[RequestRecord]:
+        """The requests this test sent, oldest first (optionally to one operation)."""
+        if operation is None:
+            return self.engine.journal.records(test=self.test, collection=collection)
+        slug = self._slug(collection)
+        name = self.engine.collection(slug).operation(operation).name
+        return self.engine.journal.records(test=self.test, collection=slug, operation=name)
+
+    def assert_called(
+        self,
+        operation: str,
+        times: int | None = None,
+        *,
+        collection: str | None = None,
+        status: int | None = None,
+        path: str | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> list[RequestRecord]:
+        """Fail unless ``operation`` was called (exactly ``times`` times) as described."""
+        calls = self.requests(operation, collection=collection)
+        fitting = [r for r in calls if _fits(r, status, path, query)]
+        wanted = "at least once" if times is None else f"{times} time(s)"
+        if (times is None and not fitting) or (times is not None and len(fitting) != times):
+            seen = "\n".join(f"    {r.describe()}" for r in calls[-10:]) or "    (none)"
+            where = _described(status, path, query)
+            raise MockamochaAssertionError(
+                f"expected {operation} to be called {wanted}{where}; it was called "
+                f"{len(fitting)} time(s) like that. Its calls in this test:\n{seen}"
+            )
+        return fitting
+
+    def assert_not_called(self, operation: str, *, collection: str | None = None) -> None:
+        """Fail if ``operation`` was called in this test."""
+        calls = self.requests(operation, collection=collection)
+        if calls:
+            seen = "\n".join(f"    {r.describe()}" for r in calls[:10])
+            raise MockamochaAssertionError(
+                f"expected {operation} not to be called; it was called {len(calls)} "
+                f"time(s):\n{seen}"
+            )
+
+
+def _fits(
+    record: RequestRecord, status: int | None, path: str | None, query: Mapping[str, Any] | None
+) -> bool:
+    if status is not None and record.status != status:
+        return False
+    if path is not None and record.path != path:
+        return False
+    if query:
+        got = parse_qs(record.query, keep_blank_values=True)
+        for key, value in query.items():
+            wanted = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+            if got.get(key) != wanted:
+                return False
+    return True
+
+
+def _described(status: int | None, path: str | None, query: Mapping[str, Any] | None) -> str:
+    parts = []
+    if path is not None:
+        parts.append(f"path={path}")
+    if query:
+        parts.append(f"query={dict(query)}")
+    if status is not None:
+        parts.append(f"status={status}")
+    return f" with {', '.join(parts)}" if parts else ""
+
+
+def strict_failure_text(problems: list[RequestRecord]) -> str:
+    """The failure message of strict mode: each request, its violation, the nearest operation."""
+    lines = [f"mockamocha (strict): {len(problems)} request(s) to the mock broke the API contract:"]
+    for record in problems[:20]:
+        lines.append(f"  [{record.collection}] {record.describe()}")
+        if record.operation is None:
+            near = ", ".join(record.nearest) or "none"
+            lines.append(f"      matches no operation; nearest: {near}")
+        else:
+            lines.append(f"      operation: {record.operation}")
+            lines.extend(f"      violation: {v}" for v in record.violations)
+    if len(problems) > 20:
+        lines.append(f"  ... and {len(problems) - 20} more")
+    lines.append(
+        "  (use --mockamocha-no-strict or @pytest.mark.mockamocha(strict=False) to "
+        "only report these)"
+    )
+    return "\n".join(lines)

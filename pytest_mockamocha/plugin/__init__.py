@@ -1,0 +1,155 @@
+"""pytest glue: options, the marker, fixtures and the summary, over plain objects.
+
+Loaded through the ``pytest11`` entry point ``mockamocha``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_mockamocha.errors import MockamochaAssertionError, MockamochaError
+from pytest_mockamocha.handle import Mockamocha, strict_failure_text
+from pytest_mockamocha.plugin import options, reporting
+from pytest_mockamocha.plugin.session import MockamochaSession, stash_key
+from pytest_mockamocha.server.runtime import MockServer
+
+MARKER_ARGS = frozenset({"spec", "collection", "strict", "seed"})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register ``--mockamocha-*`` options and their ini keys."""
+    options.addoption(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker, resolve settings, and load the configured specs."""
+    config.addinivalue_line(
+        "markers",
+        "mockamocha(spec=None, collection=None, strict=None, seed=None): add specs to the "
+        "mock server or change mockamocha settings for the marked tests",
+    )
+    settings = options.resolve(config)
+    cache = getattr(config, "cache", None)
+    cache_dir = cache.mkdir("mockamocha") if cache is not None else None
+    session = MockamochaSession(settings, cache_dir=cache_dir)
+    config.stash[stash_key] = session
+    session.load_configured()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the server."""
+    session = config.stash.get(stash_key, None)
+    if session is not None:
+        session.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tag every request from here on with the running test's node id."""
+    session = item.config.stash.get(stash_key, None)
+    if session is not None:
+        session.engine.begin_test(item.nodeid)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    """Strict mode: a test that passed fails if its requests broke the contract."""
+    result = yield
+    handle = getattr(item, "funcargs", {}).get("mockamocha")
+    if isinstance(handle, Mockamocha) and handle.strict:
+        problems = handle.problems()
+        if problems:
+            session = item.config.stash[stash_key]
+            session.strict_failures += 1
+            raise MockamochaAssertionError(strict_failure_text(problems))
+    return result
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Stop tagging requests with the test that ended."""
+    session = item.config.stash.get(stash_key, None)
+    if session is not None and session.engine.current_test == item.nodeid:
+        session.engine.end_test()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Per collection: requests served, operations hit, violations."""
+    session = config.stash.get(stash_key, None)
+    if session is None or not list(session.engine):
+        return
+    base = session.server.url if session.started else None
+    terminalreporter.write_sep("=", "mockamocha")
+    for line in reporting.summary_lines(session.engine, session.engine.journal, base):
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def mockamocha_server(pytestconfig: pytest.Config) -> MockServer:
+    """The session's running mock server: ``url``, ``port``, ``url_for``, ``engine``."""
+    return pytestconfig.stash[stash_key].ensure_started()
+
+
+@pytest.fixture
+def mockamocha(
+    request: pytest.FixtureRequest, mockamocha_server: MockServer
+) -> Iterator[Mockamocha]:
+    """This test's handle: URLs, ``when(...)`` rules, its requests and assertions."""
+    session = request.config.stash[stash_key]
+    settings = _marker_settings(request.node, session)
+    try:
+        handle = Mockamocha(mockamocha_server, test=request.node.nodeid, **settings)
+    except MockamochaError as exc:
+        pytest.fail(f"mockamocha: {exc}", pytrace=False)
+    handle.__enter__()
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+def _marker_settings(node: pytest.Item, session: MockamochaSession) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    specs: list[Any] = []
+    for mark in node.iter_markers("mockamocha"):  # closest first
+        unknown = set(mark.kwargs) - MARKER_ARGS
+        if unknown or mark.args:
+            pytest.fail(
+                f"mockamocha marker: unknown argument(s) {sorted(unknown) or mark.args}; "
+                f"it takes {', '.join(sorted(MARKER_ARGS))}",
+                pytrace=False,
+            )
+        for key, value in mark.kwargs.items():
+            if key == "spec":
+                specs.extend(value if isinstance(value, (list, tuple)) else [value])
+            else:
+                found.setdefault(key, value)
+    slugs = [_load_marker_spec(node, session, spec) for spec in specs]
+    collection = found.get("collection") or (slugs[0] if len(slugs) == 1 else None)
+    strict = found.get("strict")
+    seed = found.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        pytest.fail(f"mockamocha marker: seed must be an integer, not {seed!r}", pytrace=False)
+    return {
+        "strict": session.settings.strict if strict is None else bool(strict),
+        "collection": collection,
+        "seed": seed,
+    }
+
+
+def _load_marker_spec(node: pytest.Item, session: MockamochaSession, spec: Any) -> str:
+    base = Path(str(node.path)).parent if getattr(node, "path", None) else Path.cwd()
+    ref = options.parse_spec_ref(str(spec), base)
+    path = (
+        ref.path
+        if ref.path.exists()
+        else options.parse_spec_ref(str(spec), node.config.rootpath).path
+    )
+    try:
+        return session.load_marker_spec(path.resolve(), ref.slug).slug
+    except pytest.UsageError as exc:
+        pytest.fail(str(exc), pytrace=False)

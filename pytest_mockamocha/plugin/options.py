@@ -1,0 +1,178 @@
+"""Command-line options and ini keys, resolved once into a frozen ``Settings``.
+
+Every option has an ini twin (``--mockamocha-seed`` <-> ``mockamocha_seed``); the command
+line wins over the ini file, which wins over the default. Markers refine per test.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from pytest_mockamocha.server.app import DEFAULT_MAX_BODY
+from pytest_mockamocha.server.serving import SERVER_KINDS
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SpecRef:
+    """A spec named on the command line or in the ini file: optional slug, and a path."""
+
+    path: Path
+    slug: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The session's resolved mockamocha configuration."""
+
+    specs: tuple[SpecRef, ...] = ()
+    strict: bool = True
+    seed: int = 0
+    host: str = "127.0.0.1"
+    port: int = 0
+    server: str = "waitress"
+    max_body: int = DEFAULT_MAX_BODY
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, not {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be an integer, not {text!r}") from None
+
+
+def _size(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("the body limit must be a positive number of bytes")
+    return value
+
+
+def _server(text: str) -> str:
+    if text not in SERVER_KINDS:
+        raise argparse.ArgumentTypeError(f"choose one of {', '.join(SERVER_KINDS)}")
+    return text
+
+
+def addoption(parser: pytest.Parser) -> None:
+    """Register the options under their own group, each with an ini twin."""
+    group = parser.getgroup("mockamocha", "contract-checked mock APIs from OpenAPI documents")
+    group.addoption(
+        "--mockamocha-spec",
+        action="append",
+        default=[],
+        metavar="[SLUG=]PATH",
+        help="an OpenAPI document (or a folder of them) to mock; repeatable",
+    )
+    group.addoption(
+        "--mockamocha-strict",
+        action="store_true",
+        default=None,
+        dest="mockamocha_strict",
+        help="fail a test whose requests match no operation or break the contract (default)",
+    )
+    group.addoption(
+        "--mockamocha-no-strict",
+        action="store_false",
+        dest="mockamocha_strict",
+        help="only report such requests in the summary",
+    )
+    group.addoption(
+        "--mockamocha-seed",
+        type=_seed,
+        default=None,
+        metavar="N",
+        help="seed for generated data (default 0: runs are reproducible)",
+    )
+    group.addoption(
+        "--mockamocha-host",
+        default=None,
+        metavar="HOST",
+        help="address the mock server binds (default 127.0.0.1)",
+    )
+    group.addoption(
+        "--mockamocha-port",
+        type=_port,
+        default=None,
+        metavar="PORT",
+        help="port the mock server binds (default 0: an ephemeral port)",
+    )
+    group.addoption(
+        "--mockamocha-server",
+        type=_server,
+        default=None,
+        metavar="NAME",
+        help="WSGI server: waitress (keep-alive, default) or werkzeug",
+    )
+    group.addoption(
+        "--mockamocha-max-body",
+        type=_size,
+        default=None,
+        metavar="BYTES",
+        help=f"largest request body the mock reads (default {DEFAULT_MAX_BODY})",
+    )
+    parser.addini(
+        "mockamocha_spec",
+        "OpenAPI documents to mock ([SLUG=]PATH per line, relative to the rootdir)",
+        type="linelist",
+        default=[],
+    )
+    parser.addini("mockamocha_strict", "strict mode (default true)", type="bool", default=True)
+    parser.addini("mockamocha_seed", "seed for generated data", default="0")
+    parser.addini("mockamocha_host", "address the mock server binds", default="127.0.0.1")
+    parser.addini("mockamocha_port", "port the mock server binds (0: ephemeral)", default="0")
+    parser.addini("mockamocha_server", "waitress or werkzeug", default="waitress")
+    parser.addini(
+        "mockamocha_max_body", "largest request body in bytes", default=str(DEFAULT_MAX_BODY)
+    )
+
+
+def parse_spec_ref(text: str, base: Path) -> SpecRef:
+    """``slug=path`` or ``path``, relative paths taken from ``base``."""
+    slug, sep, path = text.partition("=")
+    if not sep or "/" in slug or "\\" in slug or not slug.strip():
+        slug, path = "", text
+    target = Path(path.strip()).expanduser()
+    if not target.is_absolute():
+        target = base / target
+    return SpecRef(target, slug.strip() or None)
+
+
+def resolve(config: pytest.Config) -> Settings:
+    """Command line > ini > default, checked; bad ini values are usage errors."""
+    opt = config.option
+    cli_specs = [parse_spec_ref(s, config.invocation_params.dir) for s in opt.mockamocha_spec]
+    ini_specs = [parse_spec_ref(s, config.rootpath) for s in config.getini("mockamocha_spec")]
+    strict = opt.mockamocha_strict
+    try:
+        return Settings(
+            specs=tuple(cli_specs or ini_specs),
+            strict=bool(config.getini("mockamocha_strict")) if strict is None else strict,
+            seed=_pick(opt.mockamocha_seed, config.getini("mockamocha_seed"), _seed),
+            host=opt.mockamocha_host or str(config.getini("mockamocha_host")),
+            port=_pick(opt.mockamocha_port, config.getini("mockamocha_port"), _port),
+            server=_pick(opt.mockamocha_server, config.getini("mockamocha_server"), _server),
+            max_body=_pick(opt.mockamocha_max_body, config.getini("mockamocha_max_body"), _size),
+        )
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        raise pytest.UsageError(f"mockamocha: invalid ini value: {exc}") from None
+
+
+def _pick(cli: T | None, ini: object, parse: Callable[[str], T]) -> T:
+    if cli is not None:
+        return cli
+    return parse(str(ini).strip())

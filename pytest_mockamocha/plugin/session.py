@@ -1,0 +1,103 @@
+"""The session's mock state, kept in ``config.stash``: specs, engine, and the server.
+
+Specs load in ``pytest_configure`` so a broken one is a usage error before any test
+runs; the server starts on first use, so suites that never ask for it pay nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pytest_mockamocha.engine import Collection, Engine
+from pytest_mockamocha.errors import SpecError
+from pytest_mockamocha.plugin.options import Settings
+from pytest_mockamocha.server.runtime import MockServer
+from pytest_mockamocha.spec.loader import SPEC_SUFFIXES, load_spec
+
+
+class MockamochaSession:
+    """Everything mockamocha holds for one pytest session (or one xdist worker)."""
+
+    def __init__(self, settings: Settings, cache_dir: Path | None = None):
+        self.settings = settings
+        self.cache_dir = cache_dir
+        self.engine = Engine(seed=settings.seed)
+        self.server = MockServer(
+            self.engine,
+            host=settings.host,
+            port=settings.port,
+            kind=settings.server,
+            max_body=settings.max_body,
+        )
+        self.started = False
+        self.strict_failures = 0
+
+    def load_configured(self) -> None:
+        """Load the specs from the command line and ini; SpecError becomes a usage error."""
+        for ref in self.settings.specs:
+            for path, explicit in _expand(ref.path):
+                self._load(path, ref.slug if explicit else None, explicit)
+
+    def load_marker_spec(self, path: Path, slug: str | None = None) -> Collection:
+        """Mount a spec a marker names (once per path), at any point in the session."""
+        found = self.engine.find_source(str(path))
+        if found is not None:
+            return found
+        coll = self._load(path, slug, explicit=True)
+        assert coll is not None
+        return coll
+
+    def _load(self, path: Path, slug: str | None, explicit: bool) -> Collection | None:
+        if not explicit and not _looks_like_openapi(path):
+            return None
+        try:
+            spec = load_spec(path.resolve(), slug=slug, cache_dir=self.cache_dir)
+        except SpecError as exc:
+            raise pytest.UsageError(f"mockamocha: {exc}") from None
+        coll = self.engine.add(spec, slug)
+        coll.warm()
+        return coll
+
+    def ensure_started(self) -> MockServer:
+        """The running server (started on first use)."""
+        if not self.started:
+            self.server.start()
+            self.started = True
+        return self.server
+
+    def close(self) -> None:
+        """Stop the server if it ran."""
+        if self.started:
+            self.server.stop()
+            self.started = False
+
+
+def _expand(path: Path) -> list[tuple[Path, bool]]:
+    if path.is_dir():
+        return [
+            (p, False)
+            for p in sorted(path.iterdir())
+            if p.is_file() and p.suffix.lower() in SPEC_SUFFIXES
+        ]
+    if not path.exists():
+        raise pytest.UsageError(f"mockamocha: spec not found: {path}")
+    return [(path, True)]
+
+
+_TOP_KEY = re.compile(rb"""^\s*\{?\s*["']?(openapi|swagger)["']?\s*:""", re.M)
+
+
+def _looks_like_openapi(path: Path) -> bool:
+    """Folder scans skip files that are fragments of a multi-file spec."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return True  # let the real load report what is wrong
+    return _TOP_KEY.search(head) is not None
+
+
+stash_key = pytest.StashKey[MockamochaSession]()

@@ -1,0 +1,161 @@
+"""The WSGI application: ``/mocks/{slug}/...`` to the engine, ``/api/...`` to the API.
+
+This is the only place that turns HTTP into engine values and back, so body limits,
+CORS and the last-resort error answer live here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from pytest_mockamocha._ids import new_id
+from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
+from pytest_mockamocha.errors import CollectionNotFoundError
+
+log = logging.getLogger("pytest_mockamocha.server")
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+MOCKS_PREFIX = "/mocks/"
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+_BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS", "TRACE"})
+
+
+class MockServerApp:
+    """Routes each request to a collection's mock, the management API, or health."""
+
+    def __init__(
+        self, engine: Engine, *, max_body: int = DEFAULT_MAX_BODY, api: WSGIApp | None = None
+    ):
+        self.engine = engine
+        self.max_body = max_body
+        self.api = api
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = self.max_body
+        try:
+            response = self._dispatch(request)
+        except HTTPException as exc:
+            response = _problem(exc.code or 400, exc.name, exc.description or exc.name)
+        except Exception:
+            request_id = new_id("req")
+            log.exception(
+                "internal error answering %s %s (%s)", request.method, request.path, request_id
+            )
+            response = _problem(
+                500,
+                "Internal Server Error",
+                f"unexpected error; request id {request_id}",
+                request_id=request_id,
+            )
+        if isinstance(response, Response):
+            _cors(request, response)
+            return response(environ, start_response)
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request) -> Response | WSGIApp:
+        path = request.path
+        if path.startswith(MOCKS_PREFIX):
+            return self._mock(request, path[len(MOCKS_PREFIX) :])
+        if path in ("/api/health", "/api/health/"):
+            return self._health()
+        if path.startswith("/api/") and self.api is not None:
+            return self.api
+        slugs = ", ".join(f"/mocks/{c.slug}/" for c in self.engine) or "none"
+        return _problem(404, "Not Found", f"nothing at {path}; mocks are at {slugs}")
+
+    def _health(self) -> Response:
+        body = {"status": "ok", "collections": [c.slug for c in self.engine]}
+        return Response(json.dumps(body), 200, content_type="application/json")
+
+    def _mock(self, request: Request, rest: str) -> Response:
+        slug, _, sub = rest.partition("/")
+        try:
+            coll = self.engine.collection(slug)
+        except CollectionNotFoundError as exc:
+            return _problem(404, "No such collection", str(exc))
+        sub_path = "/" + sub
+        if _is_preflight(request):
+            allowed = coll.router.allowed_methods(sub_path)
+            if allowed and "OPTIONS" not in allowed:
+                return _preflight(request, allowed)
+        if request.content_length is not None and request.content_length > self.max_body:
+            return _too_large(self.max_body)
+        body = (
+            b""
+            if request.method in _BODYLESS and not request.content_length
+            else (request.get_data(cache=False))
+        )
+        mock_request = MockRequest(
+            method=request.method,
+            path=sub_path,
+            query=request.args,
+            headers=request.headers,
+            cookies=request.cookies,
+            body=body,
+        )
+        answer = self.engine.handle(slug, mock_request)
+        return _to_response(answer)
+
+
+def _to_response(answer: MockResponse) -> Response:
+    if answer.delay > 0:
+        time.sleep(answer.delay)
+    response = Response(answer.body, status=answer.status)
+    if answer.content_type:
+        response.headers["Content-Type"] = answer.content_type
+    else:
+        response.headers.remove("Content-Type")
+    for name, value in answer.headers:
+        response.headers.add(name, value)
+    if answer.status in (204, 304) or 100 <= answer.status < 200:
+        response.data = b""
+        response.headers.remove("Content-Type")
+    return response
+
+
+def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(json.dumps(body), status, content_type="application/problem+json")
+
+
+def _too_large(limit: int) -> Response:
+    return _problem(413, "Payload Too Large", f"request bodies are limited to {limit:,} bytes")
+
+
+def _is_preflight(request: Request) -> bool:
+    return (
+        request.method == "OPTIONS"
+        and "Origin" in request.headers
+        and "Access-Control-Request-Method" in request.headers
+    )
+
+
+def _preflight(request: Request, allowed: tuple[str, ...]) -> Response:
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = ", ".join((*allowed, "OPTIONS"))
+    wanted = request.headers.get("Access-Control-Request-Headers")
+    if wanted:
+        response.headers["Access-Control-Allow-Headers"] = wanted
+    response.headers["Access-Control-Max-Age"] = "600"
+    response.headers.remove("Content-Type")
+    return response
+
+
+def _cors(request: Request, response: Response) -> None:
+    origin = request.headers.get("Origin")
+    if not origin:
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Allow-Credentials"] = "true"
+    response.headers["Access-Control-Expose-Headers"] = "*"
+    response.vary.add("Origin")

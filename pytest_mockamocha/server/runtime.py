@@ -1,0 +1,80 @@
+"""A running mock server: engine + WSGI app + serving thread, as one object.
+
+The plugin's ``mockamocha_server`` fixture and ``mockamocha serve`` both hold one of these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytest_mockamocha.engine import Collection, Engine
+from pytest_mockamocha.server.app import DEFAULT_MAX_BODY, MockServerApp, WSGIApp
+from pytest_mockamocha.server.serving import ServerThread
+from pytest_mockamocha.spec.loader import load_spec
+from pytest_mockamocha.spec.model import ApiSpec
+
+
+class MockServer:
+    """Collections served on one socket under ``/mocks/{slug}``."""
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        kind: str = "waitress",
+        max_body: int = DEFAULT_MAX_BODY,
+        api: WSGIApp | None = None,
+    ):
+        self.engine = engine or Engine()
+        self.app = MockServerApp(self.engine, max_body=max_body, api=api)
+        self._thread = ServerThread(self.app, host=host, port=port, kind=kind, max_body=max_body)
+
+    @property
+    def url(self) -> str:
+        """The server's root URL, ``http://127.0.0.1:PORT``."""
+        return self._thread.url
+
+    @property
+    def host(self) -> str:
+        """The bound address."""
+        return self._thread.host
+
+    @property
+    def port(self) -> int:
+        """The bound port (the real one once started with port 0)."""
+        return self._thread.port
+
+    @property
+    def kind(self) -> str:
+        """``waitress`` or ``werkzeug``."""
+        return self._thread.kind
+
+    def add_spec(self, spec: ApiSpec | str | Path, slug: str | None = None) -> Collection:
+        """Mount a spec (an ``ApiSpec`` or a path), ready to serve at once."""
+        loaded = spec if isinstance(spec, ApiSpec) else load_spec(spec, slug=slug)
+        coll = self.engine.add(loaded, slug)
+        coll.warm()
+        return coll
+
+    def url_for(self, slug: str, path: str = "") -> str:
+        """The mock URL of ``path`` in collection ``slug``."""
+        self.engine.collection(slug)
+        suffix = path if not path or path.startswith("/") else "/" + path
+        return f"{self.url}/mocks/{slug}{suffix}"
+
+    def start(self) -> MockServer:
+        """Start serving (idempotent)."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self._thread.stop()
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,124 @@
+"""Serve the WSGI app from a background thread: waitress (keep-alive) or werkzeug.
+
+waitress keeps connections alive and has a real thread pool; werkzeug's development
+server closes every connection, and stays selectable for comparison and debugging.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pytest_mockamocha.server.app import DEFAULT_MAX_BODY, WSGIApp
+
+SERVER_KINDS = ("waitress", "werkzeug")
+
+
+class ServerThread:
+    """One listening socket and the thread that serves it; ``start``/``stop`` are idempotent."""
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        kind: str = "waitress",
+        threads: int = 16,
+        max_body: int = DEFAULT_MAX_BODY,
+    ):
+        if kind not in SERVER_KINDS:
+            raise ValueError(f"unknown server {kind!r}; choose one of {', '.join(SERVER_KINDS)}")
+        self.app = app
+        self.host = host
+        self.kind = kind
+        self.threads = threads
+        self.max_body = max_body
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` (IPv6 hosts bracketed)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> ServerThread:
+        """Bind and start serving; returns self once the socket accepts connections."""
+        if self._thread is not None:
+            return self
+        if self.kind == "waitress":
+            self._start_waitress()
+        else:
+            self._start_werkzeug()
+        return self
+
+    def _start_waitress(self) -> None:
+        from waitress.server import create_server
+
+        server = create_server(
+            self.app,
+            host=self.host,
+            port=self.port,
+            threads=self.threads,
+            ident="mockamocha",
+            max_request_body_size=self.max_body + 1,
+            expose_tracebacks=False,
+            clear_untrusted_proxy_headers=True,
+            channel_timeout=60,
+            connection_limit=1000,
+            asyncore_use_poll=True,
+        )
+        self._server = server
+        self.port = int(server.effective_port)
+        self._thread = threading.Thread(target=server.run, name="mockamocha-waitress", daemon=True)
+        self._thread.start()
+
+    def _start_werkzeug(self) -> None:
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        server = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=QuietHandler
+        )
+        self._server = server
+        self.port = int(server.server_port)
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="mockamocha-werkzeug", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop accepting, close open connections, and wait for the thread."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self._server = self._thread = None
+        if self.kind == "waitress":
+            _stop_waitress(server)
+        else:
+            server.shutdown()
+            server.server_close()
+        thread.join(timeout)
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _stop_waitress(server: Any) -> None:
+    def close_all() -> None:
+        for channel in list(server._map.values()):
+            channel.close()
+
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
+    try:
+        server.trigger.pull_trigger(close_all)
+    except OSError:
+        close_all()
