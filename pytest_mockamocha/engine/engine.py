@@ -87,7 +87,7 @@ class Engine:
 
     def __init__(self, *, seed: int = 0, journal: Journal | None = None):
         self.seed = seed
-        self.journal = journal or Journal()
+        self.journal = journal if journal is not None else Journal()
         self.rules = RuleBook()
         self._collections: dict[str, Collection] = {}
         self._lock = threading.Lock()

@@ -256,6 +256,26 @@ class Responder:
             out.append((name, _header_text(value)))
         return out
 
+    def _challenges(self, op: Operation) -> list[str]:
+        """``WWW-Authenticate`` values for the schemes the operation accepts."""
+        components = self.spec.document.get("components") or {}
+        schemes = components.get("securitySchemes") or {}
+        found: list[str] = []
+        for requirement in op.security or ():
+            for name in requirement:
+                scheme = self.deref(schemes.get(name)) or {}
+                kind, http = scheme.get("type"), str(scheme.get("scheme", "")).lower()
+                value = (
+                    'Basic realm="mockamocha"'
+                    if kind == "http" and http == "basic"
+                    else "Bearer"
+                    if kind in ("oauth2", "openIdConnect") or http == "bearer"
+                    else None
+                )
+                if value and value not in found:
+                    found.append(value)
+        return found
+
     def _status_with_example(self, op: Operation, name: str) -> str | None:
         for key, raw in op.responses.items():
             content = (self.deref(raw) or {}).get("content") or {}
@@ -312,8 +332,10 @@ class Responder:
         else:
             response = self._declared_rejection(op, key, status, problem, accept, seed, material)
         response.source = "invalid"
-        if security:
-            response.headers.append(("WWW-Authenticate", "Bearer"))
+        challenges = self._challenges(op) if security else []
+        if challenges:  # the operation's own schemes, whatever example the spec gave
+            response.headers = [h for h in response.headers if h[0].lower() != "www-authenticate"]
+            response.headers.extend(("WWW-Authenticate", c) for c in challenges)
         return response
 
     def _declared_rejection(

@@ -6,7 +6,6 @@ names must be identifiers, so ``{pet-id}`` becomes a generated name mapped back 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,7 +57,7 @@ class Router:
         """The operation for ``method`` on ``path``, or why there is none."""
         method = method.upper()
         try:
-            template, values = self._adapter.match(path or "/", method=method)
+            template, values = self._adapter.match(_escape(path), method=method)
         except MethodNotAllowed as exc:
             allowed = tuple(sorted(set(exc.valid_methods or ())))
             return RouteMiss(405, allowed=allowed, nearest=self.nearest(method, path))
@@ -66,12 +65,12 @@ class Router:
             return RouteMiss(404, nearest=self.nearest(method, path))
         op = self._ops.get((template, method)) or self._ops[(template, "GET")]  # HEAD -> GET
         names = self._names[template]
-        return RouteMatch(op, {names[k]: v for k, v in values.items()})
+        return RouteMatch(op, {names[k]: _unescape(v) for k, v in values.items()})
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
         """The methods declared for whatever template ``path`` matches (for CORS)."""
         try:
-            self._adapter.match(path or "/", method="__probe__")
+            self._adapter.match(_escape(path), method="__probe__")
         except MethodNotAllowed as exc:
             return tuple(sorted(set(exc.valid_methods or ())))
         except NotFound:
@@ -90,6 +89,15 @@ class Router:
         return tuple(op.name for op in ranked[:n])
 
 
+def _escape(path: str) -> str:
+    """werkzeug rules cannot hold ``<`` or ``>`` literally; both sides use escapes."""
+    return (path or "/").replace("<", "%3C").replace(">", "%3E")
+
+
+def _unescape(value: str) -> str:
+    return value.replace("%3C", "<").replace("%3E", ">")
+
+
 def _rule_path(template: str) -> tuple[str, dict[str, str]]:
     names: dict[str, str] = {}
 
@@ -105,13 +113,11 @@ def _rule_path(template: str) -> tuple[str, dict[str, str]]:
 def _path_likeness(wanted: list[str], template: str) -> float:
     """1.0 when every segment of the request fits the template, less as they differ."""
     segments = [s for s in template.split("/") if s]
-    if len(segments) != len(wanted):
-        joined = "/".join(wanted)
-        return 0.5 * difflib.SequenceMatcher(None, joined, "/".join(segments)).ratio()
-    if not segments:
+    longest = max(len(segments), len(wanted))
+    if not longest:
         return 1.0
     fits = sum(
         1.0 if seg == got else 0.8 if _TEMPLATE_VAR.search(seg) else 0.0
         for seg, got in zip(segments, wanted, strict=False)
     )
-    return fits / len(segments)
+    return fits / longest

@@ -7,6 +7,7 @@ non-local ref, and hand it the operation our router found.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -71,8 +72,13 @@ class ContractValidator:
             dict(spec.document), handlers=_DenyRemote(), resolved_cache_maxsize=4096
         )
         v31 = spec.version == "3.1"
-        self._requests = (V31RequestValidator if v31 else V30RequestValidator)(self._root)
-        self._responses = (V31ResponseValidator if v31 else V30ResponseValidator)(self._root)
+        extra = _media_deserializers(spec.document)
+        self._requests = (V31RequestValidator if v31 else V30RequestValidator)(
+            self._root, extra_media_type_deserializers=extra
+        )
+        self._responses = (V31ResponseValidator if v31 else V30ResponseValidator)(
+            self._root, extra_media_type_deserializers=extra
+        )
 
     def _nodes(self, op: Operation) -> tuple[SchemaPath, SchemaPath]:
         path_item = self._root / "paths" / op.path
@@ -109,6 +115,36 @@ class ContractValidator:
         operation, _ = self._nodes(op)
         errors = self._responses._iter_errors(status, body, headers, content_type, operation)
         return [Violation("response", v.name, v.message) for v in _convert(errors)]
+
+
+def _json_loads(value: bytes, **parameters: str) -> Any:
+    return json.loads(value)
+
+
+def _text_loads(value: bytes, **parameters: str) -> Any:
+    return value.decode(parameters.get("charset", "utf-8"), errors="replace")
+
+
+def _media_deserializers(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Deserializers for the document's JSON-like and text media types openapi-core reads
+    as bytes (problem+json, text/csv) or as XML trees (XML bodies are strings to us)."""
+    found: dict[str, Any] = {}
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            content = node.get("content")
+            if isinstance(content, dict):
+                for media in content:
+                    base = str(media).split(";", 1)[0].strip().lower()
+                    if base.endswith("+json") and base != "application/vnd.api+json":
+                        found[base] = _json_loads
+                    elif base.startswith("text/") or base.endswith(("/xml", "+xml")):
+                        found[base] = _text_loads
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return found
 
 
 def _convert(errors: Iterable[Exception]) -> Iterator[Violation]:
@@ -163,8 +199,17 @@ def _schema_violations(
 
 
 def _detail(cause: BaseException | None) -> str:
+    from openapi_core.casting.schemas.exceptions import CastError
+    from openapi_core.deserializing.media_types.exceptions import MediaTypeDeserializeError
+
     if cause is None:
         return ""
+    for error in (cause, cause.__cause__):
+        if isinstance(error, CastError):
+            return f"{_short(error.value)} is not a valid {error.type}"
+        if isinstance(error, MediaTypeDeserializeError):
+            inner = error.__cause__
+            return f"not valid {error.mimetype}" + (f" ({inner})" if inner else "")
     schema_errors = list(getattr(cause, "schema_errors", None) or ())
     if schema_errors:
         return "; ".join(getattr(e, "message", str(e)) for e in schema_errors[:5])
@@ -172,6 +217,11 @@ def _detail(cause: BaseException | None) -> str:
     if inner is not None and str(inner):
         return _plain(inner)
     return _plain(cause)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _plain(error: BaseException) -> str:

@@ -44,7 +44,12 @@ def load_spec(
     except UnicodeDecodeError:
         raise SpecError("the file is not UTF-8 text", source=source) from None
     return build_spec(
-        doc, source=source, folder=file.parent, slug=slug or slug_for(file), cache_dir=cache_dir
+        doc,
+        source=source,
+        folder=file.parent,
+        slug=slug,
+        default_slug=slug_for(file),
+        cache_dir=cache_dir,
     )
 
 
@@ -60,13 +65,21 @@ def load_text(
         doc = parse_text(text, source)
     except UnicodeDecodeError:
         raise SpecError("the document is not UTF-8 text", source=source) from None
-    return build_spec(doc, source=source, folder=None, slug=slug, cache_dir=cache_dir)
+    return build_spec(
+        doc, source=source, folder=None, slug=None, default_slug=slug, cache_dir=cache_dir
+    )
 
 
 def build_spec(
-    doc: Any, *, source: str, folder: Path | None, slug: str, cache_dir: Path | None = None
+    doc: Any,
+    *,
+    source: str,
+    folder: Path | None,
+    slug: str | None,
+    default_slug: str = "api",
+    cache_dir: Path | None = None,
 ) -> ApiSpec:
-    """Check and index an already parsed document."""
+    """Check and index an already parsed document; slug: given > x-mockamocha-slug > default."""
     if not isinstance(doc, dict):
         kind = "empty" if doc is None else f"a {type(doc).__name__}"
         raise SpecError(f"the document is {kind}, not an OpenAPI mapping", source=source)
@@ -101,7 +114,7 @@ def build_spec(
         document=doc,
         version=version,
         title=str(info.get("title") or slug),
-        slug=slugify(custom_slug) if isinstance(custom_slug, str) else slug,
+        slug=slug or (slugify(custom_slug) if isinstance(custom_slug, str) else default_slug),
         operations=tuple(operations),
         content_hash=digest,
         warnings=tuple(p for p in problems if not p.fatal) + tuple(warnings),

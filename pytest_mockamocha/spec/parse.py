@@ -8,6 +8,7 @@ anything walks the expanded tree.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
@@ -24,8 +25,13 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Safe loader that leaves timestamps as strings, as JSON would."""
 
 
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, _BOOL if tag == "tag:yaml.org,2002:bool" else rx)
+        for tag, rx in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+    ]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
 

@@ -52,35 +52,18 @@ class Bundler:
         self._queue.append((self.root_doc, "", root_path))
         while self._queue:
             doc, key, path = self._queue.popleft()
-            self._walk(doc, key, path, "", set())
+            self._walk(doc, key, path)
         if self._files:
             if not isinstance(self.root_doc, dict):
                 raise SpecError("the document is not a mapping", source=self.source)
             self.root_doc[FILES_KEY] = self._files
         return self.root_doc
 
-    def _walk(self, node: Any, key: str, path: Path | None, where: str, seen: set[int]) -> None:
-        stack: list[tuple[Any, str]] = [(node, where)]
-        while stack:
-            current, at = stack.pop()
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            if isinstance(current, dict):
-                ref = current.get("$ref")
-                if isinstance(ref, str):
-                    current["$ref"] = self._rewrite(ref, key, path, at)
-                for k, v in current.items():
-                    if k not in _LITERAL_KEYS and isinstance(v, (dict, list)):
-                        if k == "examples" and isinstance(v, list):
-                            continue  # JSON Schema examples: literal values
-                        stack.append((v, jp.join(at, k)))
-            elif isinstance(current, list):
-                stack.extend(
-                    (v, jp.join(at, i))
-                    for i, v in enumerate(current)
-                    if isinstance(v, (dict, list))
-                )
+    def _walk(self, node: Any, key: str, path: Path | None) -> None:
+        def rewrite(holder: dict[str, Any], at: str) -> None:
+            holder["$ref"] = self._rewrite(holder["$ref"], key, path, at)
+
+        walk_refs(node, rewrite)
 
     def _rewrite(self, ref: str, key: str, path: Path | None, at: str) -> str:
         file_part, _, fragment = ref.partition("#")
@@ -136,26 +119,78 @@ class Bundler:
 
 def check_refs(doc: Any, source: str) -> None:
     """Raise ``SpecError`` for the first local ref that points nowhere or only at refs."""
+    walk_refs(doc, lambda holder, at: follow_ref(doc, holder["$ref"], source, at))
+
+
+#: Keys whose values map user-chosen names to objects: their keys are never keywords.
+_NAME_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "schemas",
+        "responses",
+        "parameters",
+        "headers",
+        "content",
+        "paths",
+        "callbacks",
+        "links",
+        "securitySchemes",
+        "requestBodies",
+        "dependentSchemas",
+        "webhooks",
+        "pathItems",
+        "encoding",
+        "mapping",
+        FILES_KEY,
+    }
+)
+
+
+def walk_refs(root: Any, visit: Callable[[dict[str, Any], str], None]) -> None:
+    """Call ``visit(holder, pointer)`` for every object whose ``$ref`` is a reference.
+
+    Literal values (examples, defaults, enums, consts) are data, so a ``$ref`` key inside
+    them is not a reference; a property *named* ``default`` is still a schema.
+    """
     seen: set[int] = set()
-    stack: list[tuple[Any, str]] = [(doc, "")]
+    stack: list[tuple[Any, str, str]] = [(root, "", "keyword")]
     while stack:
-        node, at = stack.pop()
+        node, at, mode = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                follow_ref(doc, ref, source, at)
+        if isinstance(node, list):
             stack.extend(
-                (v, jp.join(at, k))
-                for k, v in node.items()
-                if k not in _LITERAL_KEYS and isinstance(v, (dict, list))
+                (v, jp.join(at, i), "keyword")
+                for i, v in enumerate(node)
+                if isinstance(v, (dict, list))
             )
-        elif isinstance(node, list):
-            stack.extend(
-                (v, jp.join(at, i)) for i, v in enumerate(node) if isinstance(v, (dict, list))
-            )
+            continue
+        if not isinstance(node, dict):
+            continue
+        if mode != "names" and isinstance(node.get("$ref"), str):
+            visit(node, at)
+        for k, v in node.items():
+            if not isinstance(v, (dict, list)):
+                continue
+            stack.extend(_children(k, v, jp.join(at, k), mode))
+
+
+def _children(key: str, value: Any, at: str, mode: str) -> list[tuple[Any, str, str]]:
+    if mode == "names":
+        return [(value, at, "keyword")]
+    if mode == "example-objects":
+        return [(value, at, "example")]
+    if mode == "example" and key == "value":
+        return []
+    if key in _LITERAL_KEYS:
+        return []
+    if key == "examples":
+        return [] if isinstance(value, list) else [(value, at, "example-objects")]
+    return [(value, at, "names" if key in _NAME_MAPS else "keyword")]
 
 
 def follow_ref(doc: Any, ref: str, source: str, at: str) -> Any:

@@ -1,0 +1,54 @@
+"""`mockamocha serve` as a subprocess, driven through a real HTTP client."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SPECS = Path(__file__).parents[1] / "data" / "specs"
+CLI = [sys.executable, "-m", "pytest_mockamocha.cli"]
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--spec", f"shop={SPECS / 'petstore.yaml'}",
+         "--spec", str(SPECS / "multifile" / "api.yaml"), "--port", "0", "--memory"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    urls = [proc.stdout.readline().strip() for _ in range(2)]
+    try:
+        yield proc, urls[0].split()[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=10)
+
+
+def test_serve_prints_urls_and_answers(served: tuple[subprocess.Popen[str], str]) -> None:
+    proc, shop_url = served
+    assert shop_url.startswith("http://127.0.0.1:") and shop_url.endswith("/mocks/shop")
+    root = shop_url.rsplit("/mocks/", 1)[0]
+    with urllib.request.urlopen(root + "/api/health", timeout=5) as r:
+        assert json.load(r) == {"status": "ok", "collections": ["shop", "api"]}
+    with urllib.request.urlopen(shop_url + "/pets/1", timeout=5) as r:
+        assert r.status == 200 and json.load(r)["name"]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+
+
+def test_serve_refuses_a_broken_spec_with_one_line() -> None:
+    result = subprocess.run([*CLI, "serve", "--spec", str(SPECS / "broken" / "broken_ref.yaml"),
+                             "--port", "0", "--memory"], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 1
+    assert "broken_ref.yaml" in result.stderr and "points nowhere" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,303 @@
+"""The plugin through pytester: options, ini, marker, fixtures, strict failures, summary."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+SPECS = Path(__file__).parents[1] / "data" / "specs"
+
+
+def test_options_are_listed_under_their_group(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(["*contract-checked mock APIs*", "*--mockamocha-spec*"])
+    for option in ("--mockamocha-no-strict", "--mockamocha-seed", "--mockamocha-host",
+                   "--mockamocha-port", "--mockamocha-server", "--mockamocha-max-body"):
+        assert option in result.stdout.str()
+    result.stdout.fnmatch_lines(["*mockamocha_spec*", "*mockamocha_strict*"])
+
+
+def test_spec_option_serves_the_mock(pytester: pytest.Pytester, petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_get(mockamocha):
+            r = requests.get(mockamocha.base_url + "/pets/12")
+            assert r.status_code == 200
+            assert r.json()["name"]
+            assert mockamocha.base_url.endswith("/mocks/petstore")
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", str(petstore))
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*= mockamocha =*", "petstore (http://127.0.0.1:*): 1 requests,"
+                                 " 1/8 operations hit, 0 violations, 0 unmatched"])
+
+
+def test_ini_key_with_slug(pytester: pytest.Pytester, petstore: Path) -> None:
+    pytester.makeini("[pytest]\nmockamocha_spec = shop=petstore.yaml\n")
+    pytester.makepyfile(
+        """
+        import urllib.request
+
+        def test_slug(mockamocha):
+            assert mockamocha.base_url.endswith("/mocks/shop")
+            with urllib.request.urlopen(mockamocha.url_for("shop", "/pets")) as r:
+                assert r.status == 200
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_strict_failure_names_request_violation_and_operation(
+    pytester: pytest.Pytester, petstore: Path
+) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_bad(mockamocha):
+            assert requests.get(mockamocha.base_url + "/pets/abc").status_code == 400
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", str(petstore))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*mockamocha (strict): 1 request(s) to the mock broke the API contract*",
+        "*GET /pets/abc -> 400 (invalid)*",
+        "*operation: GET /pets/{petId}*",
+        "*violation: path.petId*",
+    ])
+
+
+def test_strict_failure_for_unmatched_names_nearest(pytester: pytest.Pytester,
+                                                    petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_typo(mockamocha):
+            assert requests.get(mockamocha.base_url + "/pet/3").status_code == 404
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", str(petstore))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*GET /pet/3 -> 404 (unmatched)*",
+                                 "*matches no operation; nearest: GET /pets/{petId}*"])
+
+
+def test_no_strict_only_reports(pytester: pytest.Pytester, petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_bad(mockamocha):
+            requests.get(mockamocha.base_url + "/pets?limit=1000")
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", str(petstore), "--mockamocha-no-strict")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*1 violations*", "*GET /pets?limit=1000 -> 400 (invalid)*"])
+
+
+def test_marker_on_module_class_and_test(pytester: pytest.Pytester, petstore: Path) -> None:
+    shutil.copytree(SPECS / "multifile", pytester.path / "multifile")
+    pytester.makepyfile(
+        """
+        import pytest
+        import requests
+
+        pytestmark = pytest.mark.mockamocha(spec="petstore.yaml")
+
+        def test_module_spec(mockamocha):
+            assert mockamocha.base_url.endswith("/mocks/petstore")
+
+        @pytest.mark.mockamocha(strict=False)
+        class TestLoose:
+            def test_not_strict(self, mockamocha):
+                assert requests.get(mockamocha.base_url + "/nope").status_code == 404
+
+            @pytest.mark.mockamocha(spec="multifile/api.yaml", collection="api")
+            def test_closest_collection_wins(self, mockamocha):
+                assert mockamocha.base_url.endswith("/mocks/api")
+                assert requests.get(mockamocha.base_url + "/users").status_code == 200
+        """
+    )
+    pytester.runpytest("--strict-markers").assert_outcomes(passed=3)
+
+
+def test_marker_seed_makes_generated_data_differ(pytester: pytest.Pytester,
+                                                 petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        import requests
+
+        SEEN = []
+
+        def fetch(mockamocha):
+            SEEN.append(requests.get(mockamocha.base_url + "/pets/mine").content)
+
+        @pytest.mark.mockamocha(seed=1)
+        def test_one(mockamocha):
+            fetch(mockamocha)
+
+        @pytest.mark.mockamocha(seed=1)
+        def test_one_again(mockamocha):
+            fetch(mockamocha)
+
+        @pytest.mark.mockamocha(seed=2)
+        def test_two(mockamocha):
+            fetch(mockamocha)
+
+        def test_compare():
+            assert SEEN[0] == SEEN[1]
+            assert SEEN[0] != SEEN[2]
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", str(petstore)).assert_outcomes(passed=4)
+
+
+def test_rules_do_not_leak_into_the_next_test(pytester: pytest.Pytester, petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_rule(mockamocha):
+            mockamocha.when("getPet").respond(status=404)
+            assert requests.get(mockamocha.base_url + "/pets/1").status_code == 404
+
+        def test_after(mockamocha):
+            assert requests.get(mockamocha.base_url + "/pets/1").status_code == 200
+            assert mockamocha.requests() and len(mockamocha.requests()) == 1
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", str(petstore)).assert_outcomes(passed=2)
+
+
+def test_sequence_times_then_and_assertions(pytester: pytest.Pytester, petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        import requests
+        from pytest_mockamocha import MockamochaAssertionError
+
+        def test_sequence(mockamocha):
+            (mockamocha.when("GET /pets/{petId}", path={"petId": 5})
+                .respond(status=404).times(2)
+                .then(json={"id": 5, "name": "Back"}))
+            url = mockamocha.base_url + "/pets/5"
+            codes = [requests.get(url).status_code for _ in range(3)]
+            assert codes == [404, 404, 200]
+            assert requests.get(url).json() == {"id": 5, "name": "Back"}
+            assert requests.get(mockamocha.base_url + "/pets/6").status_code == 200
+            mockamocha.assert_called("getPet", times=5)
+            mockamocha.assert_called("getPet", times=2, status=404)
+            mockamocha.assert_not_called("createPet")
+            with pytest.raises(MockamochaAssertionError, match="expected deletePet"):
+                mockamocha.assert_called("deletePet")
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", str(petstore)).assert_outcomes(passed=1)
+
+
+def test_respond_example_and_wrong_names(pytester: pytest.Pytester, petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        import requests
+        from pytest_mockamocha import OperationNotFoundError, RuleError
+
+        def test_example(mockamocha):
+            mockamocha.when("getPet").respond_example("cat")
+            assert requests.get(mockamocha.base_url + "/pets/1").json()["tag"] == "cat"
+
+        def test_wrong_op(mockamocha):
+            with pytest.raises(OperationNotFoundError, match="did you mean.*getPet"):
+                mockamocha.when("getPets")
+
+        def test_wrong_example(mockamocha):
+            with pytest.raises(RuleError, match="no example 'lion'; its examples: cat, dog"):
+                mockamocha.when("getPet").respond_example("lion")
+
+        def test_wrong_param(mockamocha):
+            with pytest.raises(RuleError, match="no path parameter 'id'"):
+                mockamocha.when("getPet", path={"id": 1})
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", str(petstore)).assert_outcomes(passed=4)
+
+
+@pytest.mark.parametrize("name", ["bad_yaml.yaml", "broken_ref.yaml", "remote_ref.yaml",
+                                  "swagger2.yaml", "missing_paths.yaml"])
+def test_broken_spec_is_a_usage_error(pytester: pytest.Pytester, name: str) -> None:
+    shutil.copy(SPECS / "broken" / name, pytester.path / name)
+    pytester.makepyfile("def test_never(mockamocha):\n    pass\n")
+    result = pytester.runpytest("--mockamocha-spec", name)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*mockamocha: *{name}*"])
+    assert "test_never" not in result.stdout.str()
+
+
+def test_missing_spec_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_never():\n    pass\n")
+    result = pytester.runpytest("--mockamocha-spec", "nope.yaml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*mockamocha: spec not found*nope.yaml*"])
+
+
+def test_bad_option_values_are_usage_errors(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--mockamocha-server", "nginx")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    pytester.makeini("[pytest]\nmockamocha_seed = abc\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*mockamocha: invalid ini value*seed*"])
+
+
+def test_folder_of_specs_skips_fragments(pytester: pytest.Pytester, petstore: Path) -> None:
+    shutil.copytree(SPECS / "multifile", pytester.path / "multifile")
+    pytester.makepyfile(
+        """
+        def test_slugs(mockamocha_server):
+            assert sorted(c.slug for c in mockamocha_server.engine) == ["api"]
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", "multifile").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("server", ["waitress", "werkzeug"])
+def test_server_choice(pytester: pytest.Pytester, petstore: Path, server: str) -> None:
+    pytester.makepyfile(
+        f"""
+        import requests
+
+        def test_kind(mockamocha_server, mockamocha):
+            assert mockamocha_server.kind == "{server}"
+            assert requests.get(mockamocha.base_url + "/pets").status_code == 200
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", str(petstore),
+                                "--mockamocha-server", server)
+    result.assert_outcomes(passed=1)
+
+
+def test_several_collections_need_a_name(pytester: pytest.Pytester, petstore: Path) -> None:
+    shutil.copy(SPECS / "security.yaml", pytester.path / "security.yaml")
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_mockamocha import RuleError
+
+        def test_ambiguous(mockamocha):
+            with pytest.raises(RuleError, match="several collections"):
+                mockamocha.base_url
+            assert mockamocha.url_for("security").endswith("/mocks/security")
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", str(petstore),
+                                "--mockamocha-spec", "security.yaml")
+    result.assert_outcomes(passed=1)
