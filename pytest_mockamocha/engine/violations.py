@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema_path import SchemaPath
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
 
@@ -68,6 +69,11 @@ class ContractValidator:
             V31ResponseValidator,
         )
 
+        components = spec.document.get("components") or {}
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+        self._schemes: dict[str, Any] = {
+            name: deref(spec.document, raw) for name, raw in (schemes or {}).items()
+        }
         self._root = SchemaPath.from_dict(
             dict(spec.document), handlers=_DenyRemote(), resolved_cache_maxsize=4096
         )
@@ -98,6 +104,9 @@ class ContractValidator:
         """Every violation of ``op``'s parameters, security and body by this request."""
         from openapi_core.datatypes import RequestParameters
 
+        missing = self._security(op, query, headers, cookies)
+        if missing is not None:
+            return [missing]  # like openapi-core: nothing else is checked without credentials
         operation, path_item = self._nodes(op)
         request = _CoreRequest(
             parameters=RequestParameters(
@@ -106,7 +115,46 @@ class ContractValidator:
             body=body or None,
             content_type=content_type or "application/octet-stream",
         )
-        return list(_convert(self._requests._iter_errors(request, operation, path_item)))
+        validator = self._requests
+        try:
+            return list(
+                _convert(
+                    [
+                        *validator._iter_parameters_errors(request, operation, path_item),
+                        *validator._iter_body_errors(request, operation),
+                    ]
+                )
+            )
+        except Exception as exc:  # a body or header openapi-core cannot even parse
+            return [Violation("body", "", f"cannot parse the request: {_plain(exc)}")]
+
+    def _security(
+        self, op: Operation, query: Any, headers: Headers, cookies: Mapping[str, str]
+    ) -> Violation | None:
+        """Presence of credentials for one of the operation's security requirements."""
+        if not op.security:
+            return None
+        for requirement in op.security:
+            if all(self._present(name, query, headers, cookies) for name in requirement):
+                return None
+        options = " or ".join(" + ".join(r) or "none" for r in op.security)
+        return Violation("security", "", f"missing credentials; the operation accepts {options}")
+
+    def _present(self, name: str, query: Any, headers: Headers, cookies: Mapping[str, str]) -> bool:
+        scheme = self._schemes.get(name)
+        if not isinstance(scheme, dict):
+            return True  # an undeclared scheme cannot be checked
+        kind = scheme.get("type")
+        if kind == "apiKey":
+            where = {"header": headers, "query": query, "cookie": cookies}.get(
+                str(scheme.get("in")), headers
+            )
+            return bool(where.get(str(scheme.get("name", ""))))
+        auth = (headers.get("Authorization") or "").strip()
+        if kind == "http":
+            wanted = str(scheme.get("scheme", "")).lower()
+            return auth.lower().startswith(wanted + " ") and len(auth) > len(wanted) + 1
+        return auth.lower().startswith("bearer ") and len(auth) > 7
 
     def response(
         self, op: Operation, status: int, body: bytes, headers: Headers, content_type: str
@@ -151,6 +199,7 @@ def _convert(errors: Iterable[Exception]) -> Iterator[Violation]:
     from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
     from openapi_core.templating.security.exceptions import SecurityNotFound
     from openapi_core.validation.request.exceptions import (
+        MissingRequestBody,
         MissingRequiredParameter,
         MissingRequiredRequestBody,
         ParameterValidationError,
@@ -160,6 +209,8 @@ def _convert(errors: Iterable[Exception]) -> Iterator[Violation]:
 
     for error in errors:
         cause = error.__cause__
+        if isinstance(error, MissingRequestBody):
+            continue  # an optional body that was not sent
         if isinstance(error, MissingRequiredParameter):
             yield Violation(error.location, error.name, "required parameter is missing")
         elif isinstance(error, ParameterValidationError):

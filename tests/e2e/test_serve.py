@@ -35,12 +35,14 @@ def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
 
 def test_serve_prints_urls_and_answers(served: tuple[subprocess.Popen[str], str]) -> None:
     proc, shop_url = served
-    assert shop_url.startswith("http://127.0.0.1:") and shop_url.endswith("/mocks/shop")
+    assert shop_url.startswith("http://127.0.0.1:")
+    assert shop_url.endswith("/mocks/shop")
     root = shop_url.rsplit("/mocks/", 1)[0]
     with urllib.request.urlopen(root + "/api/health", timeout=5) as r:
         assert json.load(r) == {"status": "ok", "collections": ["shop", "api"]}
     with urllib.request.urlopen(shop_url + "/pets/1", timeout=5) as r:
-        assert r.status == 200 and json.load(r)["name"]
+        assert r.status == 200
+        assert json.load(r)["name"]
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=10) == 0
 
@@ -50,5 +52,6 @@ def test_serve_refuses_a_broken_spec_with_one_line() -> None:
                              "--port", "0", "--memory"], capture_output=True, text=True,
                             timeout=30)
     assert result.returncode == 1
-    assert "broken_ref.yaml" in result.stderr and "points nowhere" in result.stderr
+    assert "broken_ref.yaml" in result.stderr
+    assert "points nowhere" in result.stderr
     assert "Traceback" not in result.stderr

@@ -324,7 +324,8 @@ def build(n_resources: int = 210) -> dict[str, Any]:
         schemas[f"{ent}Input"] = {
             "type": "object",
             "required": ["name"],
-            "additionalProperties": False,
+            # no additionalProperties: false here: the entity schema extends this one with
+            # allOf, and a closed base would make every entity unsatisfiable
             "description": f"Writable fields of a {human}.",
             "properties": input_props,
         }

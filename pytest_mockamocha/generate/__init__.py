@@ -1,0 +1,7 @@
+"""Deterministic, always-valid JSON values for OpenAPI 3.0/3.1 schemas (the mock's fallback)."""
+
+from __future__ import annotations
+
+from pytest_mockamocha.generate.schema import GenerationError, SchemaGenerator
+
+__all__ = ["GenerationError", "SchemaGenerator"]

@@ -1,0 +1,150 @@
+"""The public face of value generation: ``SchemaGenerator`` and ``GenerationError``.
+
+``generate`` builds a value by construction (fast, no hypothesis, all randomness from
+the ``Random`` passed in), then validates it with ``openapi_schema_validator``; an invalid
+value is retried with rngs derived from the one given, and a schema no value satisfies
+raises ``GenerationError`` naming where.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from referencing.exceptions import Unresolvable
+
+from pytest_mockamocha.errors import MockamochaError
+from pytest_mockamocha.generate.build import Builder
+from pytest_mockamocha.generate.refs import RefError, Refs, Schema
+from pytest_mockamocha.generate.shape import Folder, Unsatisfiable
+from pytest_mockamocha.generate.validate import Checker
+from pytest_mockamocha.spec import pointer as jp
+
+#: Attempts (the first with the caller's rng, then derived ones) before giving up.
+ATTEMPTS = 4
+DIRECTIONS = ("response", "request")
+#: What a broken schema raises while values are built or validated.
+_BROKEN = (RefError, Unresolvable, re.error, RecursionError)
+
+
+class GenerationError(MockamochaError):
+    """A schema cannot be satisfied; ``.pointer`` names where."""
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(f"{message} (schema at {pointer})" if pointer else message)
+        self.pointer = pointer
+        self.reason = message
+
+
+class SchemaGenerator:
+    """Always-valid, deterministic JSON values for schemas of one OpenAPI document."""
+
+    def __init__(self, document: Mapping[str, Any], version: str) -> None:
+        """document: the whole OpenAPI document (all $refs local); version '3.0' or '3.1'."""
+        self.document = document
+        self.version = "3.1" if str(version).startswith("3.1") else "3.0"
+        self._refs = Refs(document)
+        self._builders: dict[str, Builder] = {}
+
+    def generate(
+        self, schema: Mapping[str, Any] | bool, rng: random.Random, *, direction: str = "response"
+    ) -> Any:
+        """A value valid against ``schema``; writeOnly (response) or readOnly (request) omitted."""
+        builder = self._builder(direction)
+        with self._broken(schema):
+            return self._checked(builder, schema, rng)
+
+    def generate_unchecked(
+        self, schema: Mapping[str, Any] | bool, rng: random.Random, *, direction: str = "response"
+    ) -> Any:
+        """A value built for ``schema`` without the final validation (faster, rarely invalid)."""
+        builder = self._builder(direction)
+        with self._broken(schema):
+            try:
+                return builder.value(builder.root(schema), rng, 0, ())
+            except Unsatisfiable as exc:
+                raise GenerationError(exc.reason, self._place(schema, exc.where)) from None
+
+    def is_valid(
+        self, schema: Mapping[str, Any] | bool, value: Any, *, direction: str = "response"
+    ) -> bool:
+        """Whether ``value`` satisfies ``schema``; False too when the schema cannot be used."""
+        try:
+            return self._builder(direction).checker.valid(schema, value)
+        except _BROKEN:
+            return False
+
+    def _checked(self, builder: Builder, schema: Schema, rng: random.Random) -> Any:
+        """Build, validate, and retry with derived rngs; raise naming where it fails."""
+        failure: Unsatisfiable | None = None
+        for attempt in range(ATTEMPTS):
+            draw = rng if attempt == 0 else random.Random(rng.getrandbits(64))
+            try:
+                value = builder.value(builder.root(schema), draw, 0, ())
+            except Unsatisfiable as exc:
+                failure = failure or exc
+                continue
+            if builder.checker.valid(schema, value):
+                return value
+            failure = failure or self._explain(builder, schema, value)
+        assert failure is not None
+        raise GenerationError(
+            f"no valid value: {failure.reason}", self._place(schema, failure.where)
+        )
+
+    @contextmanager
+    def _broken(self, schema: Schema) -> Iterator[None]:
+        """Turn the errors of a broken schema (bad ref, loop, bad regex) into GenerationError."""
+        try:
+            yield
+        except RecursionError:
+            reason = "the schema refers to itself without end"
+            raise GenerationError(reason, self._place(schema, "$")) from None
+        except _BROKEN as exc:
+            raise GenerationError(str(exc), self._place(schema, "$")) from None
+
+    def _builder(self, direction: str) -> Builder:
+        """The builder for one direction, made on first use."""
+        found = self._builders.get(direction)
+        if found is None:
+            if direction not in DIRECTIONS:
+                raise ValueError(f"direction must be 'response' or 'request', not {direction!r}")
+            folder = Folder(self._refs, self.version, direction)
+            checker = Checker(self._refs, self.version, direction)
+            found = self._builders[direction] = Builder(folder, checker)
+        return found
+
+    def _explain(self, builder: Builder, schema: Schema, value: Any) -> Unsatisfiable:
+        """Why ``value`` is invalid, as an ``Unsatisfiable`` located at the failing keyword."""
+        error = builder.checker.error(schema, value)
+        if error is None:
+            return Unsatisfiable("the value is valid", "$")
+        return Unsatisfiable(error.message, self._locate(schema, error.absolute_schema_path))
+
+    def _locate(self, schema: Schema, path: Iterable[Any]) -> str:
+        """A pointer for a validator schema path, restarting at each ``$ref`` followed."""
+        node: Any = schema
+        where, tokens = "$", list[Any]()
+        for step in path:
+            if step == "$ref" and isinstance(node, Mapping) and isinstance(node.get(step), str):
+                where, tokens = node["$ref"], []
+                try:
+                    node = self._refs.resolve(where)
+                except RefError:
+                    break
+                continue
+            tokens.append(step)
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                node = None
+        return jp.join(where, *tokens)
+
+    def _place(self, schema: Schema, where: str) -> str:
+        """``where`` with its leading ``$`` (the schema handed in) replaced by its pointer."""
+        if not where.startswith("$"):
+            return where
+        return (self._refs.place_of(schema) or "#") + where[1:]

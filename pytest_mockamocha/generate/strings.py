@@ -1,0 +1,208 @@
+"""Strings for a shape: from its pattern, its format, or a guess from the property's name."""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+import string
+import uuid
+from collections.abc import Callable
+from functools import lru_cache
+
+from pytest_mockamocha.generate import regex
+from pytest_mockamocha.generate import words as w
+from pytest_mockamocha.generate.shape import Shape, Unsatisfiable
+
+Maker = Callable[[random.Random], str]
+_HEX = "0123456789abcdef"
+
+
+def text(shape: Shape, rng: random.Random, words: tuple[str, ...]) -> str:
+    """A string satisfying the shape's pattern(s), format and length bounds."""
+    low, high = shape.min_length, shape.max_length
+    if high is not None and low > high:
+        raise Unsatisfiable(f"minLength {low} exceeds maxLength {high}", shape.where)
+    if shape.patterns:
+        return _from_patterns(shape, rng)
+    maker = next((FORMATS[f] for f in shape.formats if f in FORMATS), None)
+    if maker is None:
+        maker = maker_for(words)
+    return fit(maker(rng), low, high, rng)
+
+
+def fit(value: str, low: int, high: int | None, rng: random.Random) -> str:
+    """``value`` cut to ``high`` characters or padded with letters to ``low``."""
+    if high is not None and len(value) > high:
+        value = value[:high]
+        if len(value) > low and value.endswith(" "):
+            value = value.rstrip()[: max(low, len(value.rstrip()))]
+    if len(value) < low:
+        value += "".join(rng.choice(string.ascii_lowercase) for _ in range(low - len(value)))
+    return value
+
+
+def _from_patterns(shape: Shape, rng: random.Random) -> str:
+    """A string matching every pattern, generated from each in turn until one works."""
+    for pattern in shape.patterns:
+        program = regex.compile_pattern(pattern)
+        if program is None:
+            continue
+        for _ in range(4):
+            found = regex.generate(
+                program, rng, min_length=shape.min_length, max_length=shape.max_length
+            )
+            if found is not None and all(_search(p, found) for p in shape.patterns):
+                return found
+    raise Unsatisfiable(f"cannot produce a string matching {shape.patterns[0]!r}", shape.where)
+
+
+def _search(pattern: str, value: str) -> bool:
+    """Whether ``pattern`` matches somewhere in ``value`` (JSON Schema semantics)."""
+    try:
+        return re.search(pattern, value) is not None
+    except re.error:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def name_words(name: str | None) -> tuple[str, ...]:
+    """The name squashed to lower case, then its words (``firstName``: firstname, first, name)."""
+    if not name:
+        return ()
+    parts = [p.lower() for p in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)]
+    return (re.sub(r"[^a-z0-9]", "", name.lower()), *parts)
+
+
+def _pick(options: tuple[str, ...]) -> Maker:
+    """A maker choosing one of ``options``."""
+    return lambda rng: options[rng.randrange(len(options))]
+
+
+def _digit_maker(count: int) -> Maker:
+    """A maker of ``count`` random digits."""
+    return lambda rng: "".join(rng.choice(string.digits) for _ in range(count))
+
+
+def _hex_maker(count: int) -> Maker:
+    """A maker of ``count`` random lower-case hex digits."""
+    return lambda rng: "".join(_HEX[rng.randrange(16)] for _ in range(count))
+
+
+def _date(rng: random.Random) -> str:
+    """An RFC 3339 full-date."""
+    return f"{rng.randint(2000, 2030):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def _time(rng: random.Random) -> str:
+    """``HH:MM:SS``: what the validators' ``time`` check (``%H:%M:%S``) accepts."""
+    return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+
+
+def _email(rng: random.Random) -> str:
+    """A plausible e-mail address on a reserved domain."""
+    first, last = rng.choice(w.FIRST_NAMES), rng.choice(w.LAST_NAMES)
+    return f"{first.lower()}.{last.lower()}@{rng.choice(w.DOMAINS)}"
+
+
+def _url(rng: random.Random) -> str:
+    """An https URL on a reserved domain."""
+    return f"https://{rng.choice(w.DOMAINS)}/{rng.choice(w.WORDS)}/{rng.randint(1, 999)}"
+
+
+def _words(low: int, high: int, capital: bool = False) -> Maker:
+    """A maker of ``low``..``high`` space-separated words."""
+
+    def make(rng: random.Random) -> str:
+        out = " ".join(rng.choice(w.WORDS) for _ in range(rng.randint(low, high)))
+        return out.capitalize() if capital else out
+
+    return make
+
+
+FORMATS: dict[str, Maker] = {
+    "date": _date,
+    "date-time": lambda rng: f"{_date(rng)}T{_time(rng)}Z",
+    "time": _time,
+    "email": _email,
+    "idn-email": _email,
+    "uuid": lambda rng: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+    "uri": _url,
+    "url": _url,
+    "iri": _url,
+    "uri-reference": lambda rng: f"/{rng.choice(w.WORDS)}/{rng.randint(1, 999)}",
+    "iri-reference": lambda rng: f"/{rng.choice(w.WORDS)}/{rng.randint(1, 999)}",
+    "uri-template": lambda rng: f"https://{rng.choice(w.DOMAINS)}/{rng.choice(w.WORDS)}/{{id}}",
+    "hostname": lambda rng: f"{rng.choice(w.WORDS)}.{rng.choice(w.DOMAINS)}",
+    "idn-hostname": lambda rng: f"{rng.choice(w.WORDS)}.{rng.choice(w.DOMAINS)}",
+    "ipv4": lambda rng: ".".join(str(rng.randint(1, 254)) for _ in range(4)),
+    "ipv6": lambda rng: ":".join(f"{rng.getrandbits(16):x}" for _ in range(8)),
+    "byte": lambda rng: base64.b64encode(rng.randbytes(rng.randint(3, 12))).decode("ascii"),
+    "binary": _hex_maker(16),
+    "password": lambda rng: "".join(rng.choice(regex.SAFE) for _ in range(12)),
+    "int32": lambda rng: str(rng.randint(0, 10**6)),
+    "int64": lambda rng: str(rng.randint(0, 10**9)),
+    "float": lambda rng: f"{rng.uniform(0, 1000):.2f}",
+    "double": lambda rng: f"{rng.uniform(0, 1000):.2f}",
+    "duration": lambda rng: f"P{rng.randint(1, 30)}D",
+    "json-pointer": lambda rng: f"/{rng.choice(w.WORDS)}/{rng.randint(0, 9)}",
+    "relative-json-pointer": lambda rng: f"{rng.randint(0, 3)}/{rng.choice(w.WORDS)}",
+    "regex": lambda rng: "^[a-z]+$",
+}
+
+_HINTS: tuple[tuple[frozenset[str], Maker], ...] = tuple(
+    (frozenset(keys.split()), maker)
+    for keys, maker in (
+        ("email mail", _email),
+        ("url uri link href website homepage avatar image photo picture", _url),
+        ("uuid guid", FORMATS["uuid"]),
+        ("firstname givenname forename", _pick(w.FIRST_NAMES)),
+        ("lastname surname familyname", _pick(w.LAST_NAMES)),
+        (
+            "username login handle nickname",
+            lambda rng: rng.choice(w.FIRST_NAMES).lower() + str(rng.randint(1, 99)),
+        ),
+        (
+            "name fullname author owner customer contact person",
+            lambda rng: f"{rng.choice(w.FIRST_NAMES)} {rng.choice(w.LAST_NAMES)}",
+        ),
+        ("id identifier key token secret hash checksum etag", _hex_maker(12)),
+        ("city town", _pick(w.CITIES)),
+        ("countrycode", _pick(w.COUNTRY_CODES)),
+        ("country nation", _pick(w.COUNTRIES)),
+        ("street address", lambda rng: f"{rng.randint(1, 200)} {rng.choice(w.STREETS)}"),
+        ("zip zipcode postal postcode", _digit_maker(5)),
+        ("phone mobile tel telephone fax", lambda rng: f"+1-555-01{rng.randint(0, 99):02d}"),
+        ("title subject headline label heading", _words(2, 3, capital=True)),
+        (
+            "description summary bio comment text message body content note notes detail details "
+            "reason",
+            _words(6, 10, capital=True),
+        ),
+        ("status state", _pick(w.STATUSES)),
+        ("color colour", _pick(w.COLORS)),
+        ("company organization organisation org employer brand vendor", _pick(w.COMPANIES)),
+        ("currency", _pick(w.CURRENCIES)),
+        ("lang language locale", _pick(w.LANGUAGES)),
+        ("slug", lambda rng: f"{rng.choice(w.WORDS)}-{rng.choice(w.WORDS)}"),
+        ("ip", FORMATS["ipv4"]),
+        ("host hostname domain", FORMATS["hostname"]),
+        ("password passphrase", FORMATS["password"]),
+        ("version", lambda rng: f"{rng.randint(0, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"),
+        ("date birthday birthdate dob", _date),
+        ("time timestamp at", FORMATS["date-time"]),
+    )
+)
+
+
+@lru_cache(maxsize=4096)
+def maker_for(words: tuple[str, ...]) -> Maker:
+    """The string maker a property name suggests; a word or two when it suggests nothing."""
+    for probe in (words[:1], words[-1:]):
+        for keys, maker in _HINTS:
+            if probe and probe[0] in keys:
+                return maker
+    for keys, maker in _HINTS:
+        if any(word in keys for word in words):
+            return maker
+    return _words(1, 2)

@@ -1,0 +1,1 @@
+"""Loading OpenAPI documents: parse, bundle refs, check, index operations."""

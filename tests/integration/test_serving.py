@@ -1,0 +1,230 @@
+"""The serving thread: both server kinds, keep-alive, slow clients, stopping, a bounded journal."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import requests
+from _mock_specs import SPECS  # type: ignore[import-not-found]
+
+from pytest_mockamocha.analytics.journal import Journal
+from pytest_mockamocha.engine import Engine
+from pytest_mockamocha.engine.rules import Reply, Rule, Step
+from pytest_mockamocha.server import MockServerApp, ServerThread
+from pytest_mockamocha.spec.loader import load_spec
+
+Alive = Callable[[ServerThread], None]
+
+
+# -- core cases on both server kinds ------------------------------------------------------------
+def test_kind_example_response(any_server: ServerThread) -> None:
+    response = requests.get(f"{any_server.url}/mocks/petstore/pets/1", timeout=10)
+    assert response.status_code == 200
+    assert response.json()["name"] == "Rex"
+
+
+def test_kind_unknown_path_and_method(any_server: ServerThread) -> None:
+    with httpx.Client(base_url=f"{any_server.url}/mocks/petstore", timeout=10) as client:
+        missing = client.get("/nowhere")
+        wrong = client.delete("/pets")
+    assert missing.status_code == 404
+    assert missing.headers["Content-Type"] == "application/problem+json"
+    assert wrong.status_code == 405
+    assert "GET" in wrong.headers["Allow"]
+
+
+def test_kind_invalid_request(any_server: ServerThread) -> None:
+    response = requests.post(f"{any_server.url}/mocks/petstore/pets", json={"tag": 5}, timeout=10)
+    assert response.status_code == 422
+    assert response.json()["violations"]
+
+
+def test_kind_head_and_preflight(any_server: ServerThread) -> None:
+    head = requests.head(f"{any_server.url}/mocks/petstore/pets", timeout=10)
+    assert head.status_code == 200
+    assert head.content == b""
+    preflight = requests.options(
+        f"{any_server.url}/mocks/petstore/pets",
+        timeout=10,
+        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_kind_concurrent_requests(any_server: ServerThread) -> None:
+    url = f"{any_server.url}/mocks/petstore/pets/mine"
+
+    def fetch(_: int) -> tuple[int, bytes]:
+        response = requests.get(url, timeout=10)
+        return response.status_code, response.content
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(fetch, range(40)))
+    assert {status for status, _ in results} == {200}
+    assert len({body for _, body in results}) == 1  # deterministic under concurrency
+
+
+# -- keep-alive -----------------------------------------------------------------------------------
+def test_waitress_keeps_the_connection_alive(server: ServerThread) -> None:
+    assert server.kind == "waitress"
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request("GET", "/mocks/petstore/pets")
+        first = conn.getresponse()
+        assert first.status == 200
+        first.read()
+        sock = conn.sock
+        assert sock is not None
+        local = sock.getsockname()
+        conn.request("GET", "/mocks/petstore/pets/1")
+        second = conn.getresponse()
+        assert second.status == 200
+        assert second.read()
+        assert conn.sock is sock
+        assert sock.getsockname() == local
+        assert (second.getheader("Connection") or "").lower() != "close"
+    finally:
+        conn.close()
+
+
+def test_keep_alive_survives_an_error_answer(server: ServerThread) -> None:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request("GET", "/mocks/petstore/pets/abc")
+        bad = conn.getresponse()
+        assert bad.status == 400
+        bad.read()
+        sock = conn.sock
+        conn.request("GET", "/mocks/petstore/pets/1")
+        good = conn.getresponse()
+        assert good.status == 200
+        good.read()
+        assert conn.sock is sock
+    finally:
+        conn.close()
+
+
+# -- slow clients ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "partial",
+    [
+        b"GET /mocks/petstore/pets HTTP/1.1\r\nHost: x\r\n",
+        b"POST /mocks/petstore/pets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 100\r\n\r\n{"na',
+    ],
+    ids=["headers-unfinished", "body-unfinished"],
+)
+def test_slow_client_does_not_block_others(any_server: ServerThread, partial: bytes) -> None:
+    slow = [
+        socket.create_connection((any_server.host, any_server.port), timeout=10) for _ in range(4)
+    ]
+    try:
+        for sock in slow:
+            sock.sendall(partial)
+        with httpx.Client(timeout=5) as client:
+            for _ in range(5):
+                response = client.get(f"{any_server.url}/mocks/petstore/pets/1")
+                assert response.status_code == 200
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_slow_response_does_not_block_others(engine: Engine, server: ServerThread) -> None:
+    engine.rules.put(
+        Rule(
+            id="rule_slow_it",
+            collection="petstore",
+            operation="GET /pets/mine",
+            steps=(Step(Reply(json=[], delay=1.5), times=1),),
+        )
+    )
+    try:
+        done = threading.Event()
+
+        def slow_call() -> None:
+            requests.get(f"{server.url}/mocks/petstore/pets/mine", timeout=10)
+            done.set()
+
+        worker = threading.Thread(target=slow_call)
+        worker.start()
+        try:
+            response = requests.get(f"{server.url}/mocks/petstore/pets/1", timeout=5)
+            assert response.status_code == 200
+            assert not done.is_set()  # the fast one finished while the slow one waited
+        finally:
+            worker.join(10)
+    finally:
+        engine.rules.remove("rule_slow_it")
+
+
+# -- starting and stopping ------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["waitress", "werkzeug"])
+def test_stop_frees_the_port(engine: Engine, kind: str) -> None:
+    thread = ServerThread(MockServerApp(engine), kind=kind).start()
+    port = thread.port
+    assert port > 0
+    assert thread.url == f"http://127.0.0.1:{port}"
+    with requests.Session() as session:  # leave a keep-alive connection open
+        assert session.get(f"{thread.url}/api/health", timeout=10).status_code == 200
+        thread.stop()
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{thread.url}/api/health", timeout=2)
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))
+    again = ServerThread(MockServerApp(engine), port=port, kind=kind).start()
+    try:
+        assert again.port == port
+        assert requests.get(f"{again.url}/api/health", timeout=10).status_code == 200
+    finally:
+        again.stop()
+
+
+def test_start_and_stop_are_idempotent(engine: Engine) -> None:
+    thread = ServerThread(MockServerApp(engine))
+    thread.stop()  # never started
+    assert thread.start() is thread
+    port = thread.port
+    assert thread.start().port == port
+    thread.stop()
+    thread.stop()
+
+
+def test_context_manager(engine: Engine) -> None:
+    with ServerThread(MockServerApp(engine), kind="werkzeug") as thread:
+        assert requests.get(f"{thread.url}/api/health", timeout=10).status_code == 200
+        port = thread.port
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+
+
+def test_unknown_server_kind_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="waitress"):
+        ServerThread(MockServerApp(engine), kind="gunicorn")
+
+
+# -- the journal stays bounded ---------------------------------------------------------------
+def test_journal_stays_bounded_over_many_requests() -> None:
+    journal = Journal(maxlen=50)
+    engine = Engine(journal=journal)
+    engine.add(load_spec(SPECS / "petstore.yaml"))
+    with ServerThread(MockServerApp(engine)) as thread, requests.Session() as session:
+        for i in range(500):
+            response = session.get(f"{thread.url}/mocks/petstore/pets/{i % 20 + 1}", timeout=10)
+            assert response.status_code == 200
+    assert engine.journal is journal
+    assert len(journal) == 50
+    assert journal.stats()["petstore"].requests == 500
+    assert journal.stats()["petstore"].by_operation["GET /pets/{petId}"] == 500
+    kept = journal.records()
+    assert [r.path for r in kept[-3:]] == ["/pets/18", "/pets/19", "/pets/20"]
+
+

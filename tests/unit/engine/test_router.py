@@ -1,0 +1,184 @@
+"""Routing paths and methods to operations: static beats template, 404/405 with the nearest."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pytest_mockamocha.engine.router import RouteMatch, RouteMiss, Router
+from pytest_mockamocha.spec.loader import load_spec
+from pytest_mockamocha.spec.model import ApiSpec, Operation
+
+
+@pytest.fixture(scope="module")
+def router(load: Callable[[str], ApiSpec]) -> Router:
+    return Router(load("petstore.yaml").operations)
+
+
+def _ops(*names: str) -> list[Operation]:
+    return [Operation(method=n.split()[0], path=n.split()[1], operation_id=None) for n in names]
+
+
+def _match(router: Router, method: str, path: str) -> RouteMatch:
+    found = router.match(path, method)
+    assert isinstance(found, RouteMatch), found
+    return found
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "op_id", "params"),
+    [
+        ("GET", "/pets", "listPets", {}),
+        ("POST", "/pets", "createPet", {}),
+        ("GET", "/pets/mine", "listMyPets", {}),
+        ("GET", "/pets/search", "searchPets", {}),
+        ("GET", "/pets/42", "getPet", {"petId": "42"}),
+        ("PUT", "/pets/42", "updatePet", {"petId": "42"}),
+        ("DELETE", "/pets/mines", "deletePet", {"petId": "mines"}),
+        ("GET", "/stores/down-town-1/inventory", "getInventory", {"store-id": "down-town-1"}),
+        ("get", "/pets/7", "getPet", {"petId": "7"}),
+    ],
+    ids=[
+        "list",
+        "create",
+        "static-mine",
+        "static-search",
+        "template",
+        "put-template",
+        "near-static-is-template",
+        "dashed-param",
+        "lower-case-method",
+    ],
+)
+def test_match(router: Router, method: str, path: str, op_id: str, params: dict[str, str]) -> None:
+    found = _match(router, method, path)
+    assert found.operation.operation_id == op_id
+    assert dict(found.path_params) == params
+
+
+def test_static_segment_beats_template_whatever_the_declaration_order() -> None:
+    for order in (["GET /a/{id}", "GET /a/me"], ["GET /a/me", "GET /a/{id}"]):
+        router = Router(_ops(*order))
+        assert _match(router, "GET", "/a/me").operation.path == "/a/me"
+        assert _match(router, "GET", "/a/you").path_params == {"id": "you"}
+
+
+def test_static_path_only_wins_for_its_own_method() -> None:
+    router = Router(_ops("GET /pets/{petId}", "DELETE /pets/{petId}", "GET /pets/mine"))
+    # /pets/mine declares only GET: DELETE on it is DELETE /pets/{petId} with petId "mine"
+    found = _match(router, "DELETE", "/pets/mine")
+    assert found.operation.name == "DELETE /pets/{petId}"
+    assert found.path_params == {"petId": "mine"}
+
+
+def test_head_routes_to_get(router: Router) -> None:
+    assert _match(router, "HEAD", "/pets/3").operation.operation_id == "getPet"
+
+
+def test_trailing_slash_is_tolerated(router: Router) -> None:
+    assert _match(router, "GET", "/pets/").operation.operation_id == "listPets"
+
+
+def test_unusual_template_names_and_characters() -> None:
+    router = Router(
+        _ops("GET /files/{file.name}", "GET /x/{a_b}/{C-d}/y", "GET /reports/loans.csv")
+    )
+    assert _match(router, "GET", "/files/scan.pdf").path_params == {"file.name": "scan.pdf"}
+    assert _match(router, "GET", "/x/1/2/y").path_params == {"a_b": "1", "C-d": "2"}
+    assert _match(router, "GET", "/reports/loans.csv").operation.path == "/reports/loans.csv"
+
+
+def test_literal_angle_brackets_in_a_template() -> None:
+    # werkzeug's rule syntax uses <...>; the router escapes them, and a request for the
+    # (decoded) path must still reach the operation
+    router = Router(_ops("GET /p/<raw>/{id}"))
+    assert _match(router, "GET", "/p/<raw>/9").path_params == {"id": "9"}
+
+
+def test_two_params_in_one_segment() -> None:
+    router = Router(_ops("GET /files/{name}.{ext}"))
+    found = _match(router, "GET", "/files/report.pdf")
+    assert found.path_params["ext"] == "pdf"
+    assert found.path_params["name"] == "report"
+
+
+def test_unicode_param_value(router: Router) -> None:
+    assert _match(router, "GET", "/pets/n\u00e9ko").path_params == {"petId": "n\u00e9ko"}
+
+
+@pytest.mark.parametrize(
+    ("path", "nearest"),
+    [
+        ("/pet/5", "GET /pets/{petId}"),
+        ("/pets/5/owner", "GET /pets/{petId}"),
+        ("/store/x/inventory", "GET /stores/{store-id}/inventory"),
+        ("/", "GET /pets"),
+    ],
+    ids=["typo", "too-deep", "dashed", "root"],
+)
+def test_unknown_path_is_404_with_nearest(router: Router, path: str, nearest: str) -> None:
+    found = router.match(path, "GET")
+    assert isinstance(found, RouteMiss)
+    assert found.status == 404
+    assert found.allowed == ()
+    assert 1 <= len(found.nearest) <= 3
+    assert nearest in found.nearest
+
+
+def test_nearest_prefers_the_same_method(router: Router) -> None:
+    found = router.match("/pet/5", "DELETE")
+    assert isinstance(found, RouteMiss)
+    assert found.nearest[0] == "DELETE /pets/{petId}"
+
+
+def test_unknown_method_is_405_with_allowed(router: Router) -> None:
+    found = router.match("/pets", "DELETE")
+    assert isinstance(found, RouteMiss)
+    assert found.status == 405
+    assert {"GET", "POST"} <= set(found.allowed)
+    assert "DELETE" not in found.allowed
+    assert list(found.allowed) == sorted(found.allowed)
+    assert found.nearest
+
+
+def test_unknown_method_on_template(router: Router) -> None:
+    found = router.match("/pets/3", "PATCH")
+    assert isinstance(found, RouteMiss)
+    assert found.status == 405
+    assert {"GET", "PUT", "DELETE"} <= set(found.allowed)
+
+
+def test_allowed_methods(router: Router) -> None:
+    assert {"GET", "POST"} <= set(router.allowed_methods("/pets"))
+    assert {"GET", "PUT", "DELETE"} <= set(router.allowed_methods("/pets/1"))
+    assert router.allowed_methods("/nowhere") == ()
+
+
+def test_empty_router_answers_404() -> None:
+    found = Router([]).match("/anything", "GET")
+    assert isinstance(found, RouteMiss)
+    assert found.status == 404
+    assert found.nearest == ()
+
+
+def test_router_over_the_large_spec(specs_dir: Path, tmp_path: Path) -> None:
+    module_spec = importlib.util.spec_from_file_location(
+        "mockamocha_large_for_router", specs_dir / "large" / "generate_large.py"
+    )
+    assert module_spec is not None
+    assert module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(module.build(30)))
+    spec = load_spec(path)
+    router = Router(spec.operations)
+    for op in spec.operations:
+        concrete = op.path.replace("{", "").replace("}", "")
+        found = router.match(concrete, op.method)
+        assert isinstance(found, RouteMatch)
+        assert found.operation is op
