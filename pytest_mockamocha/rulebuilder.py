@@ -14,6 +14,7 @@ from typing import Any
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Collection, Engine
+from pytest_mockamocha.engine.respond import declared_key, success_status
 from pytest_mockamocha.engine.rules import _UNSET, Reply, Rule, Step
 from pytest_mockamocha.errors import RuleError
 from pytest_mockamocha.spec.model import Operation
@@ -71,6 +72,8 @@ class RuleBuilder:
         if json is not _UNSET:
             _check_json(json)
         raw = body.encode() if isinstance(body, str) else body
+        if json is _UNSET and raw is None:
+            self._declared(self._status(status))  # its body comes from the spec
         if isinstance(body, str) and content_type is None:
             content_type = "text/plain; charset=utf-8"
         return self._set(
@@ -100,19 +103,32 @@ class RuleBuilder:
 
     def respond_generated(
         self,
+        values: Mapping[str, Any] | None = None,
+        /,
         *,
         status: int | None = None,
         headers: Mapping[str, str] | None = None,
         **overrides: Any,
     ) -> RuleBuilder:
-        """Answer with data generated from the schema, with ``overrides`` set on it."""
+        """Answer with data generated from the schema, with ``overrides`` set on it.
+
+        Properties named like the keyword arguments (``status``, ``headers``) go in the
+        ``values`` mapping: ``respond_generated({"status": "sold"})``.
+        """
+        overrides = {**(values or {}), **overrides}
         _check_json(overrides)
+        code = self._status(status)
+        key = self._declared(code)
+        if overrides:
+            problem = self._collection.responder.override_problem(self._op, key, overrides)
+            if problem:
+                raise RuleError(problem)
         return self._set(
             Reply(
                 kind="generated",
                 status=self._status(status),
                 headers=_headers(headers),
-                overrides=dict(overrides),
+                overrides=overrides,
             )
         )
 
@@ -169,6 +185,17 @@ class RuleBuilder:
         if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
             raise RuleError(f"status must be an HTTP status code (100-599), not {status!r}")
         return status
+
+    def _declared(self, status: int | None) -> str:
+        """The responses key answering ``status`` (the success one when None)."""
+        key = success_status(self._op) if status is None else declared_key(self._op, status)
+        if key is None:
+            declared = ", ".join(self._op.responses) or "none"
+            raise RuleError(
+                f"{self._op.name} declares no {status} response (it declares "
+                f"{declared}); give json= or body= to send one anyway"
+            )
+        return key
 
     def _example_status(self, name: str) -> int | None:
         responder = self._collection.responder

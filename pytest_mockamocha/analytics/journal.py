@@ -54,6 +54,8 @@ class CollectionStats:
     violations: int = 0
     unmatched: int = 0
     by_operation: Counter[str] = field(default_factory=Counter)
+    #: contract-valid requests per operation: what counts as covering it
+    valid_by_operation: Counter[str] = field(default_factory=Counter)
     by_status: Counter[tuple[str, int]] = field(default_factory=Counter)
 
 
@@ -78,6 +80,8 @@ class Journal:
                 stats.unmatched += 1
             else:
                 stats.by_operation[record.operation] += 1
+                if not record.violations:
+                    stats.valid_by_operation[record.operation] += 1
                 stats.by_status[(record.operation, record.status)] += 1
             listeners = tuple(self._listeners)
         for listener in listeners:
@@ -115,6 +119,7 @@ class Journal:
                     s.violations,
                     s.unmatched,
                     Counter(s.by_operation),
+                    Counter(s.valid_by_operation),
                     Counter(s.by_status),
                 )
                 for slug, s in self._stats.items()

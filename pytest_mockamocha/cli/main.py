@@ -15,7 +15,7 @@ from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.server.app import DEFAULT_MAX_BODY
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.server.serving import SERVER_KINDS
-from pytest_mockamocha.spec.loader import load_spec
+from pytest_mockamocha.spec.loader import load_spec, slugify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +28,7 @@ def _spec_arg(value: str) -> tuple[str | None, Path]:
     slug, sep, path = value.partition("=")
     if not sep or "/" in slug or "\\" in slug:
         return None, Path(value)
-    return slug or None, Path(path)
+    return (slugify(slug) if slug.strip() else None), Path(path)
 
 
 @cli.command()

@@ -142,7 +142,14 @@ class Responder:
                         f"Prefer asked for code={prefer.code}",
                     )
             elif example:
-                key = self._status_with_example(op, example) or key
+                found = self._status_with_example(op, example)
+                if found is None:
+                    return self.problem(
+                        400,
+                        "Prefer asks for an unknown example",
+                        f"{op.name} has no example named {example!r}",
+                    )
+                key = found
         if key is None:
             return MockResponse(204, source="generated")
         status = int(prefer.code) if prefer is not None and prefer.code else status_int(key)
@@ -225,9 +232,30 @@ class Responder:
                 return found, source
         schema = node.get("schema") if isinstance(node, dict) else None
         value = self.generate(schema, rng, media)
-        if overrides and isinstance(value, dict):
-            value.update(overrides)
+        if overrides:
+            apply_overrides(value, overrides)
         return value, "prefer" if source == "prefer" else "generated"
+
+    def override_problem(self, op: Operation, key: str, overrides: Mapping[str, Any]) -> str | None:
+        """Why ``overrides`` cannot shape ``op``'s generated ``key`` response, if they cannot."""
+        response = self.deref(op.responses.get(key)) or {}
+        content = response.get("content") if isinstance(response, dict) else None
+        media = next((m for m in (content or {}) if is_json(m)), None)
+        if media is None:
+            return f"{op.name} declares no JSON body for {key} to put overrides in"
+        schema = (content[media] or {}).get("schema")
+        sample = self.generate(schema, _rng(f"overrides|{op.name}|{key}"), media)
+        if not apply_overrides(sample, overrides):
+            return (
+                f"{op.name} answers {key} with {type(sample).__name__} data; overrides "
+                "need an object or a list of objects"
+            )
+        if schema is not None and not self.generator.is_valid(schema, sample):
+            return (
+                f"overrides {', '.join(sorted(overrides))} do not fit the {key} response "
+                f"schema of {op.name}"
+            )
+        return None
 
     def generate(self, schema: Any, rng: random.Random, media: str = "application/json") -> Any:
         """A value for ``schema`` (bytes for binary media without a schema)."""
@@ -302,15 +330,14 @@ class Responder:
         """The answer to a request that breaks the contract: 401, or 400 / the spec's 422."""
         security = all(v.location == "security" for v in violations)
         status = 401 if security else 400
-        key = (
-            declared_key(op, status)
-            if security
-            else (
-                str(status) if "400" in op.responses else ("422" if "422" in op.responses else None)
-            )
-        )
-        if key is not None and key != "default":
-            status = status_int(key)
+        # an exact 400 (or 422 for bodies) first, else a declared 4XX range, whose shape the
+        # answer must then keep; a catch-all `default` gets our problem+json body
+        key = None if security else next((k for k in ("400", "422") if k in op.responses), None)
+        key = key or declared_key(op, status)
+        if key == "default":
+            key = None
+        if key is not None and key.isdigit():
+            status = int(key)
         title = "Missing credentials" if security else "Request does not match the API contract"
         detail = "; ".join(str(v) for v in violations)
         problem = {
@@ -321,7 +348,7 @@ class Responder:
             "operation": op.name,
             "violations": [v.as_dict() for v in violations],
         }
-        if key is None or key == "default":
+        if key is None:
             response = self.problem(
                 status,
                 title,
@@ -364,10 +391,21 @@ class Responder:
         except NotAcceptable:
             built = self.build(op, key, status, accept=None, seed=seed, material=material)
         summary = "; ".join(
-            f"{v['location']}.{v['name']}: {v['message']}" for v in problem["violations"]
+            f"{v['location']}{'.' + v['name'] if v['name'] else ''}: {v['message']}"
+            for v in problem["violations"]
         )
         built.headers.append(("MockaMocha-Violations", _header_safe(summary)))
         return built
+
+
+def apply_overrides(value: Any, overrides: Mapping[str, Any]) -> bool:
+    """Set ``overrides`` on an object, or on every object of a list; False when neither."""
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, dict) for item in items):
+        return False
+    for item in items:
+        item.update(overrides)
+    return True
 
 
 def _rng(material: str) -> random.Random:

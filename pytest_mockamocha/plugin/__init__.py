@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pytest_mockamocha.errors import MockamochaAssertionError, MockamochaError
+from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.handle import Mockamocha, strict_failure_text
 from pytest_mockamocha.plugin import options, reporting
 from pytest_mockamocha.plugin.session import MockamochaSession, stash_key
@@ -65,7 +65,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         if problems:
             session = item.config.stash[stash_key]
             session.strict_failures += 1
-            raise MockamochaAssertionError(strict_failure_text(problems))
+            pytest.fail(strict_failure_text(problems), pytrace=False)
     return result
 
 
@@ -77,14 +77,36 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         session.engine.end_test()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker, ship this worker's numbers to the controller."""
+    state = session.config.stash.get(stash_key, None)
+    output = getattr(session.config, "workeroutput", None)
+    if state is not None and output is not None:
+        output["mockamocha"] = reporting.collect(state.engine)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the xdist controller, keep what each worker shipped (a crashed one ships nothing)."""
+    state = node.config.stash.get(stash_key, None)
+    shipped = getattr(node, "workeroutput", {}).get("mockamocha")
+    if state is not None and shipped is not None:
+        state.worker_summaries.append(shipped)
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """Per collection: requests served, operations hit, violations."""
     session = config.stash.get(stash_key, None)
-    if session is None or not list(session.engine):
+    if session is None or not list(session.engine) or hasattr(config, "workerinput"):
         return
-    base = session.server.url if session.started else None
+    if session.worker_summaries:
+        summary = reporting.merge(session.worker_summaries)
+        base = None
+    else:
+        summary = reporting.collect(session.engine)
+        base = session.server.url if session.started else None
     terminalreporter.write_sep("=", "mockamocha")
-    for line in reporting.summary_lines(session.engine, session.engine.journal, base):
+    for line in reporting.summary_lines(summary, base):
         terminalreporter.write_line(line)
 
 
@@ -130,6 +152,8 @@ def _marker_settings(node: pytest.Item, session: MockamochaSession) -> dict[str,
                 found.setdefault(key, value)
     slugs = [_load_marker_spec(node, session, spec) for spec in specs]
     collection = found.get("collection") or (slugs[0] if len(slugs) == 1 else None)
+    if collection is None and len(session.configured) == 1:
+        collection = session.configured[0]  # specs other tests' markers mounted don't count
     strict = found.get("strict")
     seed = found.get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):

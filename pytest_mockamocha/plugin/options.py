@@ -16,6 +16,7 @@ import pytest
 
 from pytest_mockamocha.server.app import DEFAULT_MAX_BODY
 from pytest_mockamocha.server.serving import SERVER_KINDS
+from pytest_mockamocha.spec.loader import slugify
 
 T = TypeVar("T")
 
@@ -149,7 +150,7 @@ def parse_spec_ref(text: str, base: Path) -> SpecRef:
     target = Path(path.strip()).expanduser()
     if not target.is_absolute():
         target = base / target
-    return SpecRef(target, slug.strip() or None)
+    return SpecRef(target, slugify(slug) if slug.strip() else None)
 
 
 def resolve(config: pytest.Config) -> Settings:
@@ -162,17 +163,26 @@ def resolve(config: pytest.Config) -> Settings:
         return Settings(
             specs=tuple(cli_specs or ini_specs),
             strict=bool(config.getini("mockamocha_strict")) if strict is None else strict,
-            seed=_pick(opt.mockamocha_seed, config.getini("mockamocha_seed"), _seed),
+            seed=_pick(config, "seed", _seed),
             host=opt.mockamocha_host or str(config.getini("mockamocha_host")),
-            port=_pick(opt.mockamocha_port, config.getini("mockamocha_port"), _port),
-            server=_pick(opt.mockamocha_server, config.getini("mockamocha_server"), _server),
-            max_body=_pick(opt.mockamocha_max_body, config.getini("mockamocha_max_body"), _size),
+            port=_pick(config, "port", _port),
+            server=_pick(config, "server", _server),
+            max_body=_pick(config, "max_body", _size),
         )
-    except (ValueError, argparse.ArgumentTypeError) as exc:
+    except _IniError as exc:
         raise pytest.UsageError(f"mockamocha: invalid ini value: {exc}") from None
 
 
-def _pick(cli: T | None, ini: object, parse: Callable[[str], T]) -> T:
+class _IniError(Exception):
+    """An ini value that does not parse, with the key it came from."""
+
+
+def _pick(config: pytest.Config, name: str, parse: Callable[[str], T]) -> T:
+    cli = getattr(config.option, f"mockamocha_{name}")
     if cli is not None:
-        return cli
-    return parse(str(ini).strip())
+        return cli  # type: ignore[no-any-return]
+    text = str(config.getini(f"mockamocha_{name}")).strip()
+    try:
+        return parse(text)
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        raise _IniError(f"mockamocha_{name} = {text!r}: {exc}") from None

@@ -34,12 +34,18 @@ class MockamochaSession:
         )
         self.started = False
         self.strict_failures = 0
+        #: slugs of the specs from the command line and ini (markers add more later)
+        self.configured: list[str] = []
+        #: summaries xdist workers shipped to this controller
+        self.worker_summaries: list[dict[str, dict[str, object]]] = []
 
     def load_configured(self) -> None:
         """Load the specs from the command line and ini; SpecError becomes a usage error."""
         for ref in self.settings.specs:
             for path, explicit in _expand(ref.path):
-                self._load(path, ref.slug if explicit else None, explicit)
+                coll = self._load(path, ref.slug if explicit else None, explicit)
+                if coll is not None:
+                    self.configured.append(coll.slug)
 
     def load_marker_spec(self, path: Path, slug: str | None = None) -> Collection:
         """Mount a spec a marker names (once per path), at any point in the session."""

@@ -88,13 +88,9 @@ class MockServerApp:
             allowed = coll.router.allowed_methods(sub_path)
             if allowed and "OPTIONS" not in allowed:
                 return _preflight(request, allowed)
-        if request.content_length is not None and request.content_length > self.max_body:
+        body = _read_body(request, self.max_body)
+        if body is None:
             return _too_large(self.max_body)
-        body = (
-            b""
-            if request.method in _BODYLESS and not request.content_length
-            else (request.get_data(cache=False))
-        )
         mock_request = MockRequest(
             method=request.method,
             path=sub_path,
@@ -105,6 +101,29 @@ class MockServerApp:
         )
         answer = self.engine.handle(slug, mock_request)
         return _to_response(answer)
+
+
+def _read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None when it is larger than ``limit`` (read no further)."""
+    length = request.content_length
+    if length is not None:
+        return None if length > limit else request.get_data(cache=False)
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    stream = request.environ.get("wsgi.input")
+    if stream is None or (request.method in _BODYLESS and not chunked):
+        return b""
+    if not chunked and not request.environ.get("wsgi.input_terminated"):
+        return b""  # no length and no end marker: there is no body to read safely
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(65536, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return None
 
 
 def _to_response(answer: MockResponse) -> Response:

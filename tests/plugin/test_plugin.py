@@ -301,3 +301,116 @@ def test_several_collections_need_a_name(pytester: pytest.Pytester, petstore: Pa
     result = pytester.runpytest("--mockamocha-spec", str(petstore),
                                 "--mockamocha-spec", "security.yaml")
     result.assert_outcomes(passed=1)
+
+
+def test_rule_arguments_are_checked_when_the_rule_is_made(pytester: pytest.Pytester,
+                                                          petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        import requests
+        from pytest_mockamocha import RuleError
+
+        def test_undeclared_status(mockamocha):
+            with pytest.raises(RuleError, match="declares no 418 response"):
+                mockamocha.when("getPet").respond(status=418)
+            mockamocha.when("getPet").respond(status=418, json={"teapot": True})
+            assert requests.get(mockamocha.base_url + "/pets/1").status_code == 418
+
+        def test_overrides_named_like_keywords(mockamocha):
+            mockamocha.when("getPet").respond_generated({"status": "sold"}, name="Rex")
+            pet = requests.get(mockamocha.base_url + "/pets/1").json()
+            assert pet["status"] == "sold" and pet["name"] == "Rex"
+
+        def test_overrides_apply_to_every_item_of_a_list(mockamocha):
+            mockamocha.when("listMyPets").respond_generated(name="Mine")
+            pets = requests.get(mockamocha.base_url + "/pets/mine").json()
+            assert pets and all(p["name"] == "Mine" for p in pets)
+
+        def test_overrides_that_break_the_schema(mockamocha):
+            with pytest.raises(RuleError, match="do not fit the 200 response schema"):
+                mockamocha.when("getPet").respond_generated(name=123)
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", str(petstore)).assert_outcomes(passed=4)
+
+
+def test_marker_spec_does_not_make_later_tests_ambiguous(pytester: pytest.Pytester,
+                                                         petstore: Path) -> None:
+    shutil.copy(SPECS / "security.yaml", pytester.path / "security.yaml")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.mockamocha(spec="security.yaml")
+        def test_marked(mockamocha):
+            assert mockamocha.base_url.endswith("/mocks/security")
+
+        def test_unmarked(mockamocha):
+            assert mockamocha.base_url.endswith("/mocks/petstore")
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", str(petstore)).assert_outcomes(passed=2)
+
+
+def test_strict_failure_shows_no_plugin_traceback(pytester: pytest.Pytester,
+                                                  petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_bad(mockamocha):
+            requests.get(mockamocha.base_url + "/pets/abc")
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", str(petstore))
+    result.assert_outcomes(failed=1)
+    assert "pytest_runtest_call" not in result.stdout.str()
+    assert "plugin/__init__.py" not in result.stdout.str()
+
+
+def test_bad_ini_value_names_its_key(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmockamocha_port = abc\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*mockamocha_port = 'abc'*"])
+
+
+def test_slug_given_on_the_command_line_is_cleaned(pytester: pytest.Pytester,
+                                                   petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        def test_slug(mockamocha):
+            assert mockamocha.base_url.endswith("/mocks/my-api")
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", f"My API={petstore}").assert_outcomes(passed=1)
+
+
+XDIST_SUITE = """
+import pytest
+import requests
+
+@pytest.mark.parametrize("pet", range(6))
+def test_get(mockamocha, pet):
+    assert requests.get(mockamocha.base_url + f"/pets/{pet + 1}").status_code == 200
+
+@pytest.mark.parametrize("n", range(4))
+def test_list(mockamocha, n):
+    assert requests.get(mockamocha.base_url + "/pets").status_code == 200
+
+def test_create(mockamocha):
+    assert requests.post(mockamocha.base_url + "/pets", json={"name": "Rex"}).status_code == 201
+"""
+
+
+def test_xdist_workers_summary_equals_a_plain_run(pytester: pytest.Pytester,
+                                                  petstore: Path) -> None:
+    pytester.makepyfile(XDIST_SUITE)
+    plain = pytester.runpytest_subprocess("--mockamocha-spec", str(petstore))
+    plain.assert_outcomes(passed=11)
+    spread = pytester.runpytest_subprocess("--mockamocha-spec", str(petstore), "-n", "2")
+    spread.assert_outcomes(passed=11)
+    expected = "*11 requests, 3/8 operations hit, 0 violations, 0 unmatched*"
+    plain.stdout.fnmatch_lines([expected])
+    spread.stdout.fnmatch_lines(["petstore (/mocks/petstore): " + expected[1:]])

@@ -107,12 +107,13 @@ def test_prefer_example(engine: Engine, req: MakeRequest) -> None:
     assert response.source == "prefer"
 
 
-def test_prefer_unknown_example_falls_back_to_the_default(engine: Engine, req: MakeRequest) -> None:
+def test_prefer_unknown_example_is_refused_by_name(engine: Engine, req: MakeRequest) -> None:
     response = engine.handle(
         "petstore", req("GET", "/pets/1", headers={"Prefer": "example=hamster"})
     )
-    assert response.status == 200
-    assert body(response) == REX
+    assert response.status == 400
+    assert response.content_type == "application/problem+json"
+    assert "no example named 'hamster'" in body(response)["detail"]
 
 
 def test_prefer_code(engine: Engine, req: MakeRequest) -> None:
