@@ -243,7 +243,7 @@ class Responder:
         media = next((m for m in (content or {}) if is_json(m)), None)
         if media is None:
             return f"{op.name} declares no JSON body for {key} to put overrides in"
-        schema = (content[media] or {}).get("schema")
+        schema = ((content or {})[media] or {}).get("schema")
         sample = self.generate(schema, _rng(f"overrides|{op.name}|{key}"), media)
         if not apply_overrides(sample, overrides):
             return (

@@ -115,7 +115,7 @@ class ContractValidator:
             body=body or None,
             content_type=content_type or "application/octet-stream",
         )
-        validator = self._requests
+        validator: Any = self._requests  # private openapi-core API, pinned at 0.23.1
         try:
             return list(
                 _convert(

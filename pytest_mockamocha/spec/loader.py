@@ -226,7 +226,7 @@ def _parameters(
             continue
         schema = param.get("schema")
         if schema is None and isinstance(param.get("content"), dict):
-            media = next(iter(param["content"].values()), {})
+            media: Any = next(iter(param["content"].values()), {})
             schema = media.get("schema") if isinstance(media, dict) else None
         location = str(param["in"])
         merged[(str(param["name"]), location)] = Parameter(

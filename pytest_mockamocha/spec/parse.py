@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -96,7 +97,7 @@ def _expanded_size(node: Any, sizes: dict[int, int], source: str) -> int:
             fixed = {_key(k): v for k, v in node.items()}
             node.clear()
             node.update(fixed)
-        children = node.values()
+        children: Iterable[Any] = node.values()
     else:
         children = node
     total = 1 + sum(_expanded_size(child, sizes, source) for child in children)
