@@ -10,12 +10,12 @@ from types import FrameType
 
 import click
 
+from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.errors import MockamochaError
-from pytest_mockamocha.server.app import DEFAULT_MAX_BODY
 from pytest_mockamocha.server.runtime import MockServer
-from pytest_mockamocha.server.serving import SERVER_KINDS
-from pytest_mockamocha.spec.loader import load_spec, slugify
+from pytest_mockamocha.spec.loader import load_spec
+from pytest_mockamocha.spec.slug import slugify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,21 +1,27 @@
 """pytest glue: options, the marker, fixtures and the summary, over plain objects.
 
-Loaded through the ``pytest11`` entry point ``mockamocha``.
+Loaded through the ``pytest11`` entry point ``mockamocha``. Everything heavy (the
+engine, openapi-core, the server) is imported only once a spec or a fixture needs it,
+so a suite that never mocks pays nothing for having the plugin installed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_mockamocha.errors import MockamochaError
-from pytest_mockamocha.handle import Mockamocha, strict_failure_text
-from pytest_mockamocha.plugin import options, reporting
-from pytest_mockamocha.plugin.session import MockamochaSession, stash_key
-from pytest_mockamocha.server.runtime import MockServer
+from pytest_mockamocha.plugin import options
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.handle import Mockamocha
+    from pytest_mockamocha.plugin.session import MockamochaSession
+    from pytest_mockamocha.server.runtime import MockServer
+
+settings_key = pytest.StashKey[options.Settings]()
+stash_key = pytest.StashKey["MockamochaSession"]()
 
 MARKER_ARGS = frozenset({"spec", "collection", "strict", "seed"})
 
@@ -33,11 +39,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "mock server or change mockamocha settings for the marked tests",
     )
     settings = options.resolve(config)
-    cache = getattr(config, "cache", None)
-    cache_dir = cache.mkdir("mockamocha") if cache is not None else None
-    session = MockamochaSession(settings, cache_dir=cache_dir)
-    config.stash[stash_key] = session
-    session.load_configured()
+    config.stash[settings_key] = settings
+    if settings.specs:
+        _session(config).load_configured()
+
+
+def _session(config: pytest.Config) -> MockamochaSession:
+    """The session's mock state, made on first need."""
+    session = config.stash.get(stash_key, None)
+    if session is None:
+        from pytest_mockamocha.plugin.session import MockamochaSession
+
+        cache = getattr(config, "cache", None)
+        cache_dir = cache.mkdir("mockamocha") if cache is not None else None
+        session = MockamochaSession(config.stash[settings_key], cache_dir=cache_dir)
+        config.stash[stash_key] = session
+    return session
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -60,11 +77,12 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     """Strict mode: a test that passed fails if its requests broke the contract."""
     result = yield
     handle = getattr(item, "funcargs", {}).get("mockamocha")
-    if isinstance(handle, Mockamocha) and handle.strict:
+    if handle is not None and getattr(handle, "strict", False):
         problems = handle.problems()
         if problems:
-            session = item.config.stash[stash_key]
-            session.strict_failures += 1
+            from pytest_mockamocha.handle import strict_failure_text
+
+            _session(item.config).strict_failures += 1
             pytest.fail(strict_failure_text(problems), pytrace=False)
     return result
 
@@ -82,16 +100,17 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state = session.config.stash.get(stash_key, None)
     output = getattr(session.config, "workeroutput", None)
     if state is not None and output is not None:
+        from pytest_mockamocha.plugin import reporting
+
         output["mockamocha"] = reporting.collect(state.engine)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """On the xdist controller, keep what each worker shipped (a crashed one ships nothing)."""
-    state = node.config.stash.get(stash_key, None)
     shipped = getattr(node, "workeroutput", {}).get("mockamocha")
-    if state is not None and shipped is not None:
-        state.worker_summaries.append(shipped)
+    if shipped is not None:
+        _session(node.config).worker_summaries.append(shipped)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -99,6 +118,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     session = config.stash.get(stash_key, None)
     if session is None or not list(session.engine) or hasattr(config, "workerinput"):
         return
+    from pytest_mockamocha.plugin import reporting
+
     if session.worker_summaries:
         summary = reporting.merge(session.worker_summaries)
         base = None
@@ -113,7 +134,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture(scope="session")
 def mockamocha_server(pytestconfig: pytest.Config) -> MockServer:
     """The session's running mock server: ``url``, ``port``, ``url_for``, ``engine``."""
-    return pytestconfig.stash[stash_key].ensure_started()
+    return _session(pytestconfig).ensure_started()
 
 
 @pytest.fixture
@@ -121,7 +142,10 @@ def mockamocha(
     request: pytest.FixtureRequest, mockamocha_server: MockServer
 ) -> Iterator[Mockamocha]:
     """This test's handle: URLs, ``when(...)`` rules, its requests and assertions."""
-    session = request.config.stash[stash_key]
+    from pytest_mockamocha.errors import MockamochaError
+    from pytest_mockamocha.handle import Mockamocha
+
+    session = _session(request.config)
     settings = _marker_settings(request.node, session)
     try:
         handle = Mockamocha(mockamocha_server, test=request.node.nodeid, **settings)

@@ -14,9 +14,8 @@ from typing import TypeVar
 
 import pytest
 
-from pytest_mockamocha.server.app import DEFAULT_MAX_BODY
-from pytest_mockamocha.server.serving import SERVER_KINDS
-from pytest_mockamocha.spec.loader import slugify
+from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
+from pytest_mockamocha.spec.slug import slugify
 
 T = TypeVar("T")
 

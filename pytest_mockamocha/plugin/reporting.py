@@ -6,9 +6,10 @@ controller (``workeroutput``), which merges them before printing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_mockamocha.engine import Engine
+if TYPE_CHECKING:
+    from pytest_mockamocha.engine import Engine
 
 MAX_LISTED = 10
 Summary = dict[str, dict[str, Any]]

@@ -104,6 +104,3 @@ def _looks_like_openapi(path: Path) -> bool:
     except OSError:
         return True  # let the real load report what is wrong
     return _TOP_KEY.search(head) is not None
-
-
-stash_key = pytest.StashKey[MockamochaSession]()

@@ -15,13 +15,13 @@ from typing import Any
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
 from pytest_mockamocha.errors import CollectionNotFoundError
 
 log = logging.getLogger("pytest_mockamocha.server")
 
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
 MOCKS_PREFIX = "/mocks/"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS", "TRACE"})

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.server.app import DEFAULT_MAX_BODY, MockServerApp, WSGIApp
+from pytest_mockamocha.server.app import MockServerApp, WSGIApp
 from pytest_mockamocha.server.serving import ServerThread
 from pytest_mockamocha.spec.loader import load_spec
 from pytest_mockamocha.spec.model import ApiSpec

@@ -9,9 +9,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from pytest_mockamocha.server.app import DEFAULT_MAX_BODY, WSGIApp
-
-SERVER_KINDS = ("waitress", "werkzeug")
+from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
+from pytest_mockamocha.server.app import WSGIApp
 
 
 class ServerThread:

@@ -18,6 +18,7 @@ from pytest_mockamocha.spec.check import Problem, content_hash, structural_probl
 from pytest_mockamocha.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter
 from pytest_mockamocha.spec.parse import parse_text
 from pytest_mockamocha.spec.refs import Bundler, check_refs, follow_ref
+from pytest_mockamocha.spec.slug import slug_for, slugify
 
 #: Largest spec file read (bytes).
 MAX_SPEC_BYTES = 64 * 1024 * 1024
@@ -120,17 +121,6 @@ def build_spec(
         warnings=tuple(p for p in problems if not p.fatal) + tuple(warnings),
         server_path=_server_path(doc),
     )
-
-
-def slug_for(path: Path) -> str:
-    """The default slug of a spec file: its lower-case stem (``Pet Store.yaml``: ``pet-store``)."""
-    return slugify(path.stem)
-
-
-def slugify(text: str) -> str:
-    """Lower-case letters, digits and single dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "api"
 
 
 def deref(doc: Mapping[str, Any], node: Any) -> Any:

@@ -1,25 +1,52 @@
-"""The public surface: one sorted __all__, and a light import."""
+"""The public surface: one sorted __all__, every name importable, and a light import."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import types
+
+import pytest
 
 import pytest_mockamocha
 
 
-def test_all_is_sorted_and_lists_every_public_name() -> None:
-    public = {n for n in vars(pytest_mockamocha) if not n.startswith("_")} - {"annotations"}
-    modules = {n for n in public if type(getattr(pytest_mockamocha, n)).__name__ == "module"}
+def test_all_is_sorted_and_every_name_resolves() -> None:
     assert sorted(pytest_mockamocha.__all__) == pytest_mockamocha.__all__
-    assert set(pytest_mockamocha.__all__) - {"__version__"} == public - modules
+    for name in pytest_mockamocha.__all__:
+        assert getattr(pytest_mockamocha, name) is not None
+    public = {
+        n
+        for n in dir(pytest_mockamocha)
+        if n[0].isalpha() and not isinstance(getattr(pytest_mockamocha, n), types.ModuleType)
+    }
+    assert public - {"annotations", "TYPE_CHECKING", "Any"} == (
+        set(pytest_mockamocha.__all__) - {"__version__"}
+    )
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = pytest_mockamocha.Nope  # type: ignore[attr-defined]
+
+
+def _modules_after(statement: str, roots: tuple[str, ...]) -> list[str]:
+    code = (
+        f"import json, sys; {statement}; "
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return list(json.loads(out.stdout))
 
 
 def test_importing_the_package_imports_no_pytest_hypothesis_or_httpx() -> None:
-    code = (
-        "import sys, pytest_mockamocha; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('pytest', '_pytest', 'hypothesis', 'httpx', 'hypothesis_jsonschema')))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    roots = ("pytest", "_pytest", "hypothesis", "httpx", "hypothesis_jsonschema")
+    assert _modules_after("import pytest_mockamocha", roots) == []
+    assert _modules_after("from pytest_mockamocha import Mockamocha", roots) == []
+
+
+def test_loading_the_plugin_does_not_load_the_engine() -> None:
+    loaded = _modules_after("import pytest_mockamocha.plugin",
+                            ("openapi_core", "werkzeug", "waitress", "jsonschema"))
+    assert loaded == []
