@@ -16,6 +16,7 @@ from functools import cached_property
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
+from pytest_mockamocha.engine.fastcheck import FastRequestCheck
 from pytest_mockamocha.engine.matchers import MatchContext
 from pytest_mockamocha.engine.respond import (
     NotAcceptable,
@@ -56,8 +57,9 @@ class Collection:
 
     @cached_property
     def validator(self) -> ContractValidator:
-        """openapi-core validation of requests and responses."""
-        return ContractValidator(self.spec)
+        """Request and response validation: a compiled fast path, openapi-core for the rest."""
+        fast = FastRequestCheck(self.spec.document, self.responder.generator)
+        return ContractValidator(self.spec, fast=fast)
 
     @cached_property
     def responder(self) -> Responder:

@@ -77,6 +77,18 @@ class SchemaGenerator:
         except _BROKEN:
             return False
 
+    def errors(
+        self, schema: Mapping[str, Any] | bool, value: Any, *, direction: str = "request"
+    ) -> list[tuple[str, str]]:
+        """Each way ``value`` breaks ``schema``, as (dotted path, message), at most ten."""
+        validator = self._builder(direction).checker.validator(schema)
+        found: list[tuple[str, str]] = []
+        for error in validator.iter_errors(value):
+            found.append((".".join(str(p) for p in error.absolute_path), str(error.message)))
+            if len(found) == 10:
+                break
+        return found
+
     def _checked(self, builder: Builder, schema: Schema, rng: random.Random) -> Any:
         """Build, validate, and retry with derived rngs; raise naming where it fails."""
         failure: Unsatisfiable | None = None

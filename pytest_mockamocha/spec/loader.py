@@ -225,6 +225,10 @@ def _parameters(
             required=bool(param.get("required", location == "path")),
             deprecated=bool(param.get("deprecated", False)),
             schema=schema,
+            style=str(param["style"]) if "style" in param else None,
+            explode=bool(param["explode"]) if "explode" in param else None,
+            has_content="content" in param,
+            allow_empty=bool(param.get("allowEmptyValue", False)),
         )
     return tuple(merged.values())
 

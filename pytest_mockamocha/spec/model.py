@@ -22,6 +22,11 @@ class Parameter:
     required: bool
     deprecated: bool = False
     schema: Mapping[str, JSON] | None = field(default=None, compare=False, repr=False)
+    style: str | None = None  # as declared; None means the location's default
+    explode: bool | None = None
+    #: declared with ``content`` (a media type) instead of ``schema``
+    has_content: bool = False
+    allow_empty: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,16 +206,28 @@ def test_missing_content_type(any_server: ServerThread, alive: Alive) -> None:
 
 @pytest.mark.parametrize(
     "content_type",
-    ["application/json;", "application/json; charset", "application/json; a=b=c", "///;;;="],
-    ids=["trailing-semicolon", "parameter-without-value", "two-equals", "garbage"],
+    ["application/json;", "application/json; charset", "application/json; a=b=c"],
+    ids=["trailing-semicolon", "parameter-without-value", "two-equals"],
 )
-def test_malformed_content_type_parameters(
+def test_sloppy_content_type_parameters_are_tolerated(
     any_server: ServerThread, alive: Alive, content_type: str
 ) -> None:
+    # The media type itself is clear; like most servers, the mock ignores broken parameters.
     response = requests.post(
         f"{pets(any_server)}/pets",
         data=b'{"name": "Rex"}',
         headers={"Content-Type": content_type},
+        timeout=10,
+    )
+    assert response.status_code == 201
+    alive(any_server)
+
+
+def test_garbage_content_type_is_a_client_error(any_server: ServerThread, alive: Alive) -> None:
+    response = requests.post(
+        f"{pets(any_server)}/pets",
+        data=b'{"name": "Rex"}',
+        headers={"Content-Type": "///;;;="},
         timeout=10,
     )
     assert_client_error(response.status_code)

@@ -500,17 +500,8 @@ def test_record_describes_the_exchange(engine: Engine, req: MakeRequest) -> None
     [
         ("application/json", b"[" * 100_000 + b"]" * 100_000),
         ("application/json", b'{"a":' * 30_000 + b"1" + b"}" * 30_000),
-        ("application/json;", b'{"name": "Rex"}'),
-        ("application/json; charset", b'{"name": "Rex"}'),
-        ("application/json; a=b=c", b'{"name": "Rex"}'),
     ],
-    ids=[
-        "deep-array",
-        "deep-object",
-        "trailing-semicolon",
-        "parameter-without-value",
-        "two-equals",
-    ],
+    ids=["deep-array", "deep-object"],
 )
 def test_malformed_json_requests_are_answered_with_4xx(
     engine: Engine, req: MakeRequest, content_type: str, raw: bytes

@@ -1,0 +1,104 @@
+"""The compiled fast path agrees with openapi-core, and steps aside when it should."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import Headers, MultiDict
+
+from pytest_mockamocha.engine.fastcheck import FastRequestCheck
+from pytest_mockamocha.engine.violations import ContractValidator
+from pytest_mockamocha.generate import SchemaGenerator
+from pytest_mockamocha.spec.loader import load_text
+
+SPEC = """
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: integer, minimum: 1}}
+    get:
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, maximum: 10}}
+        - {name: flag, in: query, schema: {type: boolean}}
+        - {name: tags, in: query, schema: {type: array, items: {type: string, enum: [a, b]}}}
+        - {name: X-Trace, in: header, required: true, schema: {type: string, minLength: 3}}
+        - {name: size, in: query, schema: {type: number, exclusiveMinimum: true, minimum: 0}}
+      responses: {"200": {description: ok}}
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string, minLength: 1}
+                qty: {type: integer, minimum: 1}
+      responses: {"201": {description: ok}}
+  /search:
+    get:
+      parameters:
+        - name: filter
+          in: query
+          style: deepObject
+          explode: true
+          schema: {type: object, properties: {q: {type: string}}}
+      responses: {"200": {description: ok}}
+"""
+
+
+@pytest.fixture(scope="module")
+def spec():  # type: ignore[no-untyped-def]
+    return load_text(SPEC, slug="t")
+
+
+@pytest.fixture(scope="module")
+def validators(spec):  # type: ignore[no-untyped-def]
+    fast = FastRequestCheck(spec.document, SchemaGenerator(spec.document, spec.version))
+    return ContractValidator(spec, fast=fast), ContractValidator(spec)
+
+
+def _ops(spec):  # type: ignore[no-untyped-def]
+    return {op.name: op for op in spec.operations}
+
+
+CASES = [
+    ("GET /items/{id}", {"id": "3"}, [("limit", "5"), ("flag", "true")], {"X-Trace": "abc"}, b""),
+    ("GET /items/{id}", {"id": "0"}, [], {"X-Trace": "abc"}, b""),
+    ("GET /items/{id}", {"id": "x"}, [], {"X-Trace": "abc"}, b""),
+    ("GET /items/{id}", {"id": "3"}, [("limit", "50")], {"X-Trace": "abc"}, b""),
+    ("GET /items/{id}", {"id": "3"}, [("flag", "maybe")], {"X-Trace": "abc"}, b""),
+    ("GET /items/{id}", {"id": "3"}, [("tags", "a"), ("tags", "c")], {"X-Trace": "abc"}, b""),
+    ("GET /items/{id}", {"id": "3"}, [], {}, b""),
+    ("GET /items/{id}", {"id": "3"}, [], {"X-Trace": "a"}, b""),
+    ("GET /items/{id}", {"id": "3"}, [("size", "0")], {"X-Trace": "abc"}, b""),
+    ("POST /items/{id}", {"id": "3"}, [], {"Content-Type": "application/json"}, b'{"name": "x"}'),
+    ("POST /items/{id}", {"id": "3"}, [], {"Content-Type": "application/json"}, b'{"qty": 0}'),
+    ("POST /items/{id}", {"id": "3"}, [], {"Content-Type": "application/json"}, b""),
+    ("POST /items/{id}", {"id": "3"}, [], {"Content-Type": "application/json"}, b"{bad"),
+    ("POST /items/{id}", {"id": "3"}, [], {"Content-Type": "text/plain"}, b"hi"),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "query", "headers", "body"), CASES,
+                         ids=[f"case{i}" for i in range(len(CASES))])
+def test_fast_path_finds_the_same_violations_as_openapi_core(  # type: ignore[no-untyped-def]
+    spec, validators, name, path, query, headers, body
+) -> None:
+    fast, slow = validators
+    op = _ops(spec)[name]
+    args = (op, op.method, path, MultiDict(query), Headers(headers), {}, body,
+            headers.get("Content-Type", ""))
+    got = {(v.location, v.name.split(".")[0]) for v in fast.request(*args)}
+    want = {(v.location, v.name.split(".")[0]) for v in slow.request(*args)}
+    assert got == want
+
+
+def test_plans_are_compiled_for_plain_operations_only(spec) -> None:  # type: ignore[no-untyped-def]
+    fast = FastRequestCheck(spec.document, SchemaGenerator(spec.document, spec.version))
+    ops = _ops(spec)
+    assert fast.plan_for(ops["GET /items/{id}"]) is not None
+    assert fast.plan_for(ops["POST /items/{id}"]) is not None
+    assert fast.plan_for(ops["GET /search"]) is None  # deepObject: openapi-core handles it
