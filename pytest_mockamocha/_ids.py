@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
-
-def new_id(prefix: str, length: int = 12) -> str:
-    """A fresh id such as ``rule_k3x9…``: the prefix names the kind, the rest is random."""
-    return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+def new_id(prefix: str, nbytes: int = 6) -> str:
+    """A fresh id such as ``rule_3f9a0c1b2d4e``: the prefix names the kind, the rest is random."""
+    return f"{prefix}_{secrets.token_hex(nbytes)}"

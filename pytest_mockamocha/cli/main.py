@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -77,7 +78,7 @@ def serve(
     try:
         for value in specs:
             slug, path = _spec_arg(value)
-            server.add_spec(load_spec(path, slug=slug), slug)
+            server.add_spec(load_spec(path, slug=slug, cache_dir=_cache_dir()), slug)
     except MockamochaError as exc:
         raise click.ClickException(str(exc)) from None
     try:
@@ -95,6 +96,17 @@ def serve(
     )
     _wait_for_signal()
     server.stop()
+
+
+def _cache_dir() -> Path:
+    """Where verdicts of the (slow) structural spec check are kept, by content hash.
+
+    ``MOCKAMOCHA_CACHE_DIR``, else the user's cache folder (``$XDG_CACHE_HOME``)."""
+    explicit = os.environ.get("MOCKAMOCHA_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mockamocha" / "spec-checks"
 
 
 def _wait_for_signal() -> None:

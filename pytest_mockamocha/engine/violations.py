@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jsonschema_path import SchemaPath
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 if TYPE_CHECKING:
+    from jsonschema_path import SchemaPath
+
     from pytest_mockamocha.engine.fastcheck import FastRequestCheck
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
@@ -64,40 +66,25 @@ class ContractValidator:
 
     def __init__(self, spec: ApiSpec, fast: FastRequestCheck | None = None):
         self.fast = fast
-        from openapi_core.validation.request.validators import (
-            V30RequestValidator,
-            V31RequestValidator,
-        )
-        from openapi_core.validation.response.validators import (
-            V30ResponseValidator,
-            V31ResponseValidator,
-        )
-
+        self._spec = spec
         components = spec.document.get("components") or {}
         schemes = components.get("securitySchemes") if isinstance(components, dict) else None
         self._schemes: dict[str, Any] = {
             name: deref(spec.document, raw) for name, raw in (schemes or {}).items()
         }
-        self._root = SchemaPath.from_dict(
-            dict(spec.document), handlers=_DenyRemote(), resolved_cache_maxsize=4096
-        )
-        v31 = spec.version == "3.1"
-        extra = _media_deserializers(spec.document)
-        request_cls = V31RequestValidator if v31 else V30RequestValidator
-        response_cls = V31ResponseValidator if v31 else V30ResponseValidator
-        self._requests = request_cls(
-            self._root,
-            extra_media_type_deserializers=extra,
-            **_shared_checkers(request_cls),
-        )
-        self._responses = response_cls(
-            self._root,
-            extra_media_type_deserializers=extra,
-            **_shared_checkers(response_cls),
-        )
+        self._core: tuple[SchemaPath, Any, Any] | None = None
+        self._lock = threading.Lock()
+
+    def _openapi_core(self) -> tuple[SchemaPath, Any, Any]:
+        """openapi-core's validators, built (and imported) only when first needed: the fast
+        path answers most requests without them."""
+        with self._lock:
+            if self._core is None:
+                self._core = _build_core(self._spec)
+            return self._core
 
     def _nodes(self, op: Operation) -> tuple[SchemaPath, SchemaPath]:
-        path_item = self._root / "paths" / op.path
+        path_item = self._openapi_core()[0] / "paths" / op.path
         return path_item / op.method.lower(), path_item
 
     def request(
@@ -112,8 +99,6 @@ class ContractValidator:
         content_type: str,
     ) -> list[Violation]:
         """Every violation of ``op``'s parameters, security and body by this request."""
-        from openapi_core.datatypes import RequestParameters
-
         missing = self._security(op, query, headers, cookies)
         if missing is not None:
             return [missing]  # like openapi-core: nothing else is checked without credentials
@@ -123,6 +108,8 @@ class ContractValidator:
                 return self.fast.check(
                     plan, path_params, query, headers, cookies, body, content_type
                 )
+        from openapi_core.datatypes import RequestParameters
+
         operation, path_item = self._nodes(op)
         request = _CoreRequest(
             parameters=RequestParameters(
@@ -131,7 +118,7 @@ class ContractValidator:
             body=body or None,
             content_type=content_type or "application/octet-stream",
         )
-        validator: Any = self._requests  # private openapi-core API, pinned at 0.23.1
+        validator: Any = self._openapi_core()[1]  # private openapi-core API, pinned at 0.23.1
         try:
             return list(
                 _convert(
@@ -177,8 +164,36 @@ class ContractValidator:
     ) -> list[Violation]:
         """Every way this response breaks what ``op`` declares."""
         operation, _ = self._nodes(op)
-        errors = self._responses._iter_errors(status, body, headers, content_type, operation)
+        validator = self._openapi_core()[2]
+        errors = validator._iter_errors(status, body, headers, content_type, operation)
         return [Violation("response", v.name, v.message) for v in _convert(errors)]
+
+
+def _build_core(spec: ApiSpec) -> tuple[SchemaPath, Any, Any]:
+    from jsonschema_path import SchemaPath
+    from openapi_core.validation.request.validators import (
+        V30RequestValidator,
+        V31RequestValidator,
+    )
+    from openapi_core.validation.response.validators import (
+        V30ResponseValidator,
+        V31ResponseValidator,
+    )
+
+    root = SchemaPath.from_dict(
+        dict(spec.document), handlers=_DenyRemote(), resolved_cache_maxsize=4096
+    )
+    v31 = spec.version == "3.1"
+    extra = _media_deserializers(spec.document)
+    request_cls = V31RequestValidator if v31 else V30RequestValidator
+    response_cls = V31ResponseValidator if v31 else V30ResponseValidator
+    requests = request_cls(
+        root, extra_media_type_deserializers=extra, **_shared_checkers(request_cls)
+    )
+    responses = response_cls(
+        root, extra_media_type_deserializers=extra, **_shared_checkers(response_cls)
+    )
+    return root, requests, responses
 
 
 def _shared_checkers(validator_cls: Any) -> dict[str, Any]:

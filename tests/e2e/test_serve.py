@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -14,6 +15,11 @@ import pytest
 
 SPECS = Path(__file__).parents[1] / "data" / "specs"
 CLI = [sys.executable, "-m", "pytest_mockamocha.cli"]
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOCKAMOCHA_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture
@@ -45,6 +51,21 @@ def test_serve_prints_urls_and_answers(served: tuple[subprocess.Popen[str], str]
         assert json.load(r)["name"]
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=10) == 0
+
+
+def test_serve_caches_the_spec_check_and_reports_a_taken_port(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*CLI, "serve", "--spec", str(SPECS / "petstore.yaml"), "--port", str(port),
+             "--memory"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(list(cache.glob("*.json"))) == 1
 
 
 def test_serve_refuses_a_broken_spec_with_one_line() -> None:
