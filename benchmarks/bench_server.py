@@ -58,7 +58,9 @@ BENCH_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJiZW5jaCJ9.YmVuY2g"
 FALLBACK_PET = {"id": 1, "name": "Rex", "tag": "dog", "status": "available",
                 "created_at": "2024-03-01T10:15:00Z"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+#: Where our server keeps verdicts of its structural spec check (by content hash).
+CACHE_ENV = "MOCKAMOCHA_CACHE_DIR"
 
 #: The main row ("ours") that the ratios and targets talk about.
 OURS = "ours-waitress"
@@ -89,9 +91,9 @@ class Profile:
     startup_timeout_s: float
 
 
-FULL = Profile(rounds=5, warmup=300, latency_n=600, throughput_s=2.0, throughput_cap=100_000,
+FULL = Profile(rounds=5, warmup=300, latency_n=500, throughput_s=1.5, throughput_cap=100_000,
                connections=16, memory_n=100_000, memory_cap_s=120.0,
-               memory_cap_baseline_s=40.0, startup_timeout_s=60.0)
+               memory_cap_baseline_s=30.0, startup_timeout_s=60.0)
 QUICK = Profile(rounds=3, warmup=30, latency_n=120, throughput_s=0.5, throughput_cap=20_000,
                 connections=16, memory_n=5_000, memory_cap_s=6.0, memory_cap_baseline_s=3.0,
                 startup_timeout_s=30.0)
@@ -115,6 +117,8 @@ class Target:
     launcher: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     post_body: bytes = POST_BODY
+    #: also time a start with an empty spec-check cache (our server only)
+    cold_start: bool = False
 
 
 def free_port() -> int:
@@ -270,7 +274,8 @@ def own_cpu_s() -> float:
 class Running:
     """A spawned server process."""
 
-    def __init__(self, target: Target, profile: Profile, logdir: Path):
+    def __init__(self, target: Target, profile: Profile, logdir: Path,
+                 env: dict[str, str] | None = None):
         self.target = target
         self.port = free_port()
         self.log_path = logdir / f"{target.name}-{self.port}.log"
@@ -279,7 +284,7 @@ class Running:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True,
-                                     cwd=REPO)
+                                     cwd=REPO, env={**os.environ, **(env or {})})
         try:
             self.startup_s = self._wait_ready(profile.startup_timeout_s)
         except BaseException:
@@ -469,7 +474,7 @@ def load(server: Running, ops: tuple[str, ...], connections: int, seconds: float
                for i in range(connections)]
     for t in threads:
         t.start()
-    cpu0 = server.cpu()
+    cpu0, client0 = server.cpu(), _self_cpu_s()
     t0 = time.perf_counter()
     stop_at[0] = t0 + seconds
     barrier.wait()
@@ -480,22 +485,41 @@ def load(server: Running, ops: tuple[str, ...], connections: int, seconds: float
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
-    cpu1 = server.cpu()
+    cpu1, client1 = server.cpu(), _self_cpu_s()
     total = sum(done)
     if on_sample is not None:
         on_sample(total)
     return {"rps": total / elapsed, "requests": total, "seconds": elapsed,
             "errors": sum(errs), "connects": sum(connects),
             "cpu_ms_per_req": (cpu1 - cpu0) * 1000 / max(total, 1),
-            "server_cores": (cpu1 - cpu0) / elapsed}
+            "server_cores": (cpu1 - cpu0) / elapsed, "client_cores": (client1 - client0) / elapsed}
+
+
+def _self_cpu_s() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
 
 
 # ---------------------------------------------------------------------------------------------
 # Phases
 # ---------------------------------------------------------------------------------------------
+def cold_start(target: Target, profile: Profile, logdir: Path) -> tuple[float, bool]:
+    """Start-up with an empty spec-check cache; and whether the server wrote to that cache."""
+    cache = Path(tempfile.mkdtemp(prefix="cold-cache-", dir=logdir))
+    try:
+        server = Running(target, profile, logdir, env={CACHE_ENV: str(cache)})
+        server.stop()
+        return server.startup_s, any(cache.rglob("*"))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def measure_round(target: Target, profile: Profile, logdir: Path) -> dict[str, Any]:
+    cold: dict[str, Any] = {}
+    if target.cold_start:
+        cold["startup_cold_s"], cold["cache_written"] = cold_start(target, profile, logdir)
     with running(target, profile, logdir) as server:
-        out: dict[str, Any] = {"startup_s": server.startup_s}
+        out: dict[str, Any] = {"startup_s": server.startup_s, **cold}
         time.sleep(0.2)
         out["idle_rss_mb"] = server.memory_mb()[0]
         warm = CountingConnection(server.port)
@@ -589,12 +613,13 @@ def report(targets: list[Target], summary: dict[str, dict[str, Any]],
     rows = []
     for n in names:
         s, m = summary[n], memory.get(n, {})
-        rows.append([label[n], fmt(s["startup_s"], ".3f"), fmt(s["idle_rss_mb"], ".1f"),
+        rows.append([label[n], fmt(s["startup_s"], ".3f"), fmt(s.get("startup_cold_s"), ".3f"),
+                     fmt(s["idle_rss_mb"], ".1f"),
                      fmt(m.get("requests"), ",.0f"), fmt(m.get("rss_10pct_mb"), ".1f"),
                      fmt(m.get("rss_end_mb"), ".1f"), fmt(m.get("peak_rss_mb"), ".1f"),
                      fmt(m.get("growth_10pct_to_end_mb"), "+.1f")])
-    lines.append(table(["server", "start s", "idle MB", "N req", "RSS@10%", "RSS end",
-                        "peak MB", "grow MB"], rows))
+    lines.append(table(["server", "start s", "cold s", "idle MB", "N req", "RSS@10%",
+                        "RSS end", "peak MB", "grow MB"], rows))
     for op, title in (("get", "GET /pets/{petId}"), ("post", "POST /pets {\"name\": \"Rex\"}")):
         lines.append("")
         lines.append(f"{title}  (ms; sequential keep-alive; {profile.connections} connections "
@@ -607,15 +632,19 @@ def report(targets: list[Target], summary: dict[str, dict[str, Any]],
                          fmt(rq["p50_ms"], ".3f"), fmt(rq["p99_ms"], ".3f"),
                          fmt(ld["rps"], ",.0f"), fmt(hc["cpu_ms_per_req"], ".3f"),
                          fmt(ld["cpu_ms_per_req"], ".3f"), fmt(ld["server_cores"], ".2f"),
+                         fmt(ld["client_cores"], ".2f"),
                          fmt(hc["connects"], ".0f"),
                          fmt(hc["errors"] + rq["errors"] + ld["errors"], ".0f")])
         lines.append(table(["server", "hc p50", "hc p99", "rq p50", "rq p99", "req/s",
-                            "cpu/req", "cpu/req@16", "cores", "conns", "errors"], rows))
+                            "cpu/req", "cpu/req@16", "cores", "client", "conns", "errors"], rows))
     lines.append("")
+    lines.append("start s = Popen to first 200 with the run's spec-check cache filled; cold s "
+                 f"= the same with an empty cache ({CACHE_ENV}).")
     lines.append("hc = http.client (one persistent connection), rq = requests.Session; "
-                 "cpu/req = server CPU ms per request (sequential / under load); cores = "
-                 "server CPU use under load; conns = connections opened for the sequential "
-                 "run (1 = kept alive).")
+                 "cpu/req = server CPU ms per request (sequential / under load); cores, client = "
+                 "CPU used under load by the server and by the load generator (a client near "
+                 "1.0 is the limit, not the server); conns = connections opened for the "
+                 "sequential run (1 = kept alive).")
     large_t = next((t for t in targets if t.name == "ours-large"), None)
     if large_t is not None and large_t.name in summary:
         lines.append(f"{large_t.label}: GET and POST "
@@ -629,10 +658,12 @@ def report(targets: list[Target], summary: dict[str, dict[str, Any]],
         lines.append("  (our server was not measured)")
         return "\n".join(lines)
     large = summary.get("ours-large")
-    lines.append(f"  start-up, petstore:          {fmt(ours['startup_s'], '.3f')} s"
+    lines.append(f"  start-up, petstore:          {fmt(ours['startup_s'], '.3f')} s, cold cache "
+                 f"{fmt(ours.get('startup_cold_s'), '.3f')} s"
                  f"   [target < {TARGETS['startup_small_s']} s]")
     if large is not None:
-        lines.append(f"  start-up, 1,000+ operations: {fmt(large['startup_s'], '.3f')} s"
+        lines.append(f"  start-up, 1,000+ operations: {fmt(large['startup_s'], '.3f')} s, "
+                     f"cold cache {fmt(large.get('startup_cold_s'), '.3f')} s"
                      f"   [target < {TARGETS['startup_large_s']} s]")
     for op in ("get", "post"):
         for base, key, tgt in (("pytest-httpserver", "p50_vs_httpserver", "<="),
@@ -687,6 +718,32 @@ def _baseline_argv(script: str, kind: str, bodies: Path) -> Callable[[int], list
     return lambda port: [sys.executable, script, kind, str(port), str(bodies)]
 
 
+def code_version() -> str:
+    """The checkout's commit and how many package files differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "pytest_mockamocha"],
+                               cwd=REPO, check=True, capture_output=True, text=True,
+                               timeout=10).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + (f" + {len(dirty)} uncommitted file(s) in pytest_mockamocha" if dirty else "")
+
+
+def snapshot_package(tmp: Path) -> None:
+    """Copy the package so that every server of the run imports the same code.
+
+    The subprocesses get the copy first on ``PYTHONPATH``; edits made to the checkout while
+    the benchmark runs do not leak into later rounds.
+    """
+    dest = tmp / "code"
+    shutil.copytree(REPO / "pytest_mockamocha", dest / "pytest_mockamocha",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(dest), os.environ.get("PYTHONPATH", "")) if p)
+
+
 def package_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -716,6 +773,8 @@ def main(argv: list[str] | None = None) -> int:
                         "werkzeug, prism)")
     parser.add_argument("--rounds", type=int, help="override the number of rounds")
     parser.add_argument("--memory-requests", type=int, help="override N of the memory phase")
+    parser.add_argument("--no-snapshot", action="store_true",
+                        help="run the checkout's live code instead of a copy taken at start")
     args = parser.parse_args(argv)
 
     profile = QUICK if args.quick else FULL
@@ -728,11 +787,16 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="mockamocha-bench-") as tmp_name:
         tmp = Path(tmp_name)
+        code = code_version()
+        if not args.no_snapshot:
+            snapshot_package(tmp)
+        # A cache of our own: the run neither reads nor fills the user's.
+        os.environ[CACHE_ENV] = str(tmp / "spec-cache")
         large_file, large_get, large_post, n_ops = large_spec(tmp)
 
         ours_fn, launcher = ours_argv(f"petstore={PETSTORE}", "waitress")
         ours = Target(OURS, "ours (waitress)", ours_fn, "/mocks/petstore/pets/1",
-                      "/mocks/petstore/pets", launcher=launcher)
+                      "/mocks/petstore/pets", launcher=launcher, cold_start=True)
         wz_fn, wz_launcher = ours_argv(f"petstore={PETSTORE}", "werkzeug")
         large_fn, large_launcher = ours_argv(f"large={large_file}", "waitress")
         targets = [
@@ -741,7 +805,7 @@ def main(argv: list[str] | None = None) -> int:
                    "/mocks/petstore/pets", launcher=wz_launcher, memory_phase=False),
             Target("ours-large", f"ours, {n_ops:,} ops", large_fn,
                    f"/mocks/large{large_get}", f"/mocks/large{large_post}",
-                   launcher=large_launcher, memory_phase=False,
+                   launcher=large_launcher, memory_phase=False, cold_start=True,
                    headers={"Authorization": f"Bearer {BENCH_JWT}"},
                    post_body=LARGE_POST_BODY),
         ]
@@ -779,9 +843,13 @@ def main(argv: list[str] | None = None) -> int:
             targets = [t for t in targets if t.name in wanted]
 
         print(f"pytest-mockamocha server benchmark ({'quick' if args.quick else 'full'}): "
-              f"{len(targets)} servers x {profile.rounds} rounds; our server via {launcher}",
-              flush=True)
+              f"{len(targets)} servers x {profile.rounds} rounds; our server via {launcher}; "
+              f"code {code}{'' if args.no_snapshot else ' (copied at start)'}", flush=True)
         raw: dict[str, list[dict[str, Any]]] = {t.name: [] for t in targets}
+        for t in targets:  # fill the run's spec-check cache, so that "start s" is a warm start
+            if t.cold_start and t.name != OURS:
+                with contextlib.suppress(Exception), running(t, profile, tmp):
+                    pass
         for rnd in range(profile.rounds):
             shift = rnd % len(targets)
             order = targets[shift:] + targets[:shift]
@@ -827,6 +895,8 @@ def main(argv: list[str] | None = None) -> int:
                     "cpus": os.cpu_count(), "packages": package_versions(),
                     "loadavg_at_start": load0, "other_processes_cores": others},
         "launchers": {t.name: t.launcher or "baseline" for t in targets},
+        "code": code,
+        "snapshot": not args.no_snapshot,
         "prism": prism_note,
         "large_spec_operations": n_ops,
         "bodies": bodies,

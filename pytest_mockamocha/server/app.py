@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
@@ -57,12 +58,11 @@ class MockServerApp:
                 f"unexpected error; request id {request_id}",
                 request_id=request_id,
             )
-        if isinstance(response, Response):
-            _cors(request, response)
-            return response(environ, start_response)
+        if isinstance(response, (Response, _MockAnswer)):
+            response.headers.extend(_cors(request))
         return response(environ, start_response)
 
-    def _dispatch(self, request: Request) -> Response | WSGIApp:
+    def _dispatch(self, request: Request) -> Response | _MockAnswer | WSGIApp:
         path = request.path
         if path.startswith(MOCKS_PREFIX):
             return self._mock(request, path[len(MOCKS_PREFIX) :])
@@ -77,7 +77,7 @@ class MockServerApp:
         body = {"status": "ok", "collections": [c.slug for c in self.engine]}
         return Response(json.dumps(body), 200, content_type="application/json")
 
-    def _mock(self, request: Request, rest: str) -> Response:
+    def _mock(self, request: Request, rest: str) -> Response | _MockAnswer:
         slug, _, sub = rest.partition("/")
         try:
             coll = self.engine.collection(slug)
@@ -126,20 +126,38 @@ def _read_body(request: Request, limit: int) -> bytes | None:
             return None
 
 
-def _to_response(answer: MockResponse) -> Response:
+class _MockAnswer:
+    """A mock's answer as a bare WSGI app: the hot path skips building a werkzeug Response."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, answer: MockResponse):
+        status = answer.status
+        bodyless = status in (204, 304) or 100 <= status < 200
+        self.status = f"{status} {_REASONS.get(status, 'Unknown')}"
+        self.body = b"" if bodyless else answer.body
+        headers: list[tuple[str, str]] = []
+        if answer.content_type and not bodyless:
+            headers.append(("Content-Type", answer.content_type))
+        headers.extend(answer.headers)
+        if not bodyless:
+            headers.append(("Content-Length", str(len(self.body))))
+        self.headers = headers
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        start_response(self.status, self.headers)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
+
+
+_REASONS = {s.value: s.phrase for s in HTTPStatus}
+
+
+def _to_response(answer: MockResponse) -> _MockAnswer:
     if answer.delay > 0:
         time.sleep(answer.delay)
-    response = Response(answer.body, status=answer.status)
-    if answer.content_type:
-        response.headers["Content-Type"] = answer.content_type
-    else:
-        response.headers.remove("Content-Type")
-    for name, value in answer.headers:
-        response.headers.add(name, value)
-    if answer.status in (204, 304) or 100 <= answer.status < 200:
-        response.data = b""
-        response.headers.remove("Content-Type")
-    return response
+    return _MockAnswer(answer)
 
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:
@@ -170,11 +188,13 @@ def _preflight(request: Request, allowed: tuple[str, ...]) -> Response:
     return response
 
 
-def _cors(request: Request, response: Response) -> None:
+def _cors(request: Request) -> list[tuple[str, str]]:
     origin = request.headers.get("Origin")
     if not origin:
-        return
-    response.headers["Access-Control-Allow-Origin"] = origin
-    response.headers["Access-Control-Allow-Credentials"] = "true"
-    response.headers["Access-Control-Expose-Headers"] = "*"
-    response.vary.add("Origin")
+        return []
+    return [
+        ("Access-Control-Allow-Origin", origin),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Expose-Headers", "*"),
+        ("Vary", "Origin"),
+    ]

@@ -6,6 +6,7 @@ server closes every connection, and stays selectable for comparison and debuggin
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -55,6 +56,11 @@ class ServerThread:
 
     def _start_waitress(self) -> None:
         from waitress.server import create_server
+
+        # waitress warns "Task queue depth is N" whenever requests wait for a worker
+        # thread: ordinary under concurrent clients, and a flood on stderr when it is not
+        # configured (it cost CPU and buried real messages under load).
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
         server = create_server(
             self.app,
