@@ -21,6 +21,7 @@ from werkzeug.datastructures import Headers
 from pytest_mockamocha.engine.media import is_json
 from pytest_mockamocha.engine.violations import Violation
 from pytest_mockamocha.generate import SchemaGenerator
+from pytest_mockamocha.spec import pointer as jp
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import Operation, Parameter
 
@@ -148,8 +149,10 @@ class FastRequestCheck:
             return None
         if not all(is_json(m) and "*" not in m for m in content):
             return None
+        # the top-level $ref followed once here, not by the validator on every request
         schemas = {
-            m.split(";", 1)[0].strip().lower(): (n or {}).get("schema") for m, n in content.items()
+            m.split(";", 1)[0].strip().lower(): self._follow((n or {}).get("schema"))
+            for m, n in content.items()
         }
         return _Plan(tuple(params), schemas, bool(body.get("required", False)))
 
@@ -160,12 +163,12 @@ class FastRequestCheck:
         if style != _DEFAULT_STYLE.get(param.location) or param.allow_empty:
             return None
         explode = param.explode if param.explode is not None else style == "form"
-        schema = deref(self._document, param.schema)
+        schema = self._follow(param.schema)
         if not _plain(schema, self._document):
             return None
         kind = schema.get("type")
         if kind == "array":
-            items = deref(self._document, schema.get("items"))
+            items = self._follow(schema.get("items"))
             if (
                 param.location != "query"
                 or not _plain(items, self._document)
@@ -174,6 +177,21 @@ class FastRequestCheck:
                 return None
             return _ParamPlan(param, schema, _cast(str(items.get("type"))), True, explode)
         return _ParamPlan(param, schema, _cast(str(kind)), False, explode)
+
+    def _follow(self, schema: Any) -> Any:
+        """A schema that is only a ``$ref``, replaced by its target, hop by hop (a ``$ref``
+        beside other keywords is no plain alias in 3.1, so it is kept as it is)."""
+        for _ in range(64):
+            if not (isinstance(schema, dict) and set(schema) == {"$ref"}):
+                return schema
+            ref = schema["$ref"]
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                return schema
+            try:
+                schema = jp.resolve(self._document, jp.split(ref[1:]))
+            except KeyError:
+                return schema
+        return schema
 
     # -- checking ------------------------------------------------------------------------
     def _param(

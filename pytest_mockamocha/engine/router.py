@@ -15,6 +15,8 @@ from werkzeug.routing import Map, Rule
 
 from pytest_mockamocha.spec.model import Operation
 
+#: routing answers remembered per (path, method); results are immutable values
+_SEEN_MAX = 4096
 _TEMPLATE_VAR = re.compile(r"{([^{}]+)}")
 
 
@@ -52,9 +54,21 @@ class Router:
             rules.append(Rule(rule_path, endpoint=path, methods=sorted(verbs)))
         self._map = Map(rules, strict_slashes=False, merge_slashes=False, redirect_defaults=False)
         self._adapter = self._map.bind("mock.invalid", "/")
+        self._seen: dict[tuple[str, str], RouteMatch | RouteMiss] = {}
 
     def match(self, path: str, method: str) -> RouteMatch | RouteMiss:
         """The operation for ``method`` on ``path``, or why there is none."""
+        key = (path, method)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._match(path, method)
+            if len(self._seen) >= _SEEN_MAX:
+                self._seen.clear()  # a test suite repeats paths; a crawler does not
+            self._seen[key] = found
+        return found
+
+    def _match(self, path: str, method: str) -> RouteMatch | RouteMiss:
+        """``match`` without the memory."""
         method = method.upper()
         try:
             template, values = self._adapter.match(_escape(path), method=method)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
@@ -25,6 +26,8 @@ log = logging.getLogger("pytest_mockamocha.server")
 
 MOCKS_PREFIX = "/mocks/"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+_NO_QUERY: ImmutableMultiDict[str, str] = ImmutableMultiDict()
+_NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 _BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS", "TRACE"})
 
 
@@ -91,12 +94,14 @@ class MockServerApp:
         body = _read_body(request, self.max_body)
         if body is None:
             return _too_large(self.max_body)
+        environ = request.environ
         mock_request = MockRequest(
             method=request.method,
             path=sub_path,
-            query=request.args,
+            # parsing an absent query string or Cookie header still costs: skip it
+            query=request.args if environ.get("QUERY_STRING") else _NO_QUERY,
             headers=request.headers,
-            cookies=request.cookies,
+            cookies=request.cookies if environ.get("HTTP_COOKIE") else _NO_COOKIES,
             body=body,
         )
         answer = self.engine.handle(slug, mock_request)
