@@ -160,7 +160,7 @@ class FastRequestCheck:
         if param.has_content or param.name in ("Accept", "Content-Type", "Authorization"):
             return None
         style = param.style or _DEFAULT_STYLE.get(param.location)
-        if style != _DEFAULT_STYLE.get(param.location) or param.allow_empty:
+        if style != _DEFAULT_STYLE.get(param.location):
             return None
         explode = param.explode if param.explode is not None else style == "form"
         schema = self._follow(param.schema)
@@ -215,6 +215,8 @@ class FastRequestCheck:
             if p.param.required:
                 return [Violation(location, name, "required parameter is missing")]
             return []
+        if texts == [""] and p.param.allow_empty and location == "query":
+            return []  # allowEmptyValue: "?flag=" is a valid value
         try:
             if p.array:
                 parts = texts if p.explode else texts[0].split(",")

@@ -7,9 +7,11 @@ non-local ref, and hand it the operation our router found.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -120,14 +122,12 @@ class ContractValidator:
         )
         validator: Any = self._openapi_core()[1]  # private openapi-core API, pinned at 0.23.1
         try:
-            return list(
-                _convert(
-                    [
-                        *validator._iter_parameters_errors(request, operation, path_item),
-                        *validator._iter_body_errors(request, operation),
-                    ]
-                )
-            )
+            with _quiet():
+                errors = [
+                    *validator._iter_parameters_errors(request, operation, path_item),
+                    *validator._iter_body_errors(request, operation),
+                ]
+            return list(_convert(errors))
         except Exception as exc:  # a body or header openapi-core cannot even parse
             return [Violation("body", "", f"cannot parse the request: {_plain(exc)}")]
 
@@ -167,6 +167,22 @@ class ContractValidator:
         validator = self._openapi_core()[2]
         errors = validator._iter_errors(status, body, headers, content_type, operation)
         return [Violation("response", v.name, v.message) for v in _convert(errors)]
+
+
+_QUIET_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence openapi-core's request-time DeprecationWarnings (``allowEmptyValue``,
+    deprecated parameters): a suite with ``filterwarnings = error`` would otherwise turn
+    them into exceptions inside the server thread, and a valid request into a 400. The
+    warning filters are process-wide, so this is serialised; the fast path, which most
+    requests take, never needs it."""
+    with _QUIET_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        yield
 
 
 def _build_core(spec: ApiSpec) -> tuple[SchemaPath, Any, Any]:

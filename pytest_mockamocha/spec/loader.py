@@ -1,6 +1,7 @@
 """Load an OpenAPI 3.0/3.1 document from a file or from memory into an ``ApiSpec``.
 
-Order matters: parse safely, refuse what we cannot serve (2.0, no version), bundle file
+Order matters: parse safely, convert Swagger 2.0 to OpenAPI 3.0.3, refuse
+what we cannot serve (other versions, no version), bundle file
 refs into one local document, check every ref, validate the structure once per content,
 then index the operations.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.spec import pointer as jp
+from pytest_mockamocha.spec import swagger2
 from pytest_mockamocha.spec.check import Problem, content_hash, structural_problems
 from pytest_mockamocha.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter
 from pytest_mockamocha.spec.parse import parse_text
@@ -84,7 +86,7 @@ def build_spec(
     if not isinstance(doc, dict):
         kind = "empty" if doc is None else f"a {type(doc).__name__}"
         raise SpecError(f"the document is {kind}, not an OpenAPI mapping", source=source)
-    version = _version(doc, source)
+    doc, version = _as_openapi3(doc, source)
     doc = Bundler(doc, source, folder).bundle()
     check_refs(doc, source)
     paths = doc.get("paths")
@@ -130,12 +132,19 @@ def deref(doc: Mapping[str, Any], node: Any) -> Any:
     return node
 
 
+def _as_openapi3(doc: dict[str, Any], source: str) -> tuple[dict[str, Any], str]:
+    """The document as OpenAPI 3 (Swagger 2.0 is converted to 3.0.3), and its version."""
+    if "swagger" in doc and doc.get("openapi") is None and str(doc["swagger"]) == "2.0":
+        doc = swagger2.convert(doc, source=source)
+    return doc, _version(doc, source)
+
+
 def _version(doc: Mapping[str, Any], source: str) -> str:
     openapi = doc.get("openapi")
     if "swagger" in doc and openapi is None:
         raise SpecError(
-            f"Swagger {doc.get('swagger')} documents are not supported yet; "
-            "convert it to OpenAPI 3 (e.g. with swagger2openapi)",
+            f"Swagger {doc.get('swagger')} documents are not supported "
+            "(Swagger 2.0 and OpenAPI 3.0/3.1 are)",
             source=source,
             pointer="/swagger",
         )

@@ -232,7 +232,7 @@ def test_respond_example_and_wrong_names(pytester: pytest.Pytester, petstore: Pa
 
 
 @pytest.mark.parametrize("name", ["bad_yaml.yaml", "broken_ref.yaml", "remote_ref.yaml",
-                                  "swagger2.yaml", "missing_paths.yaml"])
+                                  "missing_paths.yaml"])
 def test_broken_spec_is_a_usage_error(pytester: pytest.Pytester, name: str) -> None:
     shutil.copy(SPECS / "broken" / name, pytester.path / name)
     pytester.makepyfile("def test_never(mockamocha):\n    pass\n")
@@ -240,6 +240,19 @@ def test_broken_spec_is_a_usage_error(pytester: pytest.Pytester, name: str) -> N
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*mockamocha: *{name}*"])
     assert "test_never" not in result.stdout.str()
+
+
+def test_swagger2_spec_is_served(pytester: pytest.Pytester) -> None:
+    shutil.copy(SPECS / "broken" / "swagger2.yaml", pytester.path / "swagger2.yaml")
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_list(mockamocha):
+            assert requests.get(mockamocha.base_url + "/pets?limit=2").status_code == 200
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", "swagger2.yaml").assert_outcomes(passed=1)
 
 
 def test_missing_spec_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -414,3 +427,42 @@ def test_xdist_workers_summary_equals_a_plain_run(pytester: pytest.Pytester,
     expected = "*11 requests, 3/8 operations hit, 0 violations, 0 unmatched*"
     plain.stdout.fnmatch_lines([expected])
     spread.stdout.fnmatch_lines(["petstore (/mocks/petstore): " + expected[1:]])
+
+
+DEPRECATED_PARAMS = """
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /search:
+    get:
+      parameters:
+        - {name: q, in: query, allowEmptyValue: true, schema: {type: string}}
+        - {name: old, in: query, deprecated: true, schema: {type: integer}}
+        - name: filter
+          in: query
+          style: deepObject
+          explode: true
+          schema: {type: object, properties: {tag: {type: string}}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {type: array, items: {type: string}}}}
+"""
+
+
+def test_openapi_core_warnings_do_not_fail_requests_under_filterwarnings_error(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".yaml", search=DEPRECATED_PARAMS)
+    pytester.makeini("[pytest]\nfilterwarnings = error\nmockamocha_spec = search.yaml\n")
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_search(mockamocha):
+            url = mockamocha.base_url + "/search"
+            r = requests.get(url, params={"q": "", "old": "1", "filter[tag]": "x"})
+            assert r.status_code == 200, r.text
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
