@@ -243,7 +243,7 @@ def test_broken_spec_is_a_usage_error(pytester: pytest.Pytester, name: str) -> N
 
 
 def test_swagger2_spec_is_served(pytester: pytest.Pytester) -> None:
-    shutil.copy(SPECS / "broken" / "swagger2.yaml", pytester.path / "swagger2.yaml")
+    shutil.copy(SPECS / "swagger2" / "minimal.yaml", pytester.path / "swagger2.yaml")
     pytester.makepyfile(
         """
         import requests

@@ -19,7 +19,7 @@ from pytest_mockamocha.spec.parse import parse_text
 from pytest_mockamocha.spec.swagger2 import convert
 
 SWAGGER2 = Path(__file__).resolve().parents[2] / "data" / "specs" / "swagger2"
-DOCUMENTS = ("petstore.yaml", "security.json", "inventory.yaml")
+DOCUMENTS = ("petstore.yaml", "security.json", "inventory.yaml", "minimal.yaml")
 
 
 def doc2(**extra: Any) -> dict[str, Any]:
@@ -683,6 +683,7 @@ UPLOAD = (
 PET = b'{"name": "rex", "photoUrls": ["https://example.com/rex.png"], "tag": null}'
 
 CALLS: dict[str, list[Call]] = {
+    "minimal.yaml": [Call("listPets", "GET", "/pets", [("limit", "3")])],
     "petstore.yaml": [
         Call("addPet", "POST", "/pet", headers={**BEARER, **JSON_TYPE}, body=PET),
         Call(
