@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pytest_mockamocha._ids import new_id
+from pytest_mockamocha._ids import SequentialIds
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
 from pytest_mockamocha.engine.fastcheck import FastRequestCheck
@@ -94,6 +94,7 @@ class Engine:
         self._collections: dict[str, Collection] = {}
         self._lock = threading.Lock()
         self._context = TestContext()
+        self._record_ids = SequentialIds("req")
 
     # -- collections -------------------------------------------------------------------
     def add(self, spec: ApiSpec, slug: str | None = None) -> Collection:
@@ -168,7 +169,7 @@ class Engine:
             op_name, nearest = None, route.nearest
             response = self._miss(coll, request, route.status, route.allowed, nearest)
         record = RequestRecord(
-            id=new_id("req"),
+            id=self._record_ids.next(),
             time=time.time(),
             collection=slug,
             operation=op_name,
