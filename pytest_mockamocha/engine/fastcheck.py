@@ -208,7 +208,9 @@ class FastRequestCheck:
         elif location == "path":
             texts = [path_params[name]] if name in path_params else []
         elif location == "header":
-            texts = headers.getlist(name)
+            # get(), not getlist(): WSGI headers iterate as "Trace-Id" for a "trace_id"
+            found = headers.get(name)
+            texts = [] if found is None else [found]
         else:
             texts = [cookies[name]] if name in cookies else []
         if not texts:

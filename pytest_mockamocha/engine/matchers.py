@@ -91,7 +91,8 @@ class ParamEquals:
         if self.location == "query":
             return ctx.query.getlist(self.name)
         if self.location == "header":
-            return ctx.headers.getlist(self.name)
+            value = ctx.headers.get(self.name)  # WSGI spells "trace_id" as "Trace-Id"
+            return [] if value is None else [value]
         value = ctx.cookies.get(self.name)
         return [] if value is None else [value]
 

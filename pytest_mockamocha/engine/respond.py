@@ -21,6 +21,7 @@ from pytest_mockamocha.engine.exchange import MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
 from pytest_mockamocha.engine.violations import Violation
 from pytest_mockamocha.generate import GenerationError, SchemaGenerator
+from pytest_mockamocha.spec.check import Problem
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
@@ -102,9 +103,11 @@ class Responder:
         self.spec = spec
         self.generator = generator
         self.examples = ExampleBook(self.deref, generator.is_valid)
-        self._cache: OrderedDict[str, tuple[bytes, str | None, list[tuple[str, str]]]] = (
+        self._cache: OrderedDict[str, tuple[bytes, str | None, list[tuple[str, str]], str]] = (
             OrderedDict()
         )
+        #: schemas no value fully satisfies, by pointer: served best effort, reported once
+        self.unsatisfiable: dict[str, Problem] = {}
         self._lock = threading.Lock()
 
     def deref(self, node: Any) -> Any:
@@ -186,14 +189,16 @@ class Responder:
         media = negotiate(content, accept)
         if content and media is None:
             raise NotAcceptable(list(content))
-        cache_key = f"{seed}|{op.name}|{key}|{status}|{media}|{example}|{dynamic}|{material}"
+        cache_key = (
+            f"{seed}|{op.name}|{key}|{status}|{media}|{example}|{dynamic}|{source}|{material}"
+        )
         if not overrides:
             with self._lock:
                 hit = self._cache.get(cache_key)
                 if hit is not None:
                     self._cache.move_to_end(cache_key)
-                    body, ctype, headers = hit
-                    return MockResponse(status, body, ctype, list(headers), source=source)
+                    body, ctype, headers, used = hit
+                    return MockResponse(status, body, ctype, list(headers), source=used)
         rng = _rng(cache_key)
         body, ctype, used = b"", None, source
         if media is not None:
@@ -205,7 +210,7 @@ class Responder:
         headers = self._headers(response, rng)
         if not overrides:
             with self._lock:
-                self._cache[cache_key] = (body, ctype, headers)
+                self._cache[cache_key] = (body, ctype, headers, used)
                 if len(self._cache) > _CACHE_SIZE:
                     self._cache.popitem(last=False)
         return MockResponse(status, body, ctype, list(headers), source=used)
@@ -231,9 +236,11 @@ class Responder:
             if found is not NO_EXAMPLE:
                 return found, source
         schema = node.get("schema") if isinstance(node, dict) else None
-        value = self.generate(schema, rng, media)
+        value, complete = self.generate_best(schema, rng, media)
         if overrides:
             apply_overrides(value, overrides)
+        if not complete:
+            return value, "unsatisfiable"
         return value, "prefer" if source == "prefer" else "generated"
 
     def override_problem(self, op: Operation, key: str, overrides: Mapping[str, Any]) -> str | None:
@@ -267,6 +274,23 @@ class Responder:
             raise
         except RecursionError as exc:
             raise GenerationError(f"schema nests too deeply to generate: {exc}") from None
+
+    def generate_best(self, schema: Any, rng: random.Random, media: str) -> tuple[Any, bool]:
+        """A valid value, or, for a schema no value satisfies (a sloppy ``oneOf``, say), the
+        closest the generator gets; the flag says which. The problem is kept for the
+        summary, and the journal marks such answers ``unsatisfiable``."""
+        try:
+            return self.generate(schema, rng, media), True
+        except GenerationError as exc:
+            where = exc.pointer or "/"
+            with self._lock:
+                self.unsatisfiable.setdefault(where, Problem(
+                    where, f"no value satisfies this schema ({exc.reason}); the mock serves "
+                    "the closest value it can build", fatal=False))
+            try:
+                return self.generator.generate_unchecked(schema, rng, direction="response"), False
+            except (GenerationError, RecursionError):
+                raise exc from None
 
     def _headers(self, response: Any, rng: random.Random) -> list[tuple[str, str]]:
         declared = response.get("headers") if isinstance(response, dict) else None

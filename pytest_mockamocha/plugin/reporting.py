@@ -22,7 +22,12 @@ def collect(engine: Engine) -> Summary:
     for coll in engine:
         s = stats.get(coll.slug)
         bad = [r for r in engine.journal.records(collection=coll.slug) if not r.ok]
-        warnings = [*coll.spec.warnings, *coll.responder.examples.problems.values()]
+        responder = coll.responder
+        warnings = [
+            *coll.spec.warnings,
+            *responder.examples.problems.values(),
+            *responder.unsatisfiable.values(),
+        ]
         out[coll.slug] = {
             "declared": len(coll.spec.operations),
             "requests": s.requests if s else 0,

@@ -7,6 +7,7 @@ server closes every connection, and stays selectable for comparison and debuggin
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
@@ -75,6 +76,7 @@ class ServerThread:
             connection_limit=1000,
             asyncore_use_poll=True,
         )
+        server.channel_class = _channel_class()
         self._server = server
         self.port = int(server.effective_port)
         self._thread = threading.Thread(target=server.run, name="mockamocha-waitress", daemon=True)
@@ -86,6 +88,14 @@ class ServerThread:
         class QuietHandler(WSGIRequestHandler):
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 return None
+
+            def make_environ(self) -> Any:
+                # werkzeug drops header names with "_" too; keep them (see _channel_class)
+                environ = super().make_environ()
+                for key, value in self.headers.items():
+                    if "_" in key:
+                        environ.setdefault("HTTP_" + key.upper().replace("-", "_"), value)
+                return environ
 
         server = make_server(
             self.host, self.port, self.app, threaded=True, request_handler=QuietHandler
@@ -115,6 +125,32 @@ class ServerThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+_UNDERSCORE_NAME = re.compile(rb"^([^:\r\n]*_[^:\r\n]*):", re.M)
+
+
+def _channel_class() -> type:
+    """waitress's channel with a parser that keeps header names containing ``_``.
+
+    waitress drops such headers, since WSGI cannot tell ``api_key`` from ``api-key``; but
+    real APIs declare them (Swagger's own pet store sends its key as ``api_key``), and a
+    mock that silently loses a declared header answers 401 to a valid request. The name
+    is passed on with dashes, which is how the app looks it up anyway (as werkzeug's own
+    server does)."""
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+
+    class Parser(HTTPRequestParser):  # type: ignore[misc]
+        def parse_header(self, header_plus: bytes) -> Any:
+            head, sep, rest = header_plus.partition(b"\r\n")
+            rest = _UNDERSCORE_NAME.sub(lambda m: m.group(1).replace(b"_", b"-") + b":", rest)
+            return super().parse_header(head + sep + rest)
+
+    class Channel(HTTPChannel):  # type: ignore[misc]
+        parser_class = Parser
+
+    return Channel
 
 
 def _stop_waitress(server: Any) -> None:
