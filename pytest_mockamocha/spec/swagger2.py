@@ -445,6 +445,11 @@ class _Converter:
             for mime, value in examples.items():
                 content.setdefault(mime, {"schema": copy.deepcopy(schema)})["example"] = value
             out["content"] = content
+        elif _as_dict(raw.get("examples")):
+            # examples without a schema still say what the response's body looks like
+            out["content"] = {
+                mime: {"example": value} for mime, value in _as_dict(raw.get("examples")).items()
+            }
         out.update(_extensions(raw))
         return out
 

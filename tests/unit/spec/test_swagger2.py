@@ -841,3 +841,17 @@ def test_engine_rejects_requests_breaking_converted_parameters() -> None:
         body=b"{}",
     )
     assert 400 <= engine.handle(collection.slug, upload).status < 500
+
+
+def test_response_examples_without_a_schema_become_content() -> None:
+    doc = {
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/": {"get": {"responses": {"200": {
+            "description": "versions",
+            "examples": {"application/json": {"versions": ["v1"]}},
+        }}}}},
+    }
+    converted = convert(doc, source="t.json")
+    response = converted["paths"]["/"]["get"]["responses"]["200"]
+    assert response["content"] == {"application/json": {"example": {"versions": ["v1"]}}}
