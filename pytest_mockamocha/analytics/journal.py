@@ -57,6 +57,8 @@ class CollectionStats:
     #: contract-valid requests per operation: what counts as covering it
     valid_by_operation: Counter[str] = field(default_factory=Counter)
     by_status: Counter[tuple[str, int]] = field(default_factory=Counter)
+    #: epoch seconds of the latest request per operation
+    last_by_operation: dict[str, float] = field(default_factory=dict)
 
 
 class Journal:
@@ -80,6 +82,7 @@ class Journal:
                 stats.unmatched += 1
             else:
                 stats.by_operation[record.operation] += 1
+                stats.last_by_operation[record.operation] = record.time
                 if not record.violations:
                     stats.valid_by_operation[record.operation] += 1
                 stats.by_status[(record.operation, record.status)] += 1
@@ -121,6 +124,7 @@ class Journal:
                     Counter(s.by_operation),
                     Counter(s.valid_by_operation),
                     Counter(s.by_status),
+                    dict(s.last_by_operation),
                 )
                 for slug, s in self._stats.items()
             }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -12,11 +13,18 @@ from types import FrameType
 import click
 
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
+from pytest_mockamocha.api import ManagementApi, build_api
+from pytest_mockamocha.api.accounts import create_user
+from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.loader import load_spec
 from pytest_mockamocha.spec.slug import slugify
+from pytest_mockamocha.store import Record, Store, memory_store, open_store
+from pytest_mockamocha.store.secret import load_secret
+
+DEFAULT_DB = ".mockamocha/db.json"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,10 +57,14 @@ def _spec_arg(value: str) -> tuple[str | None, Path]:
     help="Port to bind (0: any free port).",
 )
 @click.option(
-    "--memory",
-    is_flag=True,
-    help="Keep nothing on disk (the only storage until the management API lands).",
+    "--db",
+    "db",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="TinyDB file keeping users, keys, collections, endpoints and rules.",
 )
+@click.option("--memory", is_flag=True, help="Keep nothing on disk (no --db file).")
 @click.option(
     "--server",
     "kind",
@@ -70,16 +82,28 @@ def _spec_arg(value: str) -> tuple[str | None, Path]:
     help="Largest request body read, in bytes.",
 )
 def serve(
-    specs: tuple[str, ...], host: str, port: int, memory: bool, kind: str, seed: int, max_body: int
+    specs: tuple[str, ...],
+    host: str,
+    port: int,
+    db: str,
+    memory: bool,
+    kind: str,
+    seed: int,
+    max_body: int,
 ) -> None:
-    """Serve mocks of the given specs until interrupted."""
+    """Serve mocks of the given specs (and the stored collections) until interrupted."""
     engine = Engine(seed=seed)
-    server = MockServer(engine, host=host, port=port, kind=kind, max_body=max_body)
+    api = _management(engine, None if memory else db)
+    server = MockServer(engine, host=host, port=port, kind=kind, max_body=max_body, management=api)
+    admin = _bootstrap_admin(api)
+    catalog = api.state.catalog
     try:
+        catalog.restore()
         for value in specs:
             slug, path = _spec_arg(value)
-            server.add_spec(load_spec(path, slug=slug, cache_dir=_cache_dir()), slug)
-    except MockamochaError as exc:
+            spec = load_spec(path, slug=slug, cache_dir=_cache_dir())
+            catalog.upsert_file_spec(spec, slug, admin["workspace_id"])
+    except (MockamochaError, ApiError) as exc:
         raise click.ClickException(str(exc)) from None
     try:
         server.start()
@@ -96,6 +120,39 @@ def serve(
     )
     _wait_for_signal()
     server.stop()
+
+
+def _open_store(db: str | None) -> Store:
+    if db is None:
+        return memory_store()
+    try:
+        return open_store(db)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot open the database {db}: {exc}") from None
+
+
+def _management(engine: Engine, db: str | None) -> ManagementApi:
+    """The management API over the store at ``db`` (in memory when None)."""
+    store = _open_store(db)
+    return build_api(store, engine, load_secret(db), cache_dir=_cache_dir())
+
+
+def _bootstrap_admin(api: ManagementApi) -> Record:
+    """The first administrator, created on first start (a generated password printed once)."""
+    email = os.environ.get("MOCKAMOCHA_ADMIN_EMAIL") or "admin@localhost"
+    given = os.environ.get("MOCKAMOCHA_ADMIN_PASSWORD")
+    password = given or secrets.token_urlsafe(18)
+    try:
+        made = api.ensure_admin(email, password)
+    except ApiError as exc:
+        raise click.ClickException(f"cannot create the admin: {'; '.join(exc.details)}") from None
+    if made is not None and not given:
+        click.echo(f"created admin {email}; password (shown once): {password}", err=True)
+    admin_id = api.admin_id()
+    admin = api.state.store.users.get(admin_id) if admin_id else None
+    if admin is None:
+        raise click.ClickException("the database has users but no administrator")
+    return admin
 
 
 def _cache_dir() -> Path:
@@ -119,6 +176,43 @@ def _wait_for_signal() -> None:
     signal.signal(signal.SIGTERM, handler)
     while not stop.wait(0.5):
         pass
+
+
+@cli.group()
+def users() -> None:
+    """Manage the users of a MockaMocha database."""
+
+
+@users.command("create")
+@click.option("--email", required=True, help="The user's email (unique, any case).")
+@click.option("--name", required=True, help="The user's display name.")
+@click.option("--admin", "is_admin", is_flag=True, help="Make the user an administrator.")
+@click.option(
+    "--password",
+    envvar="MOCKAMOCHA_PASSWORD",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The password (else $MOCKAMOCHA_PASSWORD, else asked for).",
+)
+@click.option(
+    "--db",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The TinyDB file to add the user to.",
+)
+def create_user_command(email: str, name: str, is_admin: bool, password: str, db: str) -> None:
+    """Create a user with a workspace of its own."""
+    store = _open_store(db)
+    try:
+        user = create_user(store, email=email, name=name, password=password, is_admin=is_admin)
+    except ApiError as exc:
+        raise click.ClickException(f"{exc.message} {'; '.join(exc.details)}".strip()) from None
+    finally:
+        store.close()
+    role = "administrator" if is_admin else "user"
+    click.echo(f"created {role} {user['email']} ({user['id']})")
 
 
 def main() -> None:

@@ -133,7 +133,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 @pytest.fixture(scope="session")
 def mockamocha_server(pytestconfig: pytest.Config) -> MockServer:
-    """The session's running mock server: ``url``, ``port``, ``url_for``, ``engine``."""
+    """The running mock server: ``url``, ``port``, ``url_for``, ``engine``, ``admin_token``."""
     return _session(pytestconfig).ensure_started()
 
 

@@ -7,15 +7,19 @@ runs; the server starts on first use, so suites that never ask for it pay nothin
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
 
+from pytest_mockamocha.api import ManagementApi, build_api
 from pytest_mockamocha.engine import Collection, Engine
 from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.plugin.options import Settings
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.loader import SPEC_SUFFIXES, load_spec
+from pytest_mockamocha.store import memory_store
+from pytest_mockamocha.store.secret import load_secret
 
 
 class MockamochaSession:
@@ -31,6 +35,7 @@ class MockamochaSession:
             port=settings.port,
             kind=settings.server,
             max_body=settings.max_body,
+            management=_management(self.engine, cache_dir),
         )
         self.started = False
         self.strict_failures = 0
@@ -65,6 +70,8 @@ class MockamochaSession:
             raise pytest.UsageError(f"mockamocha: {exc}") from None
         coll = self.engine.add(spec, slug)
         coll.warm()
+        if self.server.management is not None:
+            self.server.management.adopt(spec, coll.slug)
         return coll
 
     def ensure_started(self) -> MockServer:
@@ -79,6 +86,13 @@ class MockamochaSession:
         if self.started:
             self.server.stop()
             self.started = False
+
+
+def _management(engine: Engine, cache_dir: Path | None) -> ManagementApi:
+    """The management API over an in-memory store, with an administrator to drive it."""
+    api = build_api(memory_store(), engine, load_secret(None), cache_dir=cache_dir)
+    api.ensure_admin("admin@mockamocha.invalid", secrets.token_urlsafe(24))
+    return api
 
 
 def _expand(path: Path) -> list[tuple[Path, bool]]:

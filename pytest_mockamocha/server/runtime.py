@@ -6,6 +6,7 @@ The plugin's ``mockamocha_server`` fixture and ``mockamocha serve`` both hold on
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha.engine import Collection, Engine
@@ -13,6 +14,12 @@ from pytest_mockamocha.server.app import MockServerApp, WSGIApp
 from pytest_mockamocha.server.serving import ServerThread
 from pytest_mockamocha.spec.loader import load_spec
 from pytest_mockamocha.spec.model import ApiSpec
+
+#: what the socket accepts when the management API is served: imports (10 MiB) plus slack
+_API_WIRE_LIMIT = 10 * 1024 * 1024 + 64 * 1024
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.api import ManagementApi
 
 
 class MockServer:
@@ -27,10 +34,15 @@ class MockServer:
         kind: str = "waitress",
         max_body: int = DEFAULT_MAX_BODY,
         api: WSGIApp | None = None,
+        management: ManagementApi | None = None,
     ):
         self.engine = engine or Engine()
-        self.app = MockServerApp(self.engine, max_body=max_body, api=api)
-        self._thread = ServerThread(self.app, host=host, port=port, kind=kind, max_body=max_body)
+        #: the management API served under ``/api`` (None: mocks and health only)
+        self.management = management
+        self.app = MockServerApp(self.engine, max_body=max_body, api=api or management)
+        # the API reads (and refuses, in its envelope) up to 10 MiB whatever the mocks' limit
+        wire_limit = max_body if management is None else max(max_body, _API_WIRE_LIMIT)
+        self._thread = ServerThread(self.app, host=host, port=port, kind=kind, max_body=wire_limit)
 
     @property
     def url(self) -> str:
@@ -46,6 +58,13 @@ class MockServer:
     def port(self) -> int:
         """The bound port (the real one once started with port 0)."""
         return self._thread.port
+
+    @property
+    def admin_token(self) -> str:
+        """A fresh JWT of the store's first administrator, for driving ``/api``."""
+        if self.management is None:
+            raise LookupError("this server has no management API")
+        return self.management.admin_token()
 
     @property
     def kind(self) -> str:

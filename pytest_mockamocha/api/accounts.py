@@ -1,0 +1,61 @@
+"""Users and workspaces: creation (API, CLI and first start) and the public view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_mockamocha._ids import new_id
+from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.api.security import hash_password
+from pytest_mockamocha.store import Record, Store, utc_now
+
+
+def normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(store: Store, email: str) -> Record | None:
+    wanted = normal_email(email)
+    found = store.users.where(lambda u: u.get("email_key") == wanted)
+    return found[0] if found else None
+
+
+def create_user(
+    store: Store, *, email: str, name: str, password: str, is_admin: bool = False
+) -> Record:
+    """A new user with a workspace of its own; 409 when the email is taken."""
+    if "@" not in email or len(email) > 320:
+        raise ApiError(422, "the request body is not valid", ['Field "email" must be an email'])
+    if len(password) < 8:
+        raise ApiError(
+            422,
+            "the request body is not valid",
+            ['Field "password" must have at least 8 characters'],
+        )
+    record = {
+        "id": new_id("user"),
+        "email": email.strip(),
+        "email_key": normal_email(email),
+        "name": name.strip(),
+        "password_hash": hash_password(password),
+        "is_admin": is_admin,
+        "workspace_id": new_id("ws"),
+        "created_at": utc_now(),
+    }
+    with store.transaction():
+        if find_user(store, email) is not None:
+            raise ApiError(409, "a user with this email exists")
+        store.users.insert(record)
+    return record
+
+
+def public_user(user: Record, *, full: bool = False) -> dict[str, Any]:
+    """What responses show of a user: never the password hash."""
+    view = {"id": user["id"], "email": user["email"], "name": user["name"]}
+    if full:
+        view |= {
+            "is_admin": bool(user.get("is_admin")),
+            "workspace_id": user["workspace_id"],
+            "created_at": user["created_at"],
+        }
+    return view

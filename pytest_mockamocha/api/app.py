@@ -1,0 +1,152 @@
+"""The management API as one WSGI app: one werkzeug ``Map`` assembled from ``routes/``.
+
+Authentication and the envelope happen here and only here: handlers return an
+``Answer`` or raise ``ApiError``; anything else becomes INTERNAL_ERROR with the request
+id and nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map
+from werkzeug.routing import Rule as UrlRule
+from werkzeug.wrappers import Request, Response
+
+from pytest_mockamocha._ids import new_id
+from pytest_mockamocha.api.accounts import create_user
+from pytest_mockamocha.api.catalog import Catalog
+from pytest_mockamocha.api.envelope import ApiError, failure, internal, success
+from pytest_mockamocha.api.routes import ROUTES
+from pytest_mockamocha.api.routing import Route
+from pytest_mockamocha.api.security import KEY_PREFIX, Tokens, key_hash
+from pytest_mockamocha.api.state import ApiState, Call
+from pytest_mockamocha.engine import Engine
+from pytest_mockamocha.spec.model import ApiSpec
+from pytest_mockamocha.store import Record, Store, utc_now
+
+log = logging.getLogger("pytest_mockamocha.api")
+_KEY_TOUCH_EVERY = 60.0
+
+
+class ManagementApi:
+    """``/api/...``: auth, users, keys, collections, imports, endpoints and rules."""
+
+    def __init__(self, state: ApiState) -> None:
+        self.state = state
+        self._routes: dict[str, Route] = {}
+        rules = []
+        for n, route in enumerate(ROUTES):
+            endpoint = f"r{n}"
+            self._routes[endpoint] = route
+            rules.append(UrlRule(route.path, methods=route.methods, endpoint=endpoint))
+        self.url_map = Map(rules, strict_slashes=False)
+        self._admin_id: str | None = None
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        request_id = new_id("req")
+        try:
+            response = self._answer(request, request_id)
+        except ApiError as exc:
+            response = failure(exc, request_id)
+        except Exception:
+            log.exception(
+                "internal error answering %s %s (%s)", request.method, request.path, request_id
+            )
+            response = internal(request_id)
+        finally:
+            request.close()  # uploaded files
+        return response(environ, start_response)
+
+    def _answer(self, request: Request, request_id: str) -> Response:
+        adapter = self.url_map.bind_to_environ(request.environ)
+        try:
+            endpoint, args = adapter.match()
+        except MethodNotAllowed as exc:
+            allowed = ", ".join(sorted(exc.valid_methods or ()))
+            raise ApiError(
+                405,
+                f"{request.method} is not allowed here (allowed: {allowed})",
+                headers=[("Allow", allowed)],
+            ) from None
+        except NotFound:
+            raise ApiError(404, f"no route {request.path}") from None
+        route = self._routes[str(endpoint)]
+        call = Call(self.state, request, args, request_id)
+        if not route.public:
+            call.user = self.authenticate(request)
+        return success(route.handler(call), request_id)
+
+    # -- authentication ------------------------------------------------------------------
+    def authenticate(self, request: Request) -> Record:
+        """The user a Bearer JWT or API key names; 401 otherwise."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "send Authorization: Bearer <token or API key>")
+        user_id = self._key_user(token) if token.startswith(KEY_PREFIX) else None
+        if user_id is None:
+            user_id = self.state.tokens.subject(token)
+        user = self.state.store.users.get(user_id)
+        if user is None:
+            raise ApiError(401, "the token names no user")
+        return user
+
+    def _key_user(self, key: str) -> str:
+        store = self.state.store
+        found = store.keys.find(hash=key_hash(key), revoked=False)
+        if not found:
+            raise ApiError(401, "the API key is not valid")
+        record = found[0]
+        last = record.get("last_used_ts") or 0.0
+        now = time.time()
+        if now - float(last) > _KEY_TOUCH_EVERY:
+            store.keys.update(record["id"], {"last_used_at": utc_now(), "last_used_ts": now})
+        return str(record["user_id"])
+
+    # -- bootstrap -----------------------------------------------------------------------
+    def ensure_admin(self, email: str, password: str, name: str = "Admin") -> Record | None:
+        """Create the admin when the store has no administrator yet; the new user, or None."""
+        store = self.state.store
+        with store.transaction():
+            if store.users.count(is_admin=True):
+                return None
+            return create_user(store, email=email, name=name, password=password, is_admin=True)
+
+    def admin_id(self) -> str | None:
+        """The id of the first administrator, if any."""
+        if self._admin_id is None:
+            admins = self.state.store.users.find(is_admin=True)
+            self._admin_id = admins[0]["id"] if admins else None
+        return self._admin_id
+
+    def admin_token(self) -> str:
+        """A fresh JWT for the first administrator."""
+        admin = self.admin_id()
+        if admin is None:
+            raise LookupError("the store has no administrator")
+        return self.state.tokens.issue(admin)
+
+    def adopt(self, spec: ApiSpec, slug: str) -> None:
+        """List a collection the engine already serves under the administrator's workspace."""
+        admin_id = self.admin_id()
+        admin = self.state.store.users.get(admin_id) if admin_id else None
+        if admin is not None:
+            self.state.catalog.adopt(spec, slug, admin["workspace_id"])
+
+
+def build_api(
+    store: Store, engine: Engine, secret: bytes, *, cache_dir: Path | None = None
+) -> ManagementApi:
+    """The management API over ``store``, serving collections through ``engine``."""
+    catalog = Catalog(store, engine, cache_dir)
+    state = ApiState(store=store, engine=engine, tokens=Tokens(secret), catalog=catalog)
+    return ManagementApi(state)

@@ -1,0 +1,218 @@
+"""Collections between the store and the engine: import, mount, unmount, restore.
+
+The store is the truth; the engine serves what the store holds. A stored collection with
+a spec is mounted under its slug, and its stored rules are put in the engine's rule book
+(same ids, owned by no test), so the mock honours them at once and after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytest_mockamocha._ids import new_id
+from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.api.rulejson import engine_rule
+from pytest_mockamocha.engine import Engine
+from pytest_mockamocha.errors import SpecError
+from pytest_mockamocha.spec.loader import load_text
+from pytest_mockamocha.spec.model import ApiSpec, Operation
+from pytest_mockamocha.spec.slug import slugify
+from pytest_mockamocha.store import Record, Store, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """How an import changed a collection's endpoints."""
+
+    created: int
+    updated: int
+    removed: int
+
+
+class Catalog:
+    """Keeps the engine's mounted collections and rules in step with the store."""
+
+    def __init__(self, store: Store, engine: Engine, cache_dir: Path | None = None) -> None:
+        self.store = store
+        self.engine = engine
+        self.cache_dir = cache_dir
+
+    # -- slugs ---------------------------------------------------------------------------
+    def unique_slug(self, name: str) -> str:
+        """A slug made from ``name`` that no stored or mounted collection uses."""
+        base = slugify(name) or "api"
+        taken = {c["slug"] for c in self.store.collections.find()}
+        taken |= {c.slug for c in self.engine}
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    # -- specs ---------------------------------------------------------------------------
+    def parse(self, text: str | bytes, slug: str) -> ApiSpec:
+        """A checked spec from YAML or JSON text; 422 with the loader's message otherwise."""
+        try:
+            return load_text(text, source=f"collection {slug}", slug=slug, cache_dir=self.cache_dir)
+        except SpecError as exc:
+            raise ApiError(
+                422, "the document is not a usable OpenAPI document", [str(exc)]
+            ) from None
+
+    def import_spec(self, coll: Record, text: str | bytes, *, source: str = "api") -> Record:
+        """Replace ``coll``'s spec, sync its endpoints, remount it; the import record."""
+        return self.import_loaded(coll, self.parse(text, coll["slug"]), source=source)
+
+    def import_loaded(self, coll: Record, spec: ApiSpec, *, source: str) -> Record:
+        """``import_spec`` for a spec already loaded (from a file, with its file refs)."""
+        document = json.loads(json.dumps(spec.document, default=str))
+        with self.store.transaction():
+            summary = self._sync_endpoints(coll, spec.operations)
+            self.store.collections.update(coll["id"], {"spec": document, "updated_at": utc_now()})
+            record = self._import_record(coll, summary, source)
+        self.mount(coll["id"], spec)
+        return record
+
+    def _import_record(self, coll: Record, summary: ImportSummary, source: str) -> Record:
+        total = summary.created + summary.updated
+        record = {
+            "id": new_id("imp"),
+            "status": "completed",
+            "endpoints_created": summary.created,
+            "endpoints_updated": summary.updated,
+            "endpoints_removed": summary.removed,
+            "message": f"Import completed: {total} endpoints from {source}",
+            "collection_id": coll["id"],
+            "workspace_id": coll["workspace_id"],
+            "created_at": utc_now(),
+        }
+        return self.store.imports.insert(record)
+
+    def _sync_endpoints(self, coll: Record, operations: tuple[Operation, ...]) -> ImportSummary:
+        existing = {e["operation"]: e for e in self.store.endpoints.find(collection_id=coll["id"])}
+        created = updated = 0
+        now = utc_now()
+        for op in operations:
+            fields = {
+                "method": op.method,
+                "path": op.path,
+                "operation": op.name,
+                "name": op.summary or op.operation_id or op.name,
+                "operation_id": op.operation_id,
+            }
+            old = existing.pop(op.name, None)
+            if old is None:
+                self.store.endpoints.insert(
+                    {
+                        "id": new_id("ep"),
+                        "collection_id": coll["id"],
+                        "created_at": now,
+                        "updated_at": now,
+                        **fields,
+                    }
+                )
+                created += 1
+            else:
+                self.store.endpoints.update(old["id"], {**fields, "updated_at": now})
+                updated += 1
+        for gone in existing.values():
+            self.delete_endpoint(gone)
+        return ImportSummary(created, updated, len(existing))
+
+    def upsert_file_spec(self, spec: ApiSpec, slug: str | None, workspace_id: str) -> Record:
+        """The collection of a ``--spec`` file: the stored one with its slug is updated."""
+        wanted = slug or spec.slug
+        with self.store.transaction():
+            found = self.store.collections.find(slug=wanted, workspace_id=workspace_id)
+            coll = found[0] if found else self._new_collection(spec, wanted, workspace_id)
+        self.import_loaded(coll, spec, source=spec.source)
+        return coll
+
+    def adopt(self, spec: ApiSpec, slug: str, workspace_id: str) -> Record:
+        """Record a collection the engine already serves as ``slug`` (pytest's specs).
+
+        Its document stays with the engine only: the store keeps the collection, its
+        endpoints and rules, and a later import replaces the document as usual."""
+        with self.store.transaction():
+            coll = self._new_collection(spec, slug, workspace_id, exact=True)
+            self._sync_endpoints(coll, spec.operations)
+        return coll
+
+    def _new_collection(
+        self, spec: ApiSpec, slug: str, workspace_id: str, *, exact: bool = False
+    ) -> Record:
+        now = utc_now()
+        description = spec.document.get("info", {}).get("description", "")
+        return self.store.collections.insert(
+            {
+                "id": new_id("coll"),
+                "workspace_id": workspace_id,
+                "name": spec.title,
+                "description": description if isinstance(description, str) else "",
+                "slug": slug if exact else self.unique_slug(slug),
+                "spec": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+
+    # -- engine --------------------------------------------------------------------------
+    def mount(self, coll_id: str, spec: ApiSpec | None = None) -> None:
+        """(Re)mount a stored collection under its slug, with its stored rules."""
+        coll = self.store.collections.get(coll_id)
+        if coll is None or not coll.get("spec"):
+            return
+        if spec is None:
+            spec = self.parse(json.dumps(coll["spec"]), coll["slug"])
+        self.engine.remove(coll["slug"])
+        self.engine.add(spec, coll["slug"]).warm()
+        for endpoint in self.store.endpoints.find(collection_id=coll_id):
+            for rule in self.store.rules.find(endpoint_id=endpoint["id"]):
+                self.put_rule(rule, coll, endpoint)
+
+    def put_rule(self, rule: Record, coll: Record, endpoint: Record) -> None:
+        """Make a stored rule live in the engine (when its collection is mounted)."""
+        if any(c.slug == coll["slug"] for c in self.engine):
+            self.engine.rules.put(engine_rule(rule, coll["slug"], endpoint["operation"]))
+
+    def unmount(self, coll: Record) -> None:
+        """Stop serving a collection (and forget its live rules)."""
+        self.engine.remove(coll["slug"])
+
+    def restore(self) -> list[str]:
+        """Mount every stored collection that has a spec; the slugs mounted."""
+        mounted = []
+        for coll in self.store.collections.find():
+            if coll.get("spec"):
+                self.mount(coll["id"])
+                mounted.append(coll["slug"])
+        return mounted
+
+    # -- deletions -----------------------------------------------------------------------
+    def delete_endpoint(self, endpoint: Record) -> None:
+        """Forget an endpoint and its rules (in the store and the engine)."""
+        for rule in self.store.rules.find(endpoint_id=endpoint["id"]):
+            self.engine.rules.remove(rule["id"])
+        self.store.rules.delete_where(endpoint_id=endpoint["id"])
+        self.store.endpoints.delete(endpoint["id"])
+
+    def delete_collection(self, coll: Record) -> None:
+        """Forget a collection, its endpoints and rules, and stop serving it."""
+        with self.store.transaction():
+            for endpoint in self.store.endpoints.find(collection_id=coll["id"]):
+                self.delete_endpoint(endpoint)
+            self.store.collections.delete(coll["id"])
+        self.unmount(coll)
+
+
+def spec_text(value: Any) -> str | bytes:
+    """The ``spec`` of an import request (an object or YAML/JSON text) as text."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return value
+    raise ApiError(
+        422, "the request body is not valid", ['Field "spec" must be an object or a string']
+    )

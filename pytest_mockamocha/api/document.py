@@ -1,0 +1,417 @@
+"""The OpenAPI 3.1 document of the management API, kept true by a contract test."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+Schema = dict[str, Any]
+_STR: Schema = {"type": "string"}
+_INT: Schema = {"type": "integer"}
+_TIME: Schema = {"type": "string", "format": "date-time"}
+_NULL_TIME: Schema = {"type": ["string", "null"], "format": "date-time"}
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required: str, optional: Schema | None = None, **props: Schema) -> Schema:
+    """An object schema: ``required`` names the required properties (space separated)."""
+    return {
+        "type": "object",
+        "required": required.split(),
+        "properties": {**props, **(optional or {})},
+    }
+
+
+def envelope(data: Schema) -> Schema:
+    return obj("data meta", data=data, meta=ref("Meta"))
+
+
+def listing(key: str, item: str) -> Schema:
+    return obj(
+        f"{key} total page per_page",
+        **{key: {"type": "array", "items": ref(item)}},
+        total=_INT,
+        page=_INT,
+        per_page=_INT,
+    )
+
+
+_SCHEMAS: dict[str, Schema] = {
+    "Meta": obj("request_id timestamp", request_id=_STR, timestamp=_TIME),
+    "Error": obj(
+        "error meta",
+        meta=ref("Meta"),
+        error=obj(
+            "code message details",
+            code={
+                "type": "string",
+                "enum": [
+                    "VALIDATION_ERROR",
+                    "UNAUTHORIZED",
+                    "FORBIDDEN",
+                    "NOT_FOUND",
+                    "METHOD_NOT_ALLOWED",
+                    "CONFLICT",
+                    "PAYLOAD_TOO_LARGE",
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    "RATE_LIMITED",
+                    "INTERNAL_ERROR",
+                ],
+            },
+            message=_STR,
+            details={"type": "array", "items": _STR},
+        ),
+    ),
+    "User": obj("id email name", id=_STR, email=_STR, name=_STR),
+    "UserDetail": obj(
+        "id email name is_admin workspace_id created_at",
+        id=_STR,
+        email=_STR,
+        name=_STR,
+        is_admin={"type": "boolean"},
+        workspace_id=_STR,
+        created_at=_TIME,
+    ),
+    "Login": obj("email password", email=_STR, password=_STR),
+    "Token": obj(
+        "access_token token_type expires_in user",
+        access_token=_STR,
+        token_type={"const": "bearer"},
+        expires_in=_INT,
+        user=ref("User"),
+    ),
+    "NewUser": obj(
+        "email name password", email=_STR, name=_STR, password=_STR, is_admin={"type": "boolean"}
+    ),
+    "Key": obj(
+        "id name prefix created_at last_used_at",
+        id=_STR,
+        name=_STR,
+        prefix=_STR,
+        created_at=_TIME,
+        last_used_at=_NULL_TIME,
+    ),
+    "NewKey": obj(
+        "id name prefix created_at last_used_at key",
+        id=_STR,
+        name=_STR,
+        prefix=_STR,
+        created_at=_TIME,
+        last_used_at=_NULL_TIME,
+        key=_STR,
+    ),
+    "KeyInput": obj("name", name=_STR),
+    "Collection": obj(
+        "id name description slug mock_url endpoints_count created_at updated_at",
+        id=_STR,
+        name=_STR,
+        description=_STR,
+        slug=_STR,
+        mock_url=_STR,
+        endpoints_count=_INT,
+        created_at=_TIME,
+        updated_at=_TIME,
+    ),
+    "NewCollection": obj("name", name=_STR, description=_STR, slug=_STR),
+    "Import": obj(
+        "import_id status endpoints_created endpoints_updated endpoints_removed "
+        "message collection_id created_at",
+        import_id=_STR,
+        status={"enum": ["processing", "completed", "failed"]},
+        endpoints_created=_INT,
+        endpoints_updated=_INT,
+        endpoints_removed=_INT,
+        message=_STR,
+        collection_id=_STR,
+        created_at=_TIME,
+    ),
+    "Endpoint": obj(
+        "id method path name description operation operation_id collection_id "
+        "response_rules_count requests_count last_request_at created_at",
+        id=_STR,
+        method=_STR,
+        path=_STR,
+        name=_STR,
+        description=_STR,
+        operation=_STR,
+        operation_id={"type": ["string", "null"]},
+        collection_id=_STR,
+        response_rules_count=_INT,
+        requests_count=_INT,
+        last_request_at=_NULL_TIME,
+        created_at=_TIME,
+    ),
+    "Match": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "path": {"type": "object"},
+            "query": {"type": "object"},
+            "headers": {"type": "object"},
+            "cookies": {"type": "object"},
+            "json": {},
+            "json_contains": {"type": ["object", "array"]},
+        },
+    },
+    "Reply": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "status": {"type": "integer", "minimum": 100, "maximum": 599},
+            "headers": {"type": "object", "additionalProperties": _STR},
+            "json": {},
+            "body": _STR,
+            "content_type": _STR,
+        },
+    },
+    "Rule": obj(
+        "id endpoint_id name match response priority enabled hits created_at updated_at",
+        id=_STR,
+        endpoint_id=_STR,
+        name=_STR,
+        match=ref("Match"),
+        response=ref("Reply"),
+        priority=_INT,
+        enabled={"type": "boolean"},
+        hits=_INT,
+        created_at=_TIME,
+        updated_at=_TIME,
+    ),
+    "NewRule": obj(
+        "response",
+        match=ref("Match"),
+        response=ref("Reply"),
+        priority=_INT,
+        enabled={"type": "boolean"},
+        name=_STR,
+    ),
+    "RulePatch": obj(
+        "",
+        match=ref("Match"),
+        response=ref("Reply"),
+        priority=_INT,
+        enabled={"type": "boolean"},
+        name=_STR,
+    ),
+    "GenerateInput": obj(
+        "",
+        count={"type": "integer", "minimum": 1, "maximum": 1000},
+        schema_type={"const": "json"},
+        custom_fields={"type": "object"},
+        seed=_INT,
+    ),
+    "Generation": obj(
+        "generation_id status records_generated data_preview records",
+        generation_id=_STR,
+        status={"const": "completed"},
+        records_generated=_INT,
+        data_preview={"type": "array"},
+        records={"type": "array"},
+    ),
+    "RequestAnalytics": obj(
+        "total_requests unique_endpoints time_period requests_by_day top_endpoints",
+        total_requests=_INT,
+        unique_endpoints=_INT,
+        time_period=_STR,
+        requests_by_day={"type": "array", "items": obj("date count", date=_STR, count=_INT)},
+        top_endpoints={
+            "type": "array",
+            "items": obj(
+                "endpoint_id path method requests_count avg_response_time",
+                endpoint_id={"type": ["string", "null"]},
+                path=_STR,
+                method=_STR,
+                requests_count=_INT,
+                avg_response_time={"type": "number"},
+            ),
+        },
+    ),
+    "Patch": obj("", name=_STR, description=_STR),
+    "Health": obj("status collections", status=_STR, collections={"type": "array", "items": _STR}),
+}
+_ERRORS = {
+    "400": "Malformed request",
+    "401": "Missing or invalid credentials",
+    "403": "Not allowed",
+    "404": "Not found",
+    "405": "Method not allowed",
+    "409": "Conflict",
+    "413": "Body too large",
+    "415": "Wrong content type",
+    "422": "Invalid fields",
+    "429": "Too many requests",
+    "500": "Unexpected error",
+}
+_PAGING = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+]
+
+
+def _id(name: str) -> Schema:
+    return {"name": name, "in": "path", "required": True, "schema": _STR}
+
+
+def op(
+    summary: str,
+    status: str = "200",
+    data: Schema | None = None,
+    *,
+    body: str | None = None,
+    params: list[Schema] | None = None,
+    public: bool = False,
+    raw: bool = False,
+) -> Schema:
+    """One operation: its success answer (enveloped unless ``raw``) and every error."""
+    content = (
+        None if data is None else {"application/json": {"schema": data if raw else envelope(data)}}
+    )
+    answer: Schema = {"description": summary} | ({"content": content} if content else {})
+    spec: Schema = {
+        "summary": summary,
+        "parameters": params or [],
+        "responses": {status: answer}
+        | {
+            code: {"description": text, "content": {"application/json": {"schema": ref("Error")}}}
+            for code, text in _ERRORS.items()
+        },
+    }
+    if body:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": ref(body)}},
+        }
+    if public:
+        spec["security"] = []
+    return spec
+
+
+def _paths() -> dict[str, Schema]:
+    coll, ep, rule = _id("coll_id"), _id("ep_id"), _id("rule_id")
+    return {
+        "/api/health": {"get": op("Liveness", data=ref("Health"), public=True, raw=True)},
+        "/api/openapi.json": {
+            "get": op("This document", data={"type": "object"}, public=True, raw=True)
+        },
+        "/api/auth/login": {"post": op("Log in", data=ref("Token"), body="Login", public=True)},
+        "/api/auth/me": {"get": op("The current user", data=ref("UserDetail"))},
+        "/api/keys": {
+            "get": op("List API keys", data=listing("keys", "Key"), params=_PAGING),
+            "post": op("Create an API key (shown once)", "201", ref("NewKey"), body="KeyInput"),
+        },
+        "/api/keys/{key_id}": {"delete": op("Revoke an API key", "204", params=[_id("key_id")])},
+        "/api/users": {
+            "get": op("List users (admins)", data=listing("users", "UserDetail"), params=_PAGING),
+            "post": op("Create a user (admins)", "201", ref("UserDetail"), body="NewUser"),
+        },
+        "/api/collections": {
+            "get": op(
+                "List collections", data=listing("collections", "Collection"), params=_PAGING
+            ),
+            "post": op("Create a collection", "201", ref("Collection"), body="NewCollection"),
+        },
+        "/api/collections/{coll_id}": {
+            "get": op("Get a collection", data=ref("Collection"), params=[coll]),
+            "patch": op("Change a collection", data=ref("Collection"), body="Patch", params=[coll]),
+            "delete": op("Delete a collection, its endpoints and rules", "204", params=[coll]),
+        },
+        "/api/collections/{coll_id}/import": {"post": _import_op(coll)},
+        "/api/imports/{imp_id}": {
+            "get": op("Get an import", data=ref("Import"), params=[_id("imp_id")])
+        },
+        "/api/endpoints": {
+            "get": op(
+                "List endpoints",
+                data=listing("endpoints", "Endpoint"),
+                params=_PAGING + _ENDPOINT_FILTERS,
+            )
+        },
+        "/api/endpoints/{ep_id}": {
+            "get": op("Get an endpoint", data=ref("Endpoint"), params=[ep]),
+            "patch": op("Change an endpoint", data=ref("Endpoint"), body="Patch", params=[ep]),
+            "delete": op("Delete an endpoint and its rules", "204", params=[ep]),
+        },
+        "/api/endpoints/{ep_id}/rules": {
+            "get": op("List rules", data=listing("rules", "Rule"), params=[ep, *_PAGING]),
+            "post": op("Add a rule", "201", ref("Rule"), body="NewRule", params=[ep]),
+        },
+        "/api/endpoints/{ep_id}/generate-data": {
+            "post": op(
+                "Generate records from the endpoint's response schema",
+                "201",
+                ref("Generation"),
+                body="GenerateInput",
+                params=[ep],
+            )
+        },
+        "/api/analytics/requests": {
+            "get": op(
+                "Mock traffic of the workspace",
+                data=ref("RequestAnalytics"),
+                params=[
+                    {"name": "period", "in": "query", "schema": {"enum": list(_PERIOD_NAMES)}},
+                    {"name": "collection_id", "in": "query", "schema": _STR},
+                ],
+            )
+        },
+        "/api/endpoints/{ep_id}/rules/{rule_id}": {
+            "get": op("Get a rule", data=ref("Rule"), params=[ep, rule]),
+            "patch": op("Change a rule", data=ref("Rule"), body="RulePatch", params=[ep, rule]),
+            "delete": op("Delete a rule", "204", params=[ep, rule]),
+        },
+    }
+
+
+_PERIOD_NAMES = ("1d", "7d", "30d", "90d")
+_ENDPOINT_FILTERS = [
+    {"name": name, "in": "query", "schema": _STR}
+    for name in ("collection_id", "method", "path", "q", "sort")
+]
+
+
+def _import_op(coll: Schema) -> Schema:
+    spec = op("Import an OpenAPI document", "201", ref("Import"), params=[coll])
+    spec["requestBody"] = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/yaml": {"schema": _STR},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "contentMediaType": "application/octet-stream"}
+                    },
+                }
+            },
+        },
+    }
+    return spec
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The whole document (built once)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "MockaMocha management API", "version": "1"},
+        "security": [{"bearer": []}],
+        "paths": _paths(),
+        "components": {
+            "schemas": _SCHEMAS,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A JWT from /api/auth/login or an API key (mm_...)",
+                }
+            },
+        },
+    }

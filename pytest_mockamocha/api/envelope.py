@@ -1,0 +1,98 @@
+"""The management API's envelope, in exactly one place.
+
+Success: ``{"data": ..., "meta": {"request_id", "timestamp"}}``; errors:
+``{"error": {"code", "message", "details"}, "meta": {...}}``. Both carry ``X-Request-Id``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from pytest_mockamocha.store import utc_now
+
+CODES = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+}
+
+
+class ApiError(Exception):
+    """Raised by handlers; becomes the error envelope."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        details: Sequence[str] = (),
+        *,
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = CODES[status]
+        self.message = message
+        self.details = list(details)
+        self.headers = list(headers)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a handler returns: the ``data`` of the envelope and the status."""
+
+    data: Any
+    status: int = 200
+    #: send ``data`` as the whole body, without the envelope (the OpenAPI document)
+    raw: bool = False
+
+
+def _meta(request_id: str) -> dict[str, str]:
+    return {"request_id": request_id, "timestamp": utc_now()}
+
+
+def _json(body: Any, status: int, request_id: str) -> Response:
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status, content_type="application/json"
+    )
+    response.headers["X-Request-Id"] = request_id
+    return response
+
+
+def success(answer: Answer, request_id: str) -> Response:
+    """The success envelope."""
+    if answer.status == 204:
+        response = Response(status=204)
+        response.headers["X-Request-Id"] = request_id
+        return response
+    if answer.raw:
+        return _json(answer.data, answer.status, request_id)
+    return _json({"data": answer.data, "meta": _meta(request_id)}, answer.status, request_id)
+
+
+def failure(error: ApiError, request_id: str) -> Response:
+    """The error envelope."""
+    body = {
+        "error": {"code": error.code, "message": error.message, "details": error.details},
+        "meta": _meta(request_id),
+    }
+    response = _json(body, error.status, request_id)
+    response.headers.extend(error.headers)
+    return response
+
+
+def internal(request_id: str) -> Response:
+    """The answer to anything unexpected: the request id and nothing else."""
+    return failure(ApiError(500, f"unexpected error; request id {request_id}"), request_id)

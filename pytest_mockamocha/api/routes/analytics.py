@@ -1,0 +1,93 @@
+"""``GET /api/analytics/requests``: the workspace's mock traffic since the server started.
+
+Totals and per-endpoint counts are exact; per-day counts and response times come from the
+journal's bounded window of recent requests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from typing import Any
+
+from pytest_mockamocha.analytics.journal import RequestRecord
+from pytest_mockamocha.api.envelope import Answer, ApiError
+from pytest_mockamocha.api.routing import Route
+from pytest_mockamocha.api.state import Call
+from pytest_mockamocha.store import Record
+
+PERIODS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
+TOP = 10
+
+
+def _period(call: Call) -> str:
+    period = call.request.args.get("period") or "30d"
+    if period not in PERIODS:
+        raise ApiError(
+            422,
+            "invalid query parameter",
+            [f'Query parameter "period" must be one of {", ".join(PERIODS)}'],
+        )
+    return period
+
+
+def _top(
+    counts: Counter[tuple[str, str]],
+    records: list[RequestRecord],
+    endpoints: dict[tuple[str, str], Record],
+    colls: dict[str, str],
+) -> list[dict[str, Any]]:
+    durations: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for r in records:
+        durations[(r.collection, r.operation)].append(r.duration_us)
+    top = []
+    for (slug, op), n in counts.most_common(TOP):
+        endpoint = endpoints.get((colls[slug], op))
+        method, _, path = op.partition(" ")
+        spent = durations.get((slug, op)) or [0]
+        top.append(
+            {
+                "endpoint_id": endpoint["id"] if endpoint else None,
+                "path": endpoint["path"] if endpoint else path,
+                "method": endpoint["method"] if endpoint else method,
+                "requests_count": n,
+                "avg_response_time": round(sum(spent) / len(spent) / 1000, 3),
+            }
+        )
+    return top
+
+
+def _collections(call: Call) -> dict[str, str]:
+    """slug -> id of the workspace's collections (or the one asked for)."""
+    colls = {c["slug"]: c["id"] for c in call.store.collections.find(workspace_id=call.workspace)}
+    wanted = call.request.args.get("collection_id")
+    return {s: cid for s, cid in colls.items() if cid == wanted} if wanted else colls
+
+
+def requests_report(call: Call) -> Answer:
+    period = _period(call)
+    since = time.time() - PERIODS[period] * 86400
+    colls = _collections(call)
+    endpoints = {
+        (e["collection_id"], e["operation"]): e
+        for e in call.store.endpoints.where(lambda e: e["collection_id"] in colls.values())
+    }
+    journal = call.state.engine.journal
+    stats = {slug: s for slug, s in journal.stats().items() if slug in colls}
+    records = [r for r in journal.records() if r.collection in colls and r.time >= since]
+    by_day = Counter(time.strftime("%Y-%m-%d", time.gmtime(r.time)) for r in records)
+    counts: Counter[tuple[str, str]] = Counter()
+    for slug, s in stats.items():
+        counts.update({(slug, op): n for op, n in s.by_operation.items()})
+    return Answer(
+        {
+            "total_requests": sum(s.requests for s in stats.values()),
+            "unique_endpoints": len(counts),
+            "time_period": period,
+            "requests_by_day": [{"date": d, "count": by_day[d]} for d in sorted(by_day)],
+            "top_endpoints": _top(counts, records, endpoints, colls),
+        }
+    )
+
+
+ROUTES = [Route("/api/analytics/requests", ("GET",), requests_report)]

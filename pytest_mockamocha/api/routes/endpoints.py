@@ -1,0 +1,119 @@
+"""``/api/endpoints``: the operations of imported documents, with real traffic counts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pytest_mockamocha.analytics.journal import CollectionStats
+from pytest_mockamocha.api.envelope import Answer, ApiError
+from pytest_mockamocha.api.inputs import Field, Page, checked, json_body, text_field
+from pytest_mockamocha.api.routing import Route
+from pytest_mockamocha.api.state import Call
+from pytest_mockamocha.store import Record, utc_now
+
+PATCH_FIELDS = {"name": Field((str,)), "description": Field((str,))}
+SORTS = ("path", "method", "name", "created_at", "requests_count", "last_request_at")
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def view(
+    call: Call, endpoint: Record, slug: str, stats: dict[str, CollectionStats]
+) -> dict[str, Any]:
+    counts = stats.get(slug)
+    operation = endpoint["operation"]
+    return {
+        "id": endpoint["id"],
+        "method": endpoint["method"],
+        "path": endpoint["path"],
+        "name": endpoint["name"],
+        "description": endpoint.get("description", ""),
+        "operation": operation,
+        "operation_id": endpoint.get("operation_id"),
+        "collection_id": endpoint["collection_id"],
+        "response_rules_count": call.store.rules.count(endpoint_id=endpoint["id"]),
+        "requests_count": counts.by_operation.get(operation, 0) if counts else 0,
+        "last_request_at": _iso(counts.last_by_operation.get(operation)) if counts else None,
+        "created_at": endpoint["created_at"],
+    }
+
+
+def _filters(call: Call) -> Callable[[Record], bool]:
+    args = call.request.args
+    coll_id, method = args.get("collection_id"), (args.get("method") or "").upper()
+    path, q = args.get("path") or "", (args.get("q") or "").lower()
+
+    def test(ep: Record) -> bool:
+        return (
+            (not coll_id or ep["collection_id"] == coll_id)
+            and (not method or ep["method"] == method)
+            and path in ep["path"]
+            and (not q or q in ep["name"].lower() or q in ep["path"].lower())
+        )
+
+    return test
+
+
+def _sort_key(call: Call) -> tuple[str, bool]:
+    raw = call.request.args.get("sort") or "path"
+    field, reverse = raw.removeprefix("-"), raw.startswith("-")
+    if field not in SORTS:
+        raise ApiError(
+            422,
+            "invalid query parameter",
+            [f'Query parameter "sort" must be one of {", ".join(SORTS)} (prefix - for descending)'],
+        )
+    return field, reverse
+
+
+def _or_blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def listing(call: Call) -> Answer:
+    page = Page.of(call.request)
+    field, reverse = _sort_key(call)
+    colls = {c["id"]: c["slug"] for c in call.store.collections.find(workspace_id=call.workspace)}
+    test = _filters(call)
+    stats = call.state.engine.journal.stats()
+    rows = [
+        view(call, ep, colls[ep["collection_id"]], stats)
+        for ep in call.store.endpoints.where(lambda e: e["collection_id"] in colls)
+        if test(ep)
+    ]
+    rows.sort(key=lambda r: (r[field] is None, _or_blank(r[field]), r["method"]), reverse=reverse)
+    return Answer(page.listing("endpoints", rows))
+
+
+def show(call: Call) -> Answer:
+    endpoint, coll = call.endpoint(call.args["ep_id"])
+    return Answer(view(call, endpoint, coll["slug"], call.state.engine.journal.stats()))
+
+
+def patch(call: Call) -> Answer:
+    endpoint, coll = call.endpoint(call.args["ep_id"])
+    body = checked(json_body(call.request), PATCH_FIELDS)
+    text_field(body, "name")
+    updated = call.store.endpoints.update(endpoint["id"], body | {"updated_at": utc_now()})
+    assert updated is not None
+    return Answer(view(call, updated, coll["slug"], call.state.engine.journal.stats()))
+
+
+def delete(call: Call) -> Answer:
+    endpoint, _ = call.endpoint(call.args["ep_id"])
+    call.state.catalog.delete_endpoint(endpoint)
+    return Answer(None, 204)
+
+
+ROUTES = [
+    Route("/api/endpoints", ("GET",), listing),
+    Route("/api/endpoints/<ep_id>", ("GET",), show),
+    Route("/api/endpoints/<ep_id>", ("PATCH",), patch),
+    Route("/api/endpoints/<ep_id>", ("DELETE",), delete),
+]

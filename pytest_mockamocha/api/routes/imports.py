@@ -1,0 +1,98 @@
+"""``/api/collections/{id}/import`` and ``/api/imports/{id}``: OpenAPI documents in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_mockamocha.api.catalog import spec_text
+from pytest_mockamocha.api.envelope import Answer, ApiError
+from pytest_mockamocha.api.inputs import (
+    MAX_IMPORT_BODY,
+    Field,
+    field_problems,
+    is_json_type,
+    parse_json,
+    raw_body,
+    too_large,
+)
+from pytest_mockamocha.api.routing import Route
+from pytest_mockamocha.api.state import Call
+from pytest_mockamocha.store import Record
+
+_YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+_WRAPPER = {"spec": Field((dict, str), required=True)}
+
+
+def view(record: Record) -> dict[str, Any]:
+    return {
+        "import_id": record["id"],
+        "status": record["status"],
+        "endpoints_created": record["endpoints_created"],
+        "endpoints_updated": record["endpoints_updated"],
+        "endpoints_removed": record["endpoints_removed"],
+        "message": record["message"],
+        "collection_id": record["collection_id"],
+        "created_at": record["created_at"],
+    }
+
+
+def _document(call: Call) -> tuple[str | bytes, str]:
+    """The document's text and where it came from, from any of the accepted forms."""
+    request = call.request
+    mimetype = request.mimetype
+    if mimetype == "multipart/form-data":
+        return _upload(call)
+    if mimetype in _YAML_TYPES:
+        return raw_body(request, MAX_IMPORT_BODY), "a YAML body"
+    if not is_json_type(mimetype):
+        raise ApiError(
+            415,
+            "send application/json, application/yaml or multipart/form-data, "
+            f"not {mimetype or 'no content type'}",
+        )
+    data = raw_body(request, MAX_IMPORT_BODY)
+    body = parse_json(data) if data.strip() else None
+    if isinstance(body, dict) and ("openapi" in body or "swagger" in body):
+        return data, "a JSON body"
+    problems = field_problems(body, _WRAPPER)
+    if problems:
+        raise ApiError(422, 'send {"spec": <document>} or the document itself', problems)
+    assert isinstance(body, dict)
+    return spec_text(body["spec"]), "the spec field"
+
+
+def _upload(call: Call) -> tuple[bytes, str]:
+    request = call.request
+    length = request.content_length
+    if length is not None and length > MAX_IMPORT_BODY:
+        raise too_large(MAX_IMPORT_BODY)
+    request.max_content_length = MAX_IMPORT_BODY
+    request.max_form_memory_size = MAX_IMPORT_BODY
+    files = list(request.files.values())
+    if not files:
+        raise ApiError(422, "the upload has no file", ['Field "file" is required'])
+    data = files[0].read(MAX_IMPORT_BODY + 1)
+    if len(data) > MAX_IMPORT_BODY:
+        raise too_large(MAX_IMPORT_BODY)
+    return data, f"the file {files[0].filename or 'upload'}"
+
+
+def run(call: Call) -> Answer:
+    coll = call.collection(call.args["coll_id"])
+    text, source = _document(call)
+    record = call.state.catalog.import_spec(coll, text, source=source)
+    return Answer(view(record), 201)
+
+
+def show(call: Call) -> Answer:
+    imp_id = call.args["imp_id"]
+    record = call.store.imports.get(imp_id)
+    if record is None or record.get("workspace_id") != call.workspace:
+        raise ApiError(404, f"no import {imp_id!r}")
+    return Answer(view(record))
+
+
+ROUTES = [
+    Route("/api/collections/<coll_id>/import", ("POST",), run),
+    Route("/api/imports/<imp_id>", ("GET",), show),
+]

@@ -1,0 +1,79 @@
+"""What every handler works with: the store, the engine's catalog, tokens, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.wrappers import Request
+
+from pytest_mockamocha.api.catalog import Catalog
+from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.api.security import LoginThrottle, Tokens
+from pytest_mockamocha.engine import Engine
+from pytest_mockamocha.store import Record, Store
+
+
+@dataclass
+class ApiState:
+    """Shared by all requests of one server."""
+
+    store: Store
+    engine: Engine
+    tokens: Tokens
+    catalog: Catalog
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+
+@dataclass
+class Call:
+    """One request being answered: who asks, what for, and the shared state."""
+
+    state: ApiState
+    request: Request
+    args: Mapping[str, Any]
+    request_id: str
+    user: Record | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.state.store
+
+    @property
+    def me(self) -> Record:
+        """The authenticated user (routes that need one are never public)."""
+        assert self.user is not None
+        return self.user
+
+    @property
+    def workspace(self) -> str:
+        return str(self.me["workspace_id"])
+
+    def mock_url(self, slug: str) -> str:
+        return f"{self.request.host_url.rstrip('/')}/mocks/{slug}"
+
+    def require_admin(self) -> None:
+        if not self.me.get("is_admin"):
+            raise ApiError(403, "only administrators may do this")
+
+    # -- ownership: another workspace's things answer 404, never 403 ------------------
+    def collection(self, coll_id: str) -> Record:
+        coll = self.store.collections.get(coll_id)
+        if coll is None or coll.get("workspace_id") != self.workspace:
+            raise ApiError(404, f"no collection {coll_id!r}")
+        return coll
+
+    def endpoint(self, endpoint_id: str) -> tuple[Record, Record]:
+        """The endpoint and its collection."""
+        endpoint = self.store.endpoints.get(endpoint_id)
+        coll = None if endpoint is None else self.store.collections.get(endpoint["collection_id"])
+        if endpoint is None or coll is None or coll.get("workspace_id") != self.workspace:
+            raise ApiError(404, f"no endpoint {endpoint_id!r}")
+        return endpoint, coll
+
+    def rule(self, endpoint: Record, rule_id: str) -> Record:
+        rule = self.store.rules.get(rule_id)
+        if rule is None or rule.get("endpoint_id") != endpoint["id"]:
+            raise ApiError(404, f"no rule {rule_id!r} on endpoint {endpoint['id']!r}")
+        return rule

@@ -1,0 +1,15 @@
+"""Persistence of users, keys, collections, endpoints and rules: TinyDB behind one lock."""
+
+from pytest_mockamocha.store.base import TABLES, Record, Repository, Store, utc_now
+from pytest_mockamocha.store.tiny import TinyStore, memory_store, open_store
+
+__all__ = [
+    "TABLES",
+    "Record",
+    "Repository",
+    "Store",
+    "TinyStore",
+    "memory_store",
+    "open_store",
+    "utc_now",
+]

@@ -1,0 +1,126 @@
+"""The TinyDB implementation of the repositories: one lock, atomic file writes.
+
+TinyDB is not thread-safe (records are lost and the file corrupted under threads), so
+every operation of every table runs under the store's single re-entrant lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.storages import MemoryStorage
+from tinydb.table import Table
+
+from pytest_mockamocha.store.base import Record, Repository
+from pytest_mockamocha.store.storage import AtomicJSONStorage
+
+
+def _matches(equals: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
+    def test(doc: Mapping[str, Any]) -> bool:
+        return all(doc.get(k) == v for k, v in equals.items())
+
+    return test
+
+
+class TinyRepository:
+    """One TinyDB table of records keyed by their ``id`` field."""
+
+    def __init__(self, table: Table, lock: threading.RLock) -> None:
+        self._table = table
+        self._lock = lock
+        self._id = Query().id
+
+    def insert(self, record: Record) -> Record:
+        with self._lock:
+            self._table.insert(dict(record))
+        return dict(record)
+
+    def get(self, record_id: str) -> Record | None:
+        with self._lock:
+            doc = self._table.get(self._id == record_id)
+        return None if doc is None else dict(doc)
+
+    def find(self, **equals: Any) -> list[Record]:
+        return self.where(_matches(equals))
+
+    def where(self, test: Callable[[Record], bool]) -> list[Record]:
+        with self._lock:
+            docs = self._table.all()
+        return [dict(d) for d in docs if test(dict(d))]
+
+    def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
+        with self._lock:
+            if not self._table.update(dict(fields), self._id == record_id):
+                return None
+            return self.get(record_id)
+
+    def delete(self, record_id: str) -> bool:
+        with self._lock:
+            return bool(self._table.remove(self._id == record_id))
+
+    def delete_where(self, **equals: Any) -> int:
+        with self._lock:
+            test = _matches(equals)
+            doomed = [doc.doc_id for doc in self._table.all() if test(doc)]
+            return len(self._table.remove(doc_ids=doomed)) if doomed else 0
+
+    def count(self, **equals: Any) -> int:
+        return len(self.find(**equals))
+
+
+class TinyStore:
+    """All repositories over one TinyDB database (a file, or memory)."""
+
+    def __init__(self, db: TinyDB, path: str | None) -> None:
+        self._db = db
+        self._path = path
+        self._lock = threading.RLock()
+        self.users: Repository = self._repo("users")
+        self.keys: Repository = self._repo("keys")
+        self.collections: Repository = self._repo("collections")
+        self.endpoints: Repository = self._repo("endpoints")
+        self.rules: Repository = self._repo("rules")
+        self.imports: Repository = self._repo("imports")
+
+    def _repo(self, name: str) -> TinyRepository:
+        return TinyRepository(self._db.table(name, cache_size=0), self._lock)
+
+    @property
+    def path(self) -> str | None:
+        return self._path
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        storage = self._db.storage
+        with self._lock:
+            if not isinstance(storage, AtomicJSONStorage):
+                yield
+                return
+            storage.hold()
+            try:
+                yield
+            except BaseException:
+                storage.release(commit=False)
+                raise
+            storage.release()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def open_store(path: str | Path) -> TinyStore:
+    """The store kept in the JSON file at ``path`` (created with its folder when missing)."""
+    db = TinyDB(storage=lambda: AtomicJSONStorage(path))
+    db.storage.read()  # a damaged file fails here (ValueError), not at the first request
+    return TinyStore(db, str(path))
+
+
+def memory_store() -> TinyStore:
+    """A store that keeps nothing on disk (``--memory`` and pytest sessions)."""
+    return TinyStore(TinyDB(storage=MemoryStorage), None)

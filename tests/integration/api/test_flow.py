@@ -1,0 +1,226 @@
+"""The reference's flow through a real client: login, collections, import, endpoints, rules."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import requests
+import yaml
+from conftest import ADMIN, SPECS, Api  # type: ignore[import-not-found]
+
+from pytest_mockamocha.server import MockServer
+
+
+def test_login_answers_as_the_reference(anon: Api) -> None:
+    response = anon.call("POST", "/api/auth/login", json=ADMIN)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["meta"]["request_id"] == response.headers["X-Request-Id"]
+    assert body["meta"]["request_id"].startswith("req_")
+    assert body["meta"]["timestamp"].endswith("Z")
+    data = body["data"]
+    assert data["token_type"] == "bearer"
+    assert data["expires_in"] == 3600
+    assert set(data["user"]) == {"id", "email", "name"}
+    assert data["user"]["id"].startswith("user_")
+    assert "password" not in response.text
+    assert ADMIN["password"] not in response.text
+
+
+def test_me_and_email_is_case_insensitive(anon: Api) -> None:
+    api = anon.login(ADMIN["email"].upper(), ADMIN["password"])
+    me = api.data("GET", "/api/auth/me")
+    assert me["email"] == ADMIN["email"]
+    assert me["is_admin"] is True
+    assert "password_hash" not in me
+
+
+def test_collections_list_as_the_reference(admin: Api, petstore: dict[str, Any]) -> None:
+    listed = admin.data("GET", "/api/collections")
+    assert listed["total"] == 1
+    assert listed["page"] == 1
+    assert listed["per_page"] == 20
+    (coll,) = listed["collections"]
+    assert coll["id"].startswith("coll_")
+    assert coll["name"] == "Pet Store"
+    assert coll["slug"] == "pet-store"
+    assert coll["endpoints_count"] == petstore["endpoints_count"] > 0
+    assert coll["mock_url"].endswith("/mocks/pet-store")
+    assert coll["created_at"].endswith("Z")
+    assert coll["updated_at"].endswith("Z")
+
+
+def test_import_mounts_the_mock_at_once(admin: Api, petstore: dict[str, Any]) -> None:
+    response = requests.get(petstore["mock_url"] + "/pets/1", timeout=5)
+    assert response.status_code == 200
+    assert "name" in response.json()
+
+
+def test_import_forms_and_reimport_keeps_rules(admin: Api, server: MockServer) -> None:
+    coll = admin.data("POST", "/api/collections", 201, json={"name": "shop"})
+    path = f"/api/collections/{coll['id']}/import"
+    text = (SPECS / "petstore.yaml").read_text()
+    first = admin.data("POST", path, 201, json={"spec": text})
+    assert first["status"] == "completed"
+    assert first["import_id"].startswith("imp_")
+    assert first["collection_id"] == coll["id"]
+    assert first["endpoints_created"] > 0
+    assert first["endpoints_updated"] == first["endpoints_removed"] == 0
+    assert admin.data("GET", f"/api/imports/{first['import_id']}")["status"] == "completed"
+    query = {"collection_id": coll["id"], "per_page": 100}
+    eps = admin.data("GET", "/api/endpoints", params=query)["endpoints"]
+    target = next(e for e in eps if e["path"] == "/pets/{petId}" and e["method"] == "GET")
+    admin.data(
+        "POST",
+        f"/api/endpoints/{target['id']}/rules",
+        201,
+        json={"response": {"status": 404, "json": {"gone": True}}},
+    )
+    files = {"file": ("petstore.yaml", text.encode(), "application/yaml")}
+    again = admin.data("POST", path, 201, files=files)
+    assert again["endpoints_created"] == 0
+    assert again["endpoints_updated"] == first["endpoints_created"]
+    kept = admin.data("GET", f"/api/endpoints/{target['id']}")
+    assert kept["response_rules_count"] == 1
+    response = requests.get(server.url + "/mocks/shop/pets/7", timeout=5)
+    assert response.status_code == 404
+    assert response.json() == {"gone": True}
+    doc = json.loads(json.dumps(yaml.safe_load(text)))
+    del doc["paths"]["/pets/{petId}"]
+    third = admin.data("POST", path, 201, json=doc)
+    assert third["endpoints_removed"] >= 1
+    assert admin.call("GET", f"/api/endpoints/{target['id']}").status_code == 404
+
+
+def test_a_failed_import_leaves_the_collection_as_it_was(
+    admin: Api, petstore: dict[str, Any]
+) -> None:
+    path = f"/api/collections/{petstore['id']}/import"
+    response = admin.call("POST", path, json={"spec": "openapi: 3.0.3\ninfo: {}\n"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"]
+    same = admin.data("GET", f"/api/collections/{petstore['id']}")
+    assert same["endpoints_count"] == petstore["endpoints_count"]
+    assert requests.get(petstore["mock_url"] + "/pets/1", timeout=5).status_code == 200
+
+
+def test_rules_crud_and_the_mock_honours_them(admin: Api, petstore: dict[str, Any]) -> None:
+    eps = admin.data(
+        "GET", "/api/endpoints", params={"path": "/pets", "method": "get", "sort": "path"}
+    )["endpoints"]
+    listing = next(e for e in eps if e["path"] == "/pets")
+    base = f"/api/endpoints/{listing['id']}/rules"
+    rule = admin.data(
+        "POST",
+        base,
+        201,
+        json={
+            "match": {"query": {"status": "sold"}},
+            "response": {"status": 200, "json": [], "headers": {"X-Total-Count": "0"}},
+            "priority": 5,
+        },
+    )
+    assert rule["id"].startswith("rule_")
+    url = petstore["mock_url"] + "/pets"
+    sold = requests.get(url, params={"status": "sold"}, timeout=5)
+    assert sold.json() == []
+    assert sold.headers["X-Total-Count"] == "0"
+    assert requests.get(url, timeout=5).json() != []
+    assert admin.data("GET", f"{base}/{rule['id']}")["hits"] == 1
+    admin.data("PATCH", f"{base}/{rule['id']}", json={"enabled": False})
+    assert requests.get(url, params={"status": "sold"}, timeout=5).json() != []
+    assert admin.data("GET", base)["total"] == 1
+    assert admin.call("DELETE", f"{base}/{rule['id']}").status_code == 204
+    assert admin.data("GET", base)["total"] == 0
+
+
+def test_endpoints_count_real_traffic(admin: Api, petstore: dict[str, Any]) -> None:
+    def pets_endpoint() -> dict[str, Any]:
+        eps = admin.data("GET", "/api/endpoints", params={"q": "list pets"})["endpoints"]
+        return dict(next(e for e in eps if e["path"] == "/pets" and e["method"] == "GET"))
+
+    before = pets_endpoint()
+    assert before["requests_count"] == 0
+    assert before["last_request_at"] is None
+    for _ in range(3):
+        requests.get(petstore["mock_url"] + "/pets", timeout=5)
+    after = pets_endpoint()
+    assert after["requests_count"] == 3
+    assert after["last_request_at"].endswith("Z")
+    assert after["name"] == "List pets"
+
+
+def test_endpoint_filters_sort_and_pages(admin: Api, petstore: dict[str, Any]) -> None:
+    all_eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})
+    total = all_eps["total"]
+    assert total == petstore["endpoints_count"]
+    page = admin.data("GET", "/api/endpoints", params={"per_page": 2, "page": 2, "sort": "-path"})
+    assert len(page["endpoints"]) == min(2, max(0, total - 2))
+    paths = [e["path"] for e in all_eps["endpoints"]]
+    assert paths == sorted(paths)
+    posts = admin.data("GET", "/api/endpoints", params={"method": "POST"})["endpoints"]
+    assert posts
+    assert all(e["method"] == "POST" for e in posts)
+    bad = admin.call("GET", "/api/endpoints", params={"per_page": 101})
+    assert bad.status_code == 422
+
+
+def test_collection_patch_and_delete_unmounts(admin: Api, petstore: dict[str, Any]) -> None:
+    path = f"/api/collections/{petstore['id']}"
+    changed = admin.data("PATCH", path, json={"description": "for tests"})
+    assert changed["description"] == "for tests"
+    assert admin.call("DELETE", path).status_code == 204
+    assert admin.call("GET", path).status_code == 404
+    assert admin.data("GET", "/api/endpoints")["total"] == 0
+    assert requests.get(petstore["mock_url"] + "/pets", timeout=5).status_code == 404
+
+
+def test_endpoint_patch_and_delete(admin: Api, petstore: dict[str, Any]) -> None:
+    ep = admin.data("GET", "/api/endpoints")["endpoints"][0]
+    renamed = admin.data("PATCH", f"/api/endpoints/{ep['id']}", json={"name": "Renamed"})
+    assert renamed["name"] == "Renamed"
+    assert admin.call("DELETE", f"/api/endpoints/{ep['id']}").status_code == 204
+    assert admin.call("GET", f"/api/endpoints/{ep['id']}").status_code == 404
+
+
+def test_generate_data_from_the_response_schema(admin: Api, petstore: dict[str, Any]) -> None:
+    eps = admin.data("GET", "/api/endpoints", params={"q": "list pets"})["endpoints"]
+    ep = next(e for e in eps if e["path"] == "/pets" and e["method"] == "GET")
+    made = admin.data(
+        "POST",
+        f"/api/endpoints/{ep['id']}/generate-data",
+        201,
+        json={"count": 12, "schema_type": "json", "custom_fields": {"tag": ["premium", "basic"]}},
+    )
+    assert made["generation_id"].startswith("gen_")
+    assert made["status"] == "completed"
+    assert made["records_generated"] == 12
+    assert len(made["data_preview"]) == 10
+    assert [r["tag"] for r in made["records"][:3]] == ["premium", "basic", "premium"]
+    assert all("name" in r for r in made["records"])
+    again = admin.data(
+        "POST",
+        f"/api/endpoints/{ep['id']}/generate-data",
+        201,
+        json={"count": 12, "custom_fields": {"tag": ["premium", "basic"]}},
+    )
+    assert again["records"] == made["records"]
+    bad = admin.call("POST", f"/api/endpoints/{ep['id']}/generate-data", json={"count": 0})
+    assert bad.status_code == 422
+
+
+def test_request_analytics_count_real_traffic(admin: Api, petstore: dict[str, Any]) -> None:
+    for path in ("/pets", "/pets", "/pets/1"):
+        requests.get(petstore["mock_url"] + path, timeout=5)
+    report = admin.data("GET", "/api/analytics/requests", params={"period": "7d"})
+    assert report["total_requests"] == 3
+    assert report["unique_endpoints"] == 2
+    assert report["time_period"] == "7d"
+    assert sum(d["count"] for d in report["requests_by_day"]) == 3
+    top = report["top_endpoints"][0]
+    assert (top["method"], top["path"], top["requests_count"]) == ("GET", "/pets", 2)
+    assert top["endpoint_id"].startswith("ep_")
+    assert top["avg_response_time"] >= 0

@@ -1,0 +1,110 @@
+"""The TinyDB store: round trips, atomic writes, and one lock under threads."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from pytest_mockamocha._ids import new_id
+from pytest_mockamocha.store import memory_store, open_store, utc_now
+
+
+def _coll(name: str) -> dict[str, object]:
+    return {"id": new_id("coll"), "name": name, "workspace_id": "ws_1", "created_at": utc_now()}
+
+
+def test_records_round_trip_through_the_file(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "db.json"
+    store = open_store(db)
+    rec = store.collections.insert(_coll("shop"))
+    store.collections.update(rec["id"], {"name": "store"})
+    store.close()
+    again = open_store(db)
+    assert again.collections.get(rec["id"])["name"] == "store"  # type: ignore[index]
+    assert again.collections.find(workspace_id="ws_1")[0]["id"] == rec["id"]
+    assert again.collections.count(name="store") == 1
+
+
+def test_delete_and_delete_where() -> None:
+    store = memory_store()
+    a, b = store.rules.insert({"id": "rule_a", "endpoint_id": "ep_1"}), None
+    b = store.rules.insert({"id": "rule_b", "endpoint_id": "ep_1"})
+    store.rules.insert({"id": "rule_c", "endpoint_id": "ep_2"})
+    assert store.rules.delete(a["id"]) is True
+    assert store.rules.delete(a["id"]) is False
+    assert store.rules.delete_where(endpoint_id="ep_1") == 1
+    assert store.rules.get(b["id"]) is None
+    assert [r["id"] for r in store.rules.where(lambda r: True)] == ["rule_c"]
+    assert store.path is None
+
+
+def test_a_crash_mid_write_leaves_the_previous_file_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "db.json"
+    store = open_store(db)
+    kept = store.collections.insert(_coll("kept"))
+
+    def crash(src: object, dst: object) -> None:
+        raise OSError("power cut")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="power cut"):
+        store.collections.insert(_coll("lost"))
+    monkeypatch.undo()
+    json.loads(db.read_text())  # still valid JSON
+    assert [c["name"] for c in store.collections.find()] == ["kept"]
+    reopened = open_store(db)
+    assert [c["id"] for c in reopened.collections.find()] == [kept["id"]]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_sixteen_threads_lose_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    store = open_store(db)
+    made: list[str] = []
+
+    def work(n: int) -> None:
+        for i in range(5):
+            made.append(store.collections.insert(_coll(f"c{n}-{i}"))["id"])
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    store.close()
+    ids = {c["id"] for c in open_store(db).collections.find()}
+    assert ids == set(made)
+    assert len(ids) == 80
+
+
+def test_a_transaction_writes_once_and_rolls_back_on_error(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "db.json")
+    with store.transaction():
+        store.endpoints.insert({"id": "ep_1"})
+        store.endpoints.insert({"id": "ep_2"})
+
+    def failing() -> None:
+        with store.transaction():
+            store.endpoints.insert({"id": "ep_3"})
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert [e["id"] for e in store.endpoints.find()] == ["ep_1", "ep_2"]
+    assert [e["id"] for e in open_store(tmp_path / "db.json").endpoints.find()] == [
+        "ep_1",
+        "ep_2",
+    ]
+
+
+def test_a_damaged_file_fails_at_open(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    db.write_text('{"users": {"1": ')
+    with pytest.raises(ValueError, match="line 1"):
+        open_store(db)
