@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from pytest_mockamocha.api.routes.endpoints import SORTS
+
 Schema = dict[str, Any]
 _STR: Schema = {"type": "string"}
 _INT: Schema = {"type": "integer"}
@@ -23,6 +25,15 @@ def obj(required: str, optional: Schema | None = None, **props: Schema) -> Schem
         "required": required.split(),
         "properties": {**props, **(optional or {})},
     }
+
+
+#: a name the API accepts: at least one character that is not white space
+_NAME: Schema = {"type": "string", "pattern": "\\S"}
+
+
+def closed(schema: Schema) -> Schema:
+    """An input object: the API refuses fields it does not know (422), so say so."""
+    return {**schema, "additionalProperties": False}
 
 
 def envelope(data: Schema) -> Schema:
@@ -75,7 +86,7 @@ _SCHEMAS: dict[str, Schema] = {
         workspace_id=_STR,
         created_at=_TIME,
     ),
-    "Login": obj("email password", email=_STR, password=_STR),
+    "Login": closed(obj("email password", email=_STR, password=_STR)),
     "Token": obj(
         "access_token token_type expires_in user",
         access_token=_STR,
@@ -83,8 +94,14 @@ _SCHEMAS: dict[str, Schema] = {
         expires_in=_INT,
         user=ref("User"),
     ),
-    "NewUser": obj(
-        "email name password", email=_STR, name=_STR, password=_STR, is_admin={"type": "boolean"}
+    "NewUser": closed(
+        obj(
+            "email name password",
+            email={"type": "string", "pattern": "@", "maxLength": 320},
+            name=_NAME,
+            password={"type": "string", "minLength": 8},
+            is_admin={"type": "boolean"},
+        )
     ),
     "Key": obj(
         "id name prefix created_at last_used_at",
@@ -103,7 +120,7 @@ _SCHEMAS: dict[str, Schema] = {
         last_used_at=_NULL_TIME,
         key=_STR,
     ),
-    "KeyInput": obj("name", name=_STR),
+    "KeyInput": closed(obj("name", name=_NAME)),
     "Collection": obj(
         "id name description slug mock_url endpoints_count created_at updated_at",
         id=_STR,
@@ -115,7 +132,7 @@ _SCHEMAS: dict[str, Schema] = {
         created_at=_TIME,
         updated_at=_TIME,
     ),
-    "NewCollection": obj("name", name=_STR, description=_STR, slug=_STR),
+    "NewCollection": closed(obj("name", name=_NAME, description=_STR, slug=_STR)),
     "Import": obj(
         "import_id status endpoints_created endpoints_updated endpoints_removed "
         "message collection_id created_at",
@@ -180,28 +197,34 @@ _SCHEMAS: dict[str, Schema] = {
         created_at=_TIME,
         updated_at=_TIME,
     ),
-    "NewRule": obj(
-        "response",
-        match=ref("Match"),
-        response=ref("Reply"),
-        priority=_INT,
-        enabled={"type": "boolean"},
-        name=_STR,
+    "NewRule": closed(
+        obj(
+            "response",
+            match=ref("Match"),
+            response=ref("Reply"),
+            priority=_INT,
+            enabled={"type": "boolean"},
+            name=_STR,
+        )
     ),
-    "RulePatch": obj(
-        "",
-        match=ref("Match"),
-        response=ref("Reply"),
-        priority=_INT,
-        enabled={"type": "boolean"},
-        name=_STR,
+    "RulePatch": closed(
+        obj(
+            "",
+            match=ref("Match"),
+            response=ref("Reply"),
+            priority=_INT,
+            enabled={"type": "boolean"},
+            name=_STR,
+        )
     ),
-    "GenerateInput": obj(
-        "",
-        count={"type": "integer", "minimum": 1, "maximum": 1000},
-        schema_type={"const": "json"},
-        custom_fields={"type": "object"},
-        seed=_INT,
+    "GenerateInput": closed(
+        obj(
+            "",
+            count={"type": "integer", "minimum": 1, "maximum": 1000},
+            schema_type={"const": "json"},
+            custom_fields={"type": "object"},
+            seed=_INT,
+        )
     ),
     "Generation": obj(
         "generation_id status records_generated data_preview records",
@@ -229,7 +252,7 @@ _SCHEMAS: dict[str, Schema] = {
             ),
         },
     ),
-    "Patch": obj("", name=_STR, description=_STR),
+    "Patch": closed(obj("", name=_NAME, description=_STR)),
     "Health": obj("status collections", status=_STR, collections={"type": "array", "items": _STR}),
 }
 _ERRORS = {
@@ -246,7 +269,11 @@ _ERRORS = {
     "500": "Unexpected error",
 }
 _PAGING = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+    },
     {
         "name": "per_page",
         "in": "query",
@@ -371,8 +398,11 @@ def _paths() -> dict[str, Schema]:
 
 _PERIOD_NAMES = ("1d", "7d", "30d", "90d")
 _ENDPOINT_FILTERS = [
-    {"name": name, "in": "query", "schema": _STR}
-    for name in ("collection_id", "method", "path", "q", "sort")
+    *(
+        {"name": name, "in": "query", "schema": _STR}
+        for name in ("collection_id", "method", "path", "q")
+    ),
+    {"name": "sort", "in": "query", "schema": {"enum": [*SORTS, *(f"-{s}" for s in SORTS)]}},
 ]
 
 

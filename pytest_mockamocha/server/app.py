@@ -70,13 +70,17 @@ class MockServerApp:
         if path.startswith(MOCKS_PREFIX):
             return self._mock(request, path[len(MOCKS_PREFIX) :])
         if path in ("/api/health", "/api/health/"):
-            return self._health()
+            return self._health(request.method)
         if path.startswith("/api/") and self.api is not None:
             return self.api
         slugs = ", ".join(f"/mocks/{c.slug}/" for c in self.engine) or "none"
         return _problem(404, "Not Found", f"nothing at {path}; mocks are at {slugs}")
 
-    def _health(self) -> Response:
+    def _health(self, method: str) -> Response:
+        if method not in ("GET", "HEAD"):
+            response = _problem(405, "Method Not Allowed", f"{method} /api/health: use GET")
+            response.headers["Allow"] = "GET, HEAD"
+            return response
         body = {"status": "ok", "collections": [c.slug for c in self.engine]}
         return Response(json.dumps(body), 200, content_type="application/json")
 
