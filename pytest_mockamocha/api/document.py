@@ -268,7 +268,7 @@ _ERRORS = {
     "429": "Too many requests",
     "500": "Unexpected error",
 }
-_PAGING = [
+_PAGING: list[Schema] = [
     {
         "name": "page",
         "in": "query",
@@ -397,7 +397,7 @@ def _paths() -> dict[str, Schema]:
 
 
 _PERIOD_NAMES = ("1d", "7d", "30d", "90d")
-_ENDPOINT_FILTERS = [
+_ENDPOINT_FILTERS: list[Schema] = [
     *(
         {"name": name, "in": "query", "schema": _STR}
         for name in ("collection_id", "method", "path", "q")

@@ -61,18 +61,44 @@ def structural_problems(
 
 
 def _validate(doc: Any, version: str) -> tuple[Problem, ...]:
-    from openapi_spec_validator.schemas import (
-        openapi_v30_schema_validator,
-        openapi_v31_schema_validator,
-    )
+    schema = _oas_schema(version)
+    fast = _rust_validator(version, schema)
+    if fast is not None and fast.is_valid(doc):
+        return ()  # the common verdict, from jsonschema-rs when it happens to be installed
+    # Messages always come from python-jsonschema: openapi-spec-validator picks
+    # jsonschema-rs by itself when present, and its errors read differently.
+    from jsonschema.validators import validator_for
 
-    validator = openapi_v31_schema_validator if version == "3.1" else openapi_v30_schema_validator
+    validator = _PY_VALIDATORS.get(version)
+    if validator is None:
+        validator = _PY_VALIDATORS[version] = validator_for(schema)(schema)
     errors = list(validator.iter_errors(doc))
     problems: list[Problem] = []
     for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))[:5]:
         detail = best_match([error, *error.context]) if error.context else error
         problems.append(Problem(_pointer(detail), _message(detail)))
     return tuple(problems)
+
+
+_PY_VALIDATORS: dict[str, Any] = {}
+_RUST_VALIDATORS: dict[str, Any] = {}
+
+
+def _oas_schema(version: str) -> dict[str, Any]:
+    from openapi_spec_validator.schemas import schema_v30, schema_v31
+
+    return dict(schema_v31 if version == "3.1" else schema_v30)
+
+
+def _rust_validator(version: str, schema: dict[str, Any]) -> Any:
+    if version not in _RUST_VALIDATORS:
+        try:
+            import jsonschema_rs
+
+            _RUST_VALIDATORS[version] = jsonschema_rs.validator_for(schema)
+        except Exception:  # not installed, or a schema it does not take: python only
+            _RUST_VALIDATORS[version] = None
+    return _RUST_VALIDATORS[version]
 
 
 def _pointer(error: ValidationError) -> str:
