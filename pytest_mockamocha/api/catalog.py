@@ -7,6 +7,7 @@ a spec is mounted under its slug, and its stored rules are put in the engine's r
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,8 +168,12 @@ class Catalog:
         if spec is None:
             spec = self.parse(json.dumps(coll["spec"]), coll["slug"])
         self.engine.remove(coll["slug"])
-        self.engine.add(spec, coll["slug"]).warm()
-        for endpoint in self.store.endpoints.find(collection_id=coll_id):
+        mounted = self.engine.add(spec, coll["slug"])
+        mounted.warm()
+        endpoints = self.store.endpoints.find(collection_id=coll_id)
+        kept = {endpoint["operation"] for endpoint in endpoints}
+        mounted.withdrawn = {op.name for op in spec.operations} - kept  # deleted endpoints
+        for endpoint in endpoints:
             for rule in self.store.rules.find(endpoint_id=endpoint["id"]):
                 self.put_rule(rule, coll, endpoint)
 
@@ -197,6 +202,10 @@ class Catalog:
             self.engine.rules.remove(rule["id"])
         self.store.rules.delete_where(endpoint_id=endpoint["id"])
         self.store.endpoints.delete(endpoint["id"])
+        coll = self.store.collections.get(endpoint["collection_id"])
+        if coll is not None:
+            with contextlib.suppress(LookupError):  # not mounted: nothing serves it
+                self.engine.collection(coll["slug"]).withdrawn.add(endpoint["operation"])
 
     def delete_collection(self, coll: Record) -> None:
         """Forget a collection, its endpoints and rules, and stop serving it."""

@@ -26,7 +26,7 @@ from pytest_mockamocha.engine.respond import (
     status_int,
     success_status,
 )
-from pytest_mockamocha.engine.router import RouteMatch, Router
+from pytest_mockamocha.engine.router import RouteMatch, RouteMiss, Router
 from pytest_mockamocha.engine.rules import Reply, RuleBook
 from pytest_mockamocha.engine.violations import ContractValidator, Violation
 from pytest_mockamocha.errors import CollectionNotFoundError
@@ -44,6 +44,8 @@ class Collection:
 
     slug: str
     spec: ApiSpec
+    #: operations of the document that are not served (deleted through the API): 404
+    withdrawn: set[str] = field(default_factory=set)
 
     @cached_property
     def index(self) -> OperationIndex:
@@ -159,6 +161,8 @@ class Engine:
         context = self._context
         seed = context.seed if context.seed is not None else self.seed
         route = coll.router.match(request.path, request.method)
+        if isinstance(route, RouteMatch) and route.operation.name in coll.withdrawn:
+            route = RouteMiss(404, nearest=coll.router.nearest(request.method, request.path))
         violations: list[Violation] = []
         note = ""
         if isinstance(route, RouteMatch):

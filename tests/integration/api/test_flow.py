@@ -224,3 +224,24 @@ def test_request_analytics_count_real_traffic(admin: Api, petstore: dict[str, An
     assert (top["method"], top["path"], top["requests_count"]) == ("GET", "/pets", 2)
     assert top["endpoint_id"].startswith("ep_")
     assert top["avg_response_time"] >= 0
+
+
+def test_a_deleted_endpoint_is_no_longer_served_until_reimported(
+    admin: Api, petstore: dict[str, Any]
+) -> None:
+    eps = admin.data("GET", "/api/endpoints", params={"collection_id": petstore["id"]})
+    get_pet = next(e for e in eps["endpoints"] if e["operation"] == "GET /pets/{petId}")
+    mock = petstore["mock_url"]
+    assert requests.get(f"{mock}/pets/1", timeout=10).status_code == 200
+    assert admin.call("DELETE", f"/api/endpoints/{get_pet['id']}").status_code == 204
+    gone = requests.get(f"{mock}/pets/1", timeout=10)
+    assert gone.status_code == 404
+    assert gone.json()["title"] == "No such operation"
+    admin.data(
+        "POST",
+        f"/api/collections/{petstore['id']}/import",
+        201,
+        data=(SPECS / "petstore.yaml").read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert requests.get(f"{mock}/pets/1", timeout=10).status_code == 200
