@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 DEFAULT_JOURNAL_SIZE = 10_000
@@ -74,21 +74,34 @@ class Journal:
     def append(self, record: RequestRecord) -> None:
         """Keep ``record``, count it, and tell the listeners."""
         with self._lock:
-            self._records.append(record)
-            stats = self._stats.setdefault(record.collection, CollectionStats())
-            stats.requests += 1
-            stats.violations += bool(record.violations)
-            if record.operation is None:
-                stats.unmatched += 1
-            else:
-                stats.by_operation[record.operation] += 1
-                stats.last_by_operation[record.operation] = record.time
-                if not record.violations:
-                    stats.valid_by_operation[record.operation] += 1
-                stats.by_status[(record.operation, record.status)] += 1
+            self._keep(record)
             listeners = tuple(self._listeners)
         for listener in listeners:
             listener(record)
+
+    def restore(self, records: Iterable[RequestRecord]) -> int:
+        """Keep and count records from an earlier run, telling no listener; how many."""
+        count = 0
+        with self._lock:
+            for record in records:
+                self._keep(record)
+                count += 1
+        return count
+
+    def _keep(self, record: RequestRecord) -> None:
+        self._records.append(record)
+        stats = self._stats.setdefault(record.collection, CollectionStats())
+        stats.requests += 1
+        stats.violations += bool(record.violations)
+        if record.operation is None:
+            stats.unmatched += 1
+            return
+        stats.by_operation[record.operation] += 1
+        last = stats.last_by_operation.get(record.operation)
+        stats.last_by_operation[record.operation] = max(record.time, last or record.time)
+        if not record.violations:
+            stats.valid_by_operation[record.operation] += 1
+        stats.by_status[(record.operation, record.status)] += 1
 
     def subscribe(self, listener: Callable[[RequestRecord], None]) -> None:
         """Call ``listener`` with every new record (from the serving thread)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from pytest_mockamocha.api.routes.analytics import PERIODS
 from pytest_mockamocha.api.routes.endpoints import SORTS
 
 Schema = dict[str, Any]
@@ -383,7 +384,7 @@ def _paths() -> dict[str, Schema]:
                 "Mock traffic of the workspace",
                 data=ref("RequestAnalytics"),
                 params=[
-                    {"name": "period", "in": "query", "schema": {"enum": list(_PERIOD_NAMES)}},
+                    {"name": "time_period", "in": "query", "schema": {"enum": list(PERIODS)}},
                     {"name": "collection_id", "in": "query", "schema": _STR},
                 ],
             )
@@ -396,7 +397,6 @@ def _paths() -> dict[str, Schema]:
     }
 
 
-_PERIOD_NAMES = ("1d", "7d", "30d", "90d")
 _ENDPOINT_FILTERS: list[Schema] = [
     *(
         {"name": name, "in": "query", "schema": _STR}

@@ -13,6 +13,7 @@ from types import FrameType
 import click
 
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
+from pytest_mockamocha.analytics.requestlog import RequestLog, read_log
 from pytest_mockamocha.api import ManagementApi, build_api
 from pytest_mockamocha.api.accounts import create_user
 from pytest_mockamocha.api.envelope import ApiError
@@ -105,6 +106,7 @@ def serve(
             catalog.upsert_file_spec(spec, slug, admin["workspace_id"])
     except (MockamochaError, ApiError) as exc:
         raise click.ClickException(str(exc)) from None
+    log = None if memory else _request_log(engine, db)
     try:
         server.start()
     except OSError as exc:
@@ -120,6 +122,15 @@ def serve(
     )
     _wait_for_signal()
     server.stop()
+    if log is not None:
+        log.close()
+
+
+def _request_log(engine: Engine, db: str) -> RequestLog:
+    """Counts from earlier runs back into the journal, and this run's requests to disk."""
+    path = Path(f"{db}.requests.jsonl")
+    engine.journal.restore(read_log(path))
+    return RequestLog(path, engine.journal).start()
 
 
 def _open_store(db: str | None) -> Store:

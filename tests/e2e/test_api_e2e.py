@@ -116,6 +116,8 @@ def test_the_reference_flow_survives_a_restart(tmp_path: Path) -> None:
         assert [c["id"] for c in listed["collections"]] == [coll["id"]]
         endpoint = _pets_endpoint(http, url)
         assert endpoint["response_rules_count"] == 1
+        assert endpoint["requests_count"] == 2  # traffic counts come back from the log
+        assert endpoint["last_request_at"] is not None
         rules = _data(http.get(f"{url}/api/endpoints/{endpoint['id']}/rules", timeout=10))
         assert [r["id"] for r in rules["rules"]] == [rule["id"]]
         again = requests.get(f"{url}/mocks/shop/pets/42", timeout=10)

@@ -16,17 +16,17 @@ from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
 from pytest_mockamocha.store import Record
 
-PERIODS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
+PERIODS = {"24h": 1, "7d": 7, "30d": 30, "90d": 90}
 TOP = 10
 
 
 def _period(call: Call) -> str:
-    period = call.request.args.get("period") or "30d"
+    period = call.request.args.get("time_period") or "30d"
     if period not in PERIODS:
         raise ApiError(
             422,
             "invalid query parameter",
-            [f'Query parameter "period" must be one of {", ".join(PERIODS)}'],
+            [f'Query parameter "time_period" must be one of {", ".join(PERIODS)}'],
         )
     return period
 

@@ -215,7 +215,7 @@ def test_generate_data_from_the_response_schema(admin: Api, petstore: dict[str, 
 def test_request_analytics_count_real_traffic(admin: Api, petstore: dict[str, Any]) -> None:
     for path in ("/pets", "/pets", "/pets/1"):
         requests.get(petstore["mock_url"] + path, timeout=5)
-    report = admin.data("GET", "/api/analytics/requests", params={"period": "7d"})
+    report = admin.data("GET", "/api/analytics/requests", params={"time_period": "7d"})
     assert report["total_requests"] == 3
     assert report["unique_endpoints"] == 2
     assert report["time_period"] == "7d"
