@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -74,10 +75,29 @@ def _validate(doc: Any, version: str) -> tuple[Problem, ...]:
         validator = _PY_VALIDATORS[version] = validator_for(schema)(schema)
     errors = list(validator.iter_errors(doc))
     problems: list[Problem] = []
-    for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))[:5]:
+    for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))[:_MAX_PROBLEMS]:
         detail = best_match([error, *error.context]) if error.context else error
-        problems.append(Problem(_pointer(detail), _message(detail)))
+        problems.append(Problem(_pointer(detail), _message(detail), fatal=not _tolerable(detail)))
     return tuple(problems)
+
+
+_MAX_PROBLEMS = 50
+#: missing fields a mock does not need (real documents often leave them out)
+_MISSING_OK = frozenset({"description", "title", "version", "info"})
+#: keywords whose failure leaves the document servable (unknown fields, empty maps, ...)
+_KEYWORDS_OK = frozenset({"additionalProperties", "minProperties", "format", "uniqueItems",
+                          "minItems", "pattern", "patternProperties", "propertyNames"})
+_LITERALS = frozenset({"example", "examples", "default"})
+
+
+def _tolerable(error: ValidationError) -> bool:
+    """Loose but servable: reported as a warning, not refused (real specs are loose)."""
+    if _LITERALS.intersection(str(p) for p in error.absolute_path):
+        return True
+    if error.validator == "required":
+        missing = set(re.findall(r"'([^']+)' is a required property", str(error.message)))
+        return bool(missing) and missing <= _MISSING_OK
+    return error.validator in _KEYWORDS_OK
 
 
 _PY_VALIDATORS: dict[str, Any] = {}
