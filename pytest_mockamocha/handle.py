@@ -11,7 +11,7 @@ that matched no operation or broke the contract.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from pytest_mockamocha.analytics.journal import RequestRecord
@@ -19,9 +19,17 @@ from pytest_mockamocha.engine import Collection
 from pytest_mockamocha.engine.matchers import JsonEquals, Matcher, params
 from pytest_mockamocha.engine.rules import _UNSET
 from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
+from pytest_mockamocha.generate import SchemaGenerator
+from pytest_mockamocha.generate.records import records, response_schema
 from pytest_mockamocha.rulebuilder import RuleBuilder
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.model import Operation
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+#: The document a schema handed in without a collection is generated against.
+_BARE_DOCUMENT: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "-", "version": "-"}}
 
 
 class Mockamocha:
@@ -177,6 +185,72 @@ class Mockamocha:
                 f"expected {operation} not to be called; it was called {len(calls)} "
                 f"time(s):\n{seen}"
             )
+
+    # -- generated data ------------------------------------------------------------------
+    def generate(
+        self,
+        op_or_schema: str | Mapping[str, Any],
+        count: int = 1,
+        *,
+        seed: int | None = None,
+        status: int | str | None = None,
+        **custom_fields: Any,
+    ) -> list[Any]:
+        """``count`` realistic records, valid against an operation's response or a schema.
+
+        For an operation name the records fit its success (or ``status``) response; for a
+        list operation each record is one item of the array. ``custom_fields`` pin fields:
+        a list of choices, a fixed value, ``range(a, b)``, a ``(lo, hi)`` tuple, or
+        ``"faker:<provider>"``. Same seed, same records (the seed defaults to the test's).
+        """
+        generator, schema = self._schema_of(op_or_schema, status)
+        chosen = self._seed(seed)
+        try:
+            return records(generator, schema, count, chosen, custom_fields)
+        except ValueError as exc:
+            raise RuleError(str(exc)) from None
+
+    def strategy(
+        self, op_or_schema: str | Mapping[str, Any], *, status: int | str | None = None
+    ) -> SearchStrategy[Any]:
+        """A hypothesis strategy of records built like ``generate`` (realistic, valid).
+
+        Examples are drawn from a 64-bit seed, so hypothesis explores by seed and every
+        example goes through the generator's validation.
+        """
+        from hypothesis import strategies as st
+
+        generator, schema = self._schema_of(op_or_schema, status)
+
+        def build(seed: int) -> Any:
+            return records(generator, schema, 1, seed)[0]
+
+        return st.integers(min_value=0, max_value=2**64 - 1).map(build)
+
+    def _schema_of(
+        self, op_or_schema: str | Mapping[str, Any], status: int | str | None
+    ) -> tuple[SchemaGenerator, Any]:
+        """The generator and the (item) schema an operation name or a schema stands for."""
+        if isinstance(op_or_schema, str):
+            coll = self.collection()
+            op = coll.operation(op_or_schema)
+            try:
+                schema, _ = response_schema(coll.spec.document, op, status)
+            except ValueError as exc:
+                raise RuleError(str(exc)) from None
+            return coll.responder.generator, schema
+        if status is not None:
+            raise RuleError("status= only applies to an operation name, not to a schema")
+        slugs = [c.slug for c in self.engine]
+        if self._default is not None or len(slugs) == 1:
+            return self.collection().responder.generator, op_or_schema
+        return SchemaGenerator(_BARE_DOCUMENT, "3.1"), op_or_schema
+
+    def _seed(self, seed: int | None) -> int:
+        """The seed given, else the test's (or session's) seed."""
+        if seed is not None:
+            return seed
+        return self.seed if self.seed is not None else self.engine.seed
 
 
 def _fits(

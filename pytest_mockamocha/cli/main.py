@@ -17,6 +17,7 @@ from pytest_mockamocha.analytics.requestlog import RequestLog, read_log
 from pytest_mockamocha.api import ManagementApi, build_api
 from pytest_mockamocha.api.accounts import create_user
 from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.cli.generate_cmd import generate_command
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.server.runtime import MockServer
@@ -39,6 +40,9 @@ def _spec_arg(value: str) -> tuple[str | None, Path]:
     if not sep or "/" in slug or "\\" in slug:
         return None, Path(value)
     return (slugify(slug) if slug.strip() else None), Path(path)
+
+
+cli.add_command(generate_command)
 
 
 @cli.command()

@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pytest_mockamocha.generate import objects, strings
+from pytest_mockamocha.generate import objects, strings, styles
 from pytest_mockamocha.generate.numbers import integer, number
 from pytest_mockamocha.generate.refs import Schema
 from pytest_mockamocha.generate.shape import Choice, Folder, Shape, Unsatisfiable
@@ -66,8 +66,8 @@ class Builder:
         """A value for ``shape`` at nesting ``depth``; ``words`` come from the property name."""
         if depth > HARD_DEPTH:
             raise Unsatisfiable("the schema recurses without end", shape.where)
-        if shape.examples and depth <= MAX_DEPTH:
-            usable = self._checked(shape, "examples", shape.examples)
+        if shape.examples and depth <= MAX_DEPTH and not _styled(shape):
+            usable = self._checked(shape, "examples", [e for e in shape.examples if _scalar(e)])
             if usable and rng.random() < P_EXAMPLE:
                 return json_copy(usable[rng.randrange(len(usable))])
         if shape.choices:
@@ -209,6 +209,21 @@ class Builder:
                 if other != index and self.checker.valid(branch, value):
                     return False
         return True
+
+
+def _scalar(example: Any) -> bool:
+    """Whether an example may be repeated as is: whole objects and arrays are not, so data
+    sets do not fill with copies of one example (the mock serves those examples itself)."""
+    return not isinstance(example, (Mapping, list))
+
+
+def _styled(shape: Shape) -> bool:
+    """Whether new values are drawn in the style of the examples instead of repeating them."""
+    found = shape.memo.get("styled")
+    if found is None:
+        plain = not shape.formats and not shape.patterns and shape.enum is None
+        found = shape.memo["styled"] = plain and styles.template(shape.examples) is not None
+    return bool(found)
 
 
 def _guess_kinds(shape: Shape) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from pytest_mockamocha.generate.shape import Bound, Shape, Unsatisfiable
 SPAN = 1000
 _INT_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 _NAME_RANGES = (
+    (("price", "amount", "cost", "subtotal", "balance", "fee", "tax", "salary"), (1, 500)),
     (("age",), (1, 99)),
     (("year",), (1990, 2030)),
     (("month",), (1, 12)),
@@ -79,7 +80,7 @@ def _grid_number(shape: Shape, rng: random.Random, lo: float, hi: float) -> floa
     last = math.floor(Fraction(hi) / step)
     if first > last:
         raise Unsatisfiable(f"no multiple of {step} between {lo} and {hi}", shape.where)
-    picks = [rng.randint(first, last) for _ in range(6)] + [first, last, (first + last) // 2]
+    picks = [rng.randint(first, last) for _ in range(10)] + [first, last, (first + last) // 2]
     whole = step.denominator
     picks += [k for k in (first - first % whole + whole, last - last % whole) if first <= k <= last]
     for k in picks:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.generate import regex
 from pytest_mockamocha.generate import words as w
+from pytest_mockamocha.generate.realism import Draw, Scope
 from pytest_mockamocha.generate.shape import Shape, Unsatisfiable
 from pytest_mockamocha.generate.strings import name_words
 from pytest_mockamocha.generate.tuning import DEFAULT_ENTRIES, DEFAULT_ITEMS, MAX_DEPTH, P_OPTIONAL
@@ -20,6 +21,17 @@ if TYPE_CHECKING:
 
 
 def build_object(builder: Builder, shape: Shape, rng: random.Random, depth: int) -> dict[str, Any]:
+    """An object whose values share one person and one timeline (see ``realism.Scope``)."""
+    if not isinstance(rng, Draw):
+        return _object(builder, shape, rng, depth)
+    outer, rng.scope = rng.scope, Scope()
+    try:
+        return _object(builder, shape, rng, depth)
+    finally:
+        rng.scope = outer
+
+
+def _object(builder: Builder, shape: Shape, rng: random.Random, depth: int) -> dict[str, Any]:
     """An object with the required properties and, above the minimal depth, optional ones."""
     _check_keys(shape)
     minimal = depth > MAX_DEPTH

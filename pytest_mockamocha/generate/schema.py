@@ -18,12 +18,13 @@ from referencing.exceptions import Unresolvable
 
 from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.generate.build import Builder
+from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, Draw
 from pytest_mockamocha.generate.refs import RefError, Refs, Schema
 from pytest_mockamocha.generate.shape import Folder, Unsatisfiable
 from pytest_mockamocha.generate.validate import Checker
 from pytest_mockamocha.spec import pointer as jp
 
-#: Attempts (the first with the caller's rng, then derived ones) before giving up.
+#: Attempts, each with a ``Draw`` seeded from the caller's rng, before giving up.
 ATTEMPTS = 4
 DIRECTIONS = ("response", "request")
 #: What a broken schema raises while values are built or validated.
@@ -42,10 +43,15 @@ class GenerationError(MockamochaError):
 class SchemaGenerator:
     """Always-valid, deterministic JSON values for schemas of one OpenAPI document."""
 
-    def __init__(self, document: Mapping[str, Any], version: str) -> None:
-        """document: the whole OpenAPI document (all $refs local); version '3.0' or '3.1'."""
+    def __init__(
+        self, document: Mapping[str, Any], version: str, *, locale: str = DEFAULT_LOCALE
+    ) -> None:
+        """document: the whole OpenAPI document (all $refs local); version '3.0' or '3.1';
+        locale: the Faker locale of names, addresses and phone numbers (checked on first use).
+        """
         self.document = document
         self.version = "3.1" if str(version).startswith("3.1") else "3.0"
+        self.locale = locale
         self._refs = Refs(document)
         self._builders: dict[str, Builder] = {}
 
@@ -64,7 +70,7 @@ class SchemaGenerator:
         builder = self._builder(direction)
         with self._broken(schema):
             try:
-                return builder.value(builder.root(schema), rng, 0, ())
+                return builder.value(builder.root(schema), Draw.of(rng, self.locale), 0, ())
             except Unsatisfiable as exc:
                 raise GenerationError(exc.reason, self._place(schema, exc.where)) from None
 
@@ -92,8 +98,8 @@ class SchemaGenerator:
     def _checked(self, builder: Builder, schema: Schema, rng: random.Random) -> Any:
         """Build, validate, and retry with derived rngs; raise naming where it fails."""
         failure: Unsatisfiable | None = None
-        for attempt in range(ATTEMPTS):
-            draw = rng if attempt == 0 else random.Random(rng.getrandbits(64))
+        for _ in range(ATTEMPTS):
+            draw = Draw.of(rng, self.locale)
             try:
                 value = builder.value(builder.root(schema), draw, 0, ())
             except Unsatisfiable as exc:

@@ -80,6 +80,8 @@ class Shape:
     read_only: bool = False
     write_only: bool = False
     tags: list[tuple[str, Mapping[str, Any]]] = field(default_factory=list)
+    #: The first ``description`` (or ``title``) met: a hint for realistic values.
+    description: str = ""
     #: Caches filled by the builder: child shapes, settled shapes, checked candidates.
     memo: dict[Any, Any] = field(default_factory=dict)
 
@@ -172,6 +174,9 @@ class Folder:
         self._objects(shape, s)
         self._logic(shape, s)
         shape.read_only = shape.read_only or s.get("readOnly") is True
+        if not shape.description:
+            about = s.get("description") or s.get("title")
+            shape.description = about if isinstance(about, str) else ""
         shape.write_only = shape.write_only or s.get("writeOnly") is True
 
     def _type(self, shape: Shape, s: Mapping[str, Any]) -> None:

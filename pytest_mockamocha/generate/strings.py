@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from functools import lru_cache
 
-from pytest_mockamocha.generate import regex
+from pytest_mockamocha.generate import realism, regex, styles
 from pytest_mockamocha.generate import words as w
 from pytest_mockamocha.generate.shape import Shape, Unsatisfiable
 
@@ -25,10 +25,32 @@ def text(shape: Shape, rng: random.Random, words: tuple[str, ...]) -> str:
         raise Unsatisfiable(f"minLength {low} exceeds maxLength {high}", shape.where)
     if shape.patterns:
         return _from_patterns(shape, rng)
-    maker = next((FORMATS[f] for f in shape.formats if f in FORMATS), None)
+    key = ("maker", words)
+    maker = shape.memo.get(key)
     if maker is None:
-        maker = maker_for(words)
+        maker = shape.memo[key] = choose(shape, words)
     return fit(maker(rng), low, high, rng)
+
+
+def choose(shape: Shape, words: tuple[str, ...]) -> Maker:
+    """The maker for a string shape: example style, timestamp, format, name, description."""
+    if not shape.formats and shape.examples:
+        style = styles.template(shape.examples)
+        if style is not None:
+            return lambda rng: styles.render(style, rng)
+    fmt = next((f for f in shape.formats if f in FORMATS), None)
+    role = realism.timestamp_role(words, shape.formats)
+    if role is not None and fmt in (None, "date", "date-time", "time"):
+        default = "date" if words[-1:] == ("date",) or role == "birth" else "date-time"
+        return realism.moment_maker(role, fmt or default)
+    hinted = maker_for(words) or described(shape.description)
+    if fmt in ("email", "idn-email"):
+        return realism.email
+    if fmt in ("uri", "url", "iri"):
+        return hinted if hinted in _URL_MAKERS else realism.url
+    if fmt is not None:
+        return FORMATS[fmt]
+    return hinted or _words(1, 2)
 
 
 def fit(value: str, low: int, high: int | None, rng: random.Random) -> str:
@@ -150,59 +172,42 @@ FORMATS: dict[str, Maker] = {
     "regex": lambda rng: "^[a-z]+$",
 }
 
-_HINTS: tuple[tuple[frozenset[str], Maker], ...] = tuple(
+_HINTS: tuple[tuple[frozenset[str], Maker], ...] = realism.HINTS + tuple(
     (frozenset(keys.split()), maker)
     for keys, maker in (
-        ("email mail", _email),
-        ("url uri link href website homepage avatar image photo picture", _url),
         ("uuid guid", FORMATS["uuid"]),
-        ("firstname givenname forename", _pick(w.FIRST_NAMES)),
-        ("lastname surname familyname", _pick(w.LAST_NAMES)),
-        (
-            "username login handle nickname",
-            lambda rng: rng.choice(w.FIRST_NAMES).lower() + str(rng.randint(1, 99)),
-        ),
-        (
-            "name fullname author owner customer contact person",
-            lambda rng: f"{rng.choice(w.FIRST_NAMES)} {rng.choice(w.LAST_NAMES)}",
-        ),
         ("id identifier key token secret hash checksum etag", _hex_maker(12)),
-        ("city town", _pick(w.CITIES)),
-        ("countrycode", _pick(w.COUNTRY_CODES)),
-        ("country nation", _pick(w.COUNTRIES)),
-        ("street address", lambda rng: f"{rng.randint(1, 200)} {rng.choice(w.STREETS)}"),
-        ("zip zipcode postal postcode", _digit_maker(5)),
-        ("phone mobile tel telephone fax", lambda rng: f"+1-555-01{rng.randint(0, 99):02d}"),
-        ("title subject headline label heading", _words(2, 3, capital=True)),
-        (
-            "description summary bio comment text message body content note notes detail details "
-            "reason",
-            _words(6, 10, capital=True),
-        ),
         ("status state", _pick(w.STATUSES)),
-        ("color colour", _pick(w.COLORS)),
-        ("company organization organisation org employer brand vendor", _pick(w.COMPANIES)),
-        ("currency", _pick(w.CURRENCIES)),
         ("lang language locale", _pick(w.LANGUAGES)),
         ("slug", lambda rng: f"{rng.choice(w.WORDS)}-{rng.choice(w.WORDS)}"),
         ("ip", FORMATS["ipv4"]),
-        ("host hostname domain", FORMATS["hostname"]),
         ("password passphrase", FORMATS["password"]),
         ("version", lambda rng: f"{rng.randint(0, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"),
-        ("date birthday birthdate dob", _date),
-        ("time timestamp at", FORMATS["date-time"]),
     )
 )
+_URL_MAKERS = frozenset(m for keys, m in realism.HINTS if keys & {"url", "avatar"})
+
+
+@lru_cache(maxsize=1024)
+def described(description: str) -> Maker | None:
+    """The maker a schema's description suggests (``The customer's e-mail address``)."""
+    found = tuple(re.findall(r"[a-z]+", description.lower()))
+    return _any_hint(found) if found else None
 
 
 @lru_cache(maxsize=4096)
-def maker_for(words: tuple[str, ...]) -> Maker:
-    """The string maker a property name suggests; a word or two when it suggests nothing."""
+def maker_for(words: tuple[str, ...]) -> Maker | None:
+    """The string maker a property name suggests (whole name, last word, any word), if any."""
     for probe in (words[:1], words[-1:]):
         for keys, maker in _HINTS:
             if probe and probe[0] in keys:
                 return maker
+    return _any_hint(words)
+
+
+def _any_hint(words: tuple[str, ...]) -> Maker | None:
+    """The first maker in the table one of ``words`` names."""
     for keys, maker in _HINTS:
         if any(word in keys for word in words):
             return maker
-    return _words(1, 2)
+    return None

@@ -67,10 +67,10 @@ def test_golden_value_pins_determinism_across_runs_and_machines() -> None:
     }
     value = SchemaGenerator({}, "3.0").generate(schema, random.Random(42))
     assert value == {
-        "id": "bdd640fb-0667-4ad1-9c80-317fa3b1799d",
-        "n": 282,
-        "kind": "a",
-        "when": "2007-03-24",
+        "id": "92735237-7e18-4b33-ab9e-31671d9a6927",
+        "n": 777,
+        "kind": "b",
+        "when": "2023-05-25",
     }
 
 

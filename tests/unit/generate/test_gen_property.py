@@ -16,10 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_mockamocha.generate import SchemaGenerator
+from pytest_mockamocha.generate.records import records
 
 Validity = Callable[..., bool]
 Schema = dict[str, Any]
-NAMES = ["id", "name", "email", "count", "tags", "note", "createdAt", "x1", "price", "city"]
+NAMES = [
+    "id", "name", "email", "count", "tags", "note", "createdAt", "x1", "price", "city",
+    "firstName", "lastName", "username", "phone", "updatedAt", "countryCode", "postcode",
+    "company", "currency", "title", "description", "website", "birthDate", "street",
+]  # fmt: skip
+EXAMPLES = ["ord_1A2b", "INV-2023-0001", "abc", "two words", "SKU:9", "Zoë_1"]
+LOCALES = ["en_US", "de_DE", "fr_FR", "ja_JP"]
 PATTERNS = [r"^[a-z]+$", r"^\d{3}-\d{2}$", r"^(red|green)-\w{2,4}$", r"[A-Z]{2}"]
 FORMATS = ["date", "date-time", "email", "uuid", "uri", "ipv4", "ipv6", "byte", "hostname"]
 
@@ -73,7 +80,12 @@ def numbers(draw: st.DrawFn, version: str) -> Schema:
 @st.composite
 def strings(draw: st.DrawFn) -> Schema:
     """A string schema with lengths, a pattern or a format (one of them)."""
-    kind = draw(st.sampled_from(["lengths", "pattern", "format", "plain"]))
+    kind = draw(st.sampled_from(["lengths", "pattern", "format", "plain", "example"]))
+    if kind == "example":
+        schema: Schema = {"type": "string", "example": draw(st.sampled_from(EXAMPLES))}
+        if draw(st.booleans()):
+            schema["maxLength"] = draw(st.integers(2, 12))
+        return schema
     if kind == "pattern":
         return {"type": "string", "pattern": draw(st.sampled_from(PATTERNS))}
     if kind == "format":
@@ -189,24 +201,44 @@ def schemas(version: str) -> st.SearchStrategy[Schema]:
 
 
 CASES = st.sampled_from(["3.0", "3.1"]).flatmap(
-    lambda v: st.tuples(st.just(v), leaves(v), schemas(v), st.integers(0, 2**32))
+    lambda v: st.tuples(
+        st.just(v), leaves(v), schemas(v), st.integers(0, 2**32), st.sampled_from(LOCALES)
+    )
 )
 
 
 @settings(max_examples=200, derandomize=True, database=None, deadline=None)
 @given(CASES)
 def test_every_generated_value_validates(
-    oas_valid: Validity, case: tuple[str, Schema, Schema, int]
+    oas_valid: Validity, case: tuple[str, Schema, Schema, int, str]
 ) -> None:
-    version, shared, schema, seed = case
+    version, shared, schema, seed, locale = case
     document = {
         "openapi": "3.1.0" if version == "3.1" else "3.0.3",
         "components": {"schemas": {"Shared": shared}},
     }
-    gen = SchemaGenerator(document, version)
+    gen = SchemaGenerator(document, version, locale=locale)
     value = gen.generate(schema, random.Random(seed))
     assert oas_valid(gen, schema, value), (schema, value)
-    again = SchemaGenerator(document, version).generate(schema, random.Random(seed))
+    again = SchemaGenerator(document, version, locale=locale).generate(schema, random.Random(seed))
     assert again == value
     request = gen.generate(schema, random.Random(seed), direction="request")
     assert oas_valid(gen, schema, request, "request"), (schema, request)
+
+
+@settings(max_examples=60, derandomize=True, database=None, deadline=None)
+@given(CASES)
+def test_data_sets_validate_and_repeat_with_their_seed(
+    oas_valid: Validity, case: tuple[str, Schema, Schema, int, str]
+) -> None:
+    version, shared, schema, seed, locale = case
+    document = {
+        "openapi": "3.1.0" if version == "3.1" else "3.0.3",
+        "components": {"schemas": {"Shared": shared}},
+    }
+    gen = SchemaGenerator(document, version, locale=locale)
+    made = records(gen, schema, 5, seed)
+    assert all(oas_valid(gen, schema, record) for record in made), (schema, made)
+    fresh = SchemaGenerator(document, version, locale=locale)
+    assert records(fresh, schema, 5, seed) == made
+    assert records(fresh, schema, 3, seed) == made[:3]
