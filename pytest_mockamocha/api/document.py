@@ -225,10 +225,15 @@ _SCHEMAS: dict[str, Schema] = {
             schema_type={"const": "json"},
             custom_fields={"type": "object"},
             seed=_INT,
+            status_code={"type": "integer", "minimum": 100, "maximum": 599},
+            locale=_STR,
         )
     ),
     "Generation": obj(
-        "generation_id status records_generated data_preview records",
+        "generation_id status records_generated data_preview records endpoint_id seed locale",
+        endpoint_id=_STR,
+        seed=_INT,
+        locale=_STR,
         generation_id=_STR,
         status={"const": "completed"},
         records_generated=_INT,
@@ -378,6 +383,9 @@ def _paths() -> dict[str, Schema]:
                 body="GenerateInput",
                 params=[ep],
             )
+        },
+        "/api/generations/{gen_id}": {
+            "get": op("Get a generated data set", data=ref("Generation"), params=[_id("gen_id")])
         },
         "/api/analytics/requests": {
             "get": op(

@@ -1,8 +1,15 @@
-"""``POST /api/endpoints/{id}/generate-data``: records from the endpoint's response schema."""
+"""Generated data sets: generate-data per endpoint, and ``GET /api/generations/{id}``.
+
+The records are those the fixture's ``generate()`` and ``mockamocha generate`` make for the
+same schema, seed and custom fields (one shared module), so a data set seen through the
+API can be reproduced in a test. Data sets are kept in memory (the latest
+``KEPT_GENERATIONS``), not in the database: they can be large and are cheap to remake.
+"""
 
 from __future__ import annotations
 
-import random
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from pytest_mockamocha._ids import new_id
@@ -10,36 +17,24 @@ from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Field, checked, json_body
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
-from pytest_mockamocha.engine import Collection
-from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.respond import success_status
 from pytest_mockamocha.errors import CollectionNotFoundError, OperationNotFoundError
-from pytest_mockamocha.generate import GenerationError
+from pytest_mockamocha.generate import GenerationError, SchemaGenerator
+from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, check_locale
+from pytest_mockamocha.generate.records import CustomFieldError, records, response_schema
 
 MAX_RECORDS = 1000
 PREVIEW = 10
+KEPT_GENERATIONS = 50
 FIELDS = {
     "count": Field((int,)),
     "schema_type": Field((str,)),
     "custom_fields": Field((dict,)),
     "seed": Field((int,)),
+    "status_code": Field((int,)),
+    "locale": Field((str,)),
 }
-
-
-def _schema(coll: Collection, operation: str) -> Any:
-    """The JSON schema of one record the operation answers with (array items unwrapped)."""
-    op = coll.operation(operation)
-    key = success_status(op)
-    responder = coll.responder
-    response = responder.deref(op.responses.get(key)) if key else None
-    content = response.get("content") if isinstance(response, dict) else None
-    media = next((m for m in (content or {}) if is_json(m)), None)
-    if not content or media is None:
-        raise ApiError(422, f"{operation} declares no JSON response to generate data from")
-    schema = responder.deref((content[media] or {}).get("schema"))
-    if isinstance(schema, dict) and schema.get("type") == "array" and "items" in schema:
-        return responder.deref(schema["items"])
-    return schema
+_kept: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+_kept_lock = threading.Lock()
 
 
 def _body(call: Call) -> dict[str, Any]:
@@ -50,12 +45,39 @@ def _body(call: Call) -> dict[str, Any]:
         problems.append(f'Field "count" must be from 1 to {MAX_RECORDS}')
     if body.get("schema_type", "json") != "json":
         problems.append('Field "schema_type" must be "json"')
-    for name, values in (body.get("custom_fields") or {}).items():
-        if not isinstance(values, list) or not values:
-            problems.append(f'Field "custom_fields.{name}" must be a non-empty array')
+    status = body.get("status_code")
+    if status is not None and not 100 <= status <= 599:
+        problems.append('Field "status_code" must be an HTTP status code')
+    try:
+        check_locale(body.get("locale", DEFAULT_LOCALE))
+    except ValueError as exc:
+        problems.append(f'Field "locale": {exc}')
+    fields = {
+        name: _custom(name, spec, problems)
+        for name, spec in (body.get("custom_fields") or {}).items()
+    }
     if problems:
         raise ApiError(422, "the request body is not valid", problems)
-    return body | {"count": count}
+    return body | {"count": count, "custom_fields": fields}
+
+
+def _custom(name: str, spec: Any, problems: list[str]) -> Any:
+    """The JSON form of a custom field as the records module takes it.
+
+    A non-empty list: choices; ``{"min": a, "max": b}``: a number between them;
+    ``"faker:<provider>"``: a Faker provider; anything else: that fixed value."""
+    if isinstance(spec, list):
+        if not spec:
+            problems.append(f'Field "custom_fields.{name}" must not be an empty array')
+        return spec
+    if isinstance(spec, dict) and set(spec) == {"min", "max"}:
+        low, high = spec["min"], spec["max"]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
+            problems.append(f'Field "custom_fields.{name}": min and max must be numbers')
+        elif low > high:
+            problems.append(f'Field "custom_fields.{name}": min must not exceed max')
+        return (low, high)
+    return spec
 
 
 def generate(call: Call) -> Answer:
@@ -63,31 +85,49 @@ def generate(call: Call) -> Answer:
     body = _body(call)
     try:
         mounted = call.state.engine.collection(coll["slug"])
-        schema = _schema(mounted, endpoint["operation"])
+        op = mounted.operation(endpoint["operation"])
     except (CollectionNotFoundError, OperationNotFoundError):
         raise ApiError(409, "the endpoint's collection is not being served; import it") from None
-    seed = body.get("seed", call.state.engine.seed)
-    custom = body.get("custom_fields") or {}
-    records = []
-    try:
-        for i in range(body["count"]):
-            rng = random.Random(f"{seed}|{endpoint['id']}|{i}")
-            value = mounted.responder.generate(schema, rng)
-            if isinstance(value, dict):
-                value |= {name: values[i % len(values)] for name, values in custom.items()}
-            records.append(value)
-    except GenerationError as exc:
-        raise ApiError(422, "cannot generate data for this endpoint", [str(exc)]) from None
-    return Answer(
-        {
-            "generation_id": new_id("gen"),
-            "status": "completed",
-            "records_generated": len(records),
-            "data_preview": records[:PREVIEW],
-            "records": records,
-        },
-        201,
+    locale = body.get("locale", DEFAULT_LOCALE)
+    spec = mounted.spec
+    generator = (
+        mounted.responder.generator
+        if locale == DEFAULT_LOCALE
+        else SchemaGenerator(spec.document, spec.version, locale=locale)
     )
+    seed = body.get("seed", call.state.engine.seed)
+    try:
+        schema, _ = response_schema(spec.document, op, body.get("status_code"))
+        made = records(generator, schema, body["count"], seed, body["custom_fields"])
+    except (CustomFieldError, GenerationError) as exc:
+        raise ApiError(422, "cannot generate data for this endpoint", [str(exc)]) from None
+    generation = {
+        "generation_id": new_id("gen"),
+        "status": "completed",
+        "records_generated": len(made),
+        "data_preview": made[:PREVIEW],
+        "records": made,
+        "endpoint_id": endpoint["id"],
+        "seed": seed,
+        "locale": locale,
+    }
+    with _kept_lock:
+        _kept[generation["generation_id"]] = (call.workspace, generation)
+        while len(_kept) > KEPT_GENERATIONS:
+            _kept.popitem(last=False)
+    return Answer(generation, 201)
 
 
-ROUTES = [Route("/api/endpoints/<ep_id>/generate-data", ("POST",), generate)]
+def show(call: Call) -> Answer:
+    gen_id = call.args["gen_id"]
+    with _kept_lock:
+        found = _kept.get(gen_id)
+    if found is None or found[0] != call.workspace:
+        raise ApiError(404, f"no generation {gen_id!r} (the latest {KEPT_GENERATIONS} are kept)")
+    return Answer(found[1])
+
+
+ROUTES = [
+    Route("/api/endpoints/<ep_id>/generate-data", ("POST",), generate),
+    Route("/api/generations/<gen_id>", ("GET",), show),
+]
