@@ -34,6 +34,8 @@ class RequestRecord:
     nearest: tuple[str, ...] = ()
     #: why the nearest rule did not answer, when one came close
     note: str = ""
+    #: declared optional parameters the request carried: ``"query.limit"``, ``"header.x-id"``
+    params: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -44,6 +46,28 @@ class RequestRecord:
         """``GET /pets?limit=2 -> 200 (example)`` for messages."""
         qs = f"?{self.query}" if self.query else ""
         return f"{self.method} {self.path}{qs} -> {self.status} ({self.source})"
+
+
+MAX_TEST_VIOLATIONS = 20
+
+
+@dataclass(slots=True)
+class TestStats:
+    """What one test sent to one collection: exact counts, the first violations."""
+
+    requests: int = 0
+    by_operation: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[int] = field(default_factory=Counter)
+    violations: list[str] = field(default_factory=list)
+
+    def copy(self) -> TestStats:
+        """An independent copy."""
+        return TestStats(
+            self.requests,
+            Counter(self.by_operation),
+            Counter(self.by_status),
+            list(self.violations),
+        )
 
 
 @dataclass(slots=True)
@@ -59,6 +83,12 @@ class CollectionStats:
     by_status: Counter[tuple[str, int]] = field(default_factory=Counter)
     #: epoch seconds of the latest request per operation
     last_by_operation: dict[str, float] = field(default_factory=dict)
+    #: (operation, "query.limit") -> requests that carried that optional parameter
+    by_param: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: microseconds spent answering, per operation
+    time_by_operation: Counter[str] = field(default_factory=Counter)
+    #: per test node id (requests sent outside any test are not listed)
+    by_test: dict[str, TestStats] = field(default_factory=dict)
 
 
 class Journal:
@@ -93,6 +123,8 @@ class Journal:
         stats = self._stats.setdefault(record.collection, CollectionStats())
         stats.requests += 1
         stats.violations += bool(record.violations)
+        if record.test:
+            _count_test(stats.by_test.setdefault(record.test, TestStats()), record)
         if record.operation is None:
             stats.unmatched += 1
             return
@@ -102,6 +134,9 @@ class Journal:
         if not record.violations:
             stats.valid_by_operation[record.operation] += 1
         stats.by_status[(record.operation, record.status)] += 1
+        stats.time_by_operation[record.operation] += record.duration_us
+        for param in record.params:
+            stats.by_param[(record.operation, param)] += 1
 
     def subscribe(self, listener: Callable[[RequestRecord], None]) -> None:
         """Call ``listener`` with every new record (from the serving thread)."""
@@ -138,6 +173,9 @@ class Journal:
                     Counter(s.valid_by_operation),
                     Counter(s.by_status),
                     dict(s.last_by_operation),
+                    Counter(s.by_param),
+                    Counter(s.time_by_operation),
+                    {test: t.copy() for test, t in s.by_test.items()},
                 )
                 for slug, s in self._stats.items()
             }
@@ -147,3 +185,12 @@ class Journal:
 
     def __iter__(self) -> Iterator[RequestRecord]:
         return iter(self.records())
+
+
+def _count_test(stats: TestStats, record: RequestRecord) -> None:
+    stats.requests += 1
+    stats.by_operation[record.operation or "(unmatched)"] += 1
+    stats.by_status[record.status] += 1
+    if not record.ok and len(stats.violations) < MAX_TEST_VIOLATIONS:
+        reason = "; ".join(record.violations) or "matches no operation"
+        stats.violations.append(f"{record.describe()}: {reason}")

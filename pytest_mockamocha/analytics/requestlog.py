@@ -19,7 +19,7 @@ from typing import Any
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
 
 _FIELDS = {f.name for f in fields(RequestRecord)}
-_TUPLES = ("violations", "nearest")
+_TUPLES = ("violations", "nearest", "params")
 
 
 class RequestLog:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from pytest_mockamocha.analytics.reports.jsonfile import REPORT_SCHEMA
 from pytest_mockamocha.api.routes.analytics import PERIODS
 from pytest_mockamocha.api.routes.endpoints import SORTS
 
@@ -258,6 +259,26 @@ _SCHEMAS: dict[str, Schema] = {
             ),
         },
     ),
+    "RequestRecord": obj(
+        "id timestamp collection_id collection operation method path query status "
+        "response_time_ms source test rule_id violations params",
+        id=_STR,
+        timestamp=_TIME,
+        collection_id=_STR,
+        collection=_STR,
+        operation={"type": ["string", "null"]},
+        method=_STR,
+        path=_STR,
+        query=_STR,
+        status=_INT,
+        response_time_ms={"type": "number"},
+        source=_STR,
+        test={"type": ["string", "null"]},
+        rule_id={"type": ["string", "null"]},
+        violations={"type": "array", "items": _STR},
+        params={"type": "array", "items": _STR},
+    ),
+    "Coverage": REPORT_SCHEMA,
     "Patch": closed(obj("", name=_NAME, description=_STR)),
     "Health": obj("status collections", status=_STR, collections={"type": "array", "items": _STR}),
 }
@@ -397,6 +418,20 @@ def _paths() -> dict[str, Schema]:
                 ],
             )
         },
+        "/api/analytics/coverage": {
+            "get": op(
+                "Request coverage of the workspace's collections",
+                data=ref("Coverage"),
+                params=[{"name": "collection_id", "in": "query", "schema": _STR}],
+            )
+        },
+        "/api/requests": {
+            "get": op(
+                "The request journal, newest first",
+                data=listing("requests", "RequestRecord"),
+                params=[*_PAGING, *_REQUEST_FILTERS],
+            )
+        },
         "/api/endpoints/{ep_id}/rules/{rule_id}": {
             "get": op("Get a rule", data=ref("Rule"), params=[ep, rule]),
             "patch": op("Change a rule", data=ref("Rule"), body="RulePatch", params=[ep, rule]),
@@ -405,6 +440,17 @@ def _paths() -> dict[str, Schema]:
     }
 
 
+_REQUEST_FILTERS: list[Schema] = [
+    *(
+        {"name": name, "in": "query", "schema": _STR}
+        for name in ("collection_id", "operation", "test")
+    ),
+    {
+        "name": "status",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 100, "maximum": 599},
+    },
+]
 _ENDPOINT_FILTERS: list[Schema] = [
     *(
         {"name": name, "in": "query", "schema": _STR}

@@ -19,6 +19,7 @@ from pytest_mockamocha.api.accounts import create_user
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.cli.generate_cmd import generate_command
 from pytest_mockamocha.cli.lint_cmd import lint_command
+from pytest_mockamocha.cli.report_cmd import report_command
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.server.runtime import MockServer
@@ -45,6 +46,7 @@ def _spec_arg(value: str) -> tuple[str | None, Path]:
 
 cli.add_command(generate_command)
 cli.add_command(lint_command)
+cli.add_command(report_command)
 
 
 @cli.command()

@@ -68,9 +68,21 @@ class Collection:
         """Spec-derived responses."""
         return Responder(self.spec, SchemaGenerator(self.spec.document, self.spec.version))
 
+    @cached_property
+    def optional_params(self) -> dict[str, tuple[tuple[str, str, str], ...]]:
+        """Per operation: (location, name, "location.name") of optional query and header params."""
+        return {
+            op.name: tuple(
+                (p.location, p.name, f"{p.location}.{p.name}")
+                for p in op.parameters
+                if not p.required and p.location in ("query", "header")
+            )
+            for op in self.spec.operations
+        }
+
     def warm(self) -> None:
         """Build what the first request would otherwise build."""
-        _ = self.index, self.router, self.validator, self.responder
+        _ = self.index, self.router, self.validator, self.responder, self.optional_params
 
     def operation(self, name: str) -> Operation:
         """The operation called ``name`` (``"GET /pets/{id}"`` or an operationId)."""
@@ -165,9 +177,13 @@ class Engine:
             route = RouteMiss(404, nearest=coll.router.nearest(request.method, request.path))
         violations: list[Violation] = []
         note = ""
+        sent: tuple[str, ...] = ()
         if isinstance(route, RouteMatch):
             response, violations, note = self._answer(coll, route, request, seed)
             op_name: str | None = route.operation.name
+            optional = coll.optional_params.get(route.operation.name)
+            if optional:
+                sent = _sent(optional, request)
             nearest: tuple[str, ...] = ()
         else:
             op_name, nearest = None, route.nearest
@@ -188,6 +204,7 @@ class Engine:
             violations=tuple(str(v) for v in violations),
             nearest=nearest,
             note=note,
+            params=sent,
         )
         self.journal.append(record)
         if (op_name is None or violations) and len(context.problems) < _PROBLEMS_PER_TEST:
@@ -322,6 +339,15 @@ class Engine:
             )
         response.source = "unmatched"
         return response
+
+
+def _sent(optional: tuple[tuple[str, str, str], ...], request: MockRequest) -> tuple[str, ...]:
+    """The names of the optional parameters ``request`` carried."""
+    return tuple(
+        label
+        for where, name, label in optional
+        if (request.query if where == "query" else request.headers).get(name) is not None
+    )
 
 
 def _static(reply: Reply, status: int) -> MockResponse:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_mockamocha.plugin import options
+from pytest_mockamocha.plugin.reporting import Outcome
 
 if TYPE_CHECKING:
     from pytest_mockamocha.handle import Mockamocha
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 settings_key = pytest.StashKey[options.Settings]()
 stash_key = pytest.StashKey["MockamochaSession"]()
+outcome_key = pytest.StashKey[Outcome]()
 
 MARKER_ARGS = frozenset({"spec", "collection", "strict", "seed"})
 
@@ -95,14 +97,31 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         session.engine.end_test()
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """On an xdist worker, ship this worker's numbers to the controller."""
-    state = session.config.stash.get(stash_key, None)
-    output = getattr(session.config, "workeroutput", None)
-    if state is not None and output is not None:
-        from pytest_mockamocha.plugin import reporting
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A worker ships its numbers; the controller (after merging them) or a plain run
+    writes the reports and applies ``--mockamocha-fail-under``."""
+    config = session.config
+    state = config.stash.get(stash_key, None)
+    if state is None:
+        return
+    from pytest_mockamocha.plugin import reporting
 
+    output = getattr(config, "workeroutput", None)
+    if output is not None:
         output["mockamocha"] = reporting.collect(state.engine)
+        return
+    if state.worker_summaries:  # xdist workers are down by now: testnodedown ran
+        summary = reporting.merge(state.worker_summaries)
+        base = None
+    else:
+        summary = reporting.collect(state.engine)
+        base = state.server.url if state.started else None
+    if not summary:
+        return
+    outcome = reporting.finish(summary, config.stash[settings_key], config.rootpath, base)
+    config.stash[outcome_key] = outcome
+    if outcome.verdict and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -114,21 +133,17 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """Per collection: requests served, operations hit, violations."""
-    session = config.stash.get(stash_key, None)
-    if session is None or not list(session.engine) or hasattr(config, "workerinput"):
+    """Per collection: requests, coverage, gaps and violations; report files; the verdict."""
+    outcome = config.stash.get(outcome_key, None)
+    if outcome is None or hasattr(config, "workerinput"):
         return
     from pytest_mockamocha.plugin import reporting
 
-    if session.worker_summaries:
-        summary = reporting.merge(session.worker_summaries)
-        base = None
-    else:
-        summary = reporting.collect(session.engine)
-        base = session.server.url if session.started else None
-    terminalreporter.write_sep("=", "mockamocha")
-    for line in reporting.summary_lines(summary, base):
-        terminalreporter.write_line(line)
+    lines = reporting.outcome_lines(outcome, config.stash[settings_key])
+    if lines:
+        terminalreporter.write_sep("=", "mockamocha")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

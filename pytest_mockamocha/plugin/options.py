@@ -28,6 +28,17 @@ class SpecRef:
     slug: str | None = None
 
 
+REPORT_FORMATS = ("term", "json", "html", "markdown", "junit")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTarget:
+    """A report to write: its format and, for files, the path (None: the default name)."""
+
+    format: str
+    path: Path | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The session's resolved mockamocha configuration."""
@@ -39,6 +50,8 @@ class Settings:
     port: int = 0
     server: str = "waitress"
     max_body: int = DEFAULT_MAX_BODY
+    reports: tuple[ReportTarget, ...] = (ReportTarget("term"),)
+    fail_under: float | None = None
 
 
 def _port(text: str) -> int:
@@ -66,6 +79,36 @@ def _server(text: str) -> str:
     if text not in SERVER_KINDS:
         raise argparse.ArgumentTypeError(f"choose one of {', '.join(SERVER_KINDS)}")
     return text
+
+
+def _report(text: str) -> str:
+    fmt, _, path = text.strip().partition(":")
+    if fmt not in REPORT_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"report format must be one of {', '.join(REPORT_FORMATS)}, not {fmt!r}"
+        )
+    if fmt == "term" and path:
+        raise argparse.ArgumentTypeError("the term report takes no path")
+    return text.strip()
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, not {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"the percentage must be 0-100, not {value:g}")
+    return value
+
+
+def parse_report(text: str, base: Path) -> ReportTarget:
+    """``FMT`` or ``FMT:PATH``, a relative path taken from ``base``."""
+    fmt, _, path = _report(text).partition(":")
+    if not path:
+        return ReportTarget(fmt)
+    target = Path(path).expanduser()
+    return ReportTarget(fmt, target if target.is_absolute() else base / target)
 
 
 def addoption(parser: pytest.Parser) -> None:
@@ -125,6 +168,22 @@ def addoption(parser: pytest.Parser) -> None:
         metavar="BYTES",
         help=f"largest request body the mock reads (default {DEFAULT_MAX_BODY})",
     )
+    group.addoption(
+        "--mockamocha-report",
+        action="append",
+        type=_report,
+        default=[],
+        metavar="FMT[:PATH]",
+        help="request-coverage report: term (default), json, html, markdown or junit, "
+        "optionally with a path (default mockamocha-report.<ext> in the rootdir); repeatable",
+    )
+    group.addoption(
+        "--mockamocha-fail-under",
+        type=_percent,
+        default=None,
+        metavar="PCT",
+        help="fail the session when operation coverage is below PCT percent",
+    )
     parser.addini(
         "mockamocha_spec",
         "OpenAPI documents to mock ([SLUG=]PATH per line, relative to the rootdir)",
@@ -138,6 +197,15 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini("mockamocha_server", "waitress or werkzeug", default="waitress")
     parser.addini(
         "mockamocha_max_body", "largest request body in bytes", default=str(DEFAULT_MAX_BODY)
+    )
+    parser.addini(
+        "mockamocha_report",
+        "request-coverage reports (FMT[:PATH] per line, paths relative to the rootdir)",
+        type="linelist",
+        default=[],
+    )
+    parser.addini(
+        "mockamocha_fail_under", "fail when operation coverage is below this percent", default=""
     )
 
 
@@ -167,9 +235,31 @@ def resolve(config: pytest.Config) -> Settings:
             port=_pick(config, "port", _port),
             server=_pick(config, "server", _server),
             max_body=_pick(config, "max_body", _size),
+            reports=_reports(config),
+            fail_under=_fail_under(config),
         )
     except _IniError as exc:
         raise pytest.UsageError(f"mockamocha: invalid ini value: {exc}") from None
+
+
+def _reports(config: pytest.Config) -> tuple[ReportTarget, ...]:
+    cli = [parse_report(s, config.invocation_params.dir) for s in config.option.mockamocha_report]
+    if cli:
+        return tuple(cli)
+    ini = []
+    for text in config.getini("mockamocha_report"):
+        try:
+            ini.append(parse_report(str(text), config.rootpath))
+        except argparse.ArgumentTypeError as exc:
+            raise _IniError(f"mockamocha_report = {text!r}: {exc}") from None
+    return tuple(ini) or (ReportTarget("term"),)
+
+
+def _fail_under(config: pytest.Config) -> float | None:
+    if config.option.mockamocha_fail_under is not None:
+        return float(config.option.mockamocha_fail_under)
+    text = str(config.getini("mockamocha_fail_under")).strip()
+    return _pick(config, "fail_under", _percent) if text else None
 
 
 class _IniError(Exception):

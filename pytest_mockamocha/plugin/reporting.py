@@ -6,21 +6,25 @@ controller (``workeroutput``), which merges them before printing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pytest_mockamocha.engine import Engine
+    from pytest_mockamocha.plugin.options import Settings
 
 MAX_LISTED = 10
 Summary = dict[str, dict[str, Any]]
 
 
 def collect(engine: Engine) -> Summary:
-    """This process's numbers, per collection slug."""
+    """This process's numbers, per collection slug (JSON-able: workers ship them)."""
+    from pytest_mockamocha.analytics.coverage import summarize
+
     stats = engine.journal.stats()
     out: Summary = {}
     for coll in engine:
-        s = stats.get(coll.slug)
         bad = [r for r in engine.journal.records(collection=coll.slug) if not r.ok]
         responder = coll.responder
         warnings = [
@@ -28,67 +32,84 @@ def collect(engine: Engine) -> Summary:
             *responder.examples.problems.values(),
             *responder.unsatisfiable.values(),
         ]
-        out[coll.slug] = {
-            "declared": len(coll.spec.operations),
-            "requests": s.requests if s else 0,
-            "violations": s.violations if s else 0,
-            "unmatched": s.unmatched if s else 0,
-            "covered": sorted(s.valid_by_operation) if s else [],
-            "problems": [_problem_line(r) for r in bad[: MAX_LISTED + 1]],
-            "warnings": sorted({str(w) for w in warnings}),
-        }
+        out[coll.slug] = summarize(
+            coll.slug,
+            coll.spec,
+            stats.get(coll.slug),
+            [_problem_line(r) for r in bad[: MAX_LISTED + 1]],
+            [str(w) for w in warnings],
+        )
     return out
 
 
 def merge(parts: list[Summary]) -> Summary:
     """One summary from several (xdist workers each serve their own requests)."""
-    merged: Summary = {}
-    for part in parts:
-        for slug, data in part.items():
-            into = merged.setdefault(
-                slug,
-                {
-                    "declared": data["declared"],
-                    "requests": 0,
-                    "violations": 0,
-                    "unmatched": 0,
-                    "covered": [],
-                    "problems": [],
-                    "warnings": [],
-                },
-            )
-            for key in ("requests", "violations", "unmatched"):
-                into[key] += data[key]
-            into["covered"] = sorted({*into["covered"], *data["covered"]})
-            into["problems"] = [*into["problems"], *data["problems"]][: MAX_LISTED + 1]
-            into["warnings"] = sorted({*into["warnings"], *data["warnings"]})
-    return merged
+    from pytest_mockamocha.analytics.coverage import merge as merge_summaries
+
+    return merge_summaries(parts)
 
 
 def summary_lines(summary: Summary, base_url: str | None) -> list[str]:
     """Lines for the ``mockamocha`` section of the terminal summary."""
-    lines: list[str] = []
-    for slug, data in summary.items():
-        where = f"{base_url}/mocks/{slug}" if base_url else f"/mocks/{slug}"
-        lines.append(
-            f"{slug} ({where}): {data['requests']} requests, {len(data['covered'])}/"
-            f"{data['declared']} operations hit, {data['violations']} violations, "
-            f"{data['unmatched']} unmatched"
+    from pytest_mockamocha.analytics.coverage import report
+    from pytest_mockamocha.analytics.reports import term
+
+    return term.lines(report(summary), base_url)
+
+
+@dataclass
+class Outcome:
+    """What the controller (or a plain run) decided at the end of the session."""
+
+    model: dict[str, Any]
+    base_url: str | None = None
+    written: list[tuple[str, Path]] = field(default_factory=list)
+    #: why the session fails on coverage, or None
+    verdict: str | None = None
+    coverage: float = 100.0
+
+
+def finish(summary: Summary, settings: Settings, rootdir: Path, base_url: str | None) -> Outcome:
+    """The report model, the report files written, and the fail-under verdict."""
+    from pytest_mockamocha.analytics.coverage import operation_coverage, report
+    from pytest_mockamocha.analytics.reports import DEFAULT_PATHS, render
+
+    model = report(summary)
+    outcome = Outcome(model, base_url, coverage=operation_coverage(model))
+    for target in settings.reports:
+        if target.format == "term":
+            continue
+        path = target.path or rootdir / DEFAULT_PATHS[target.format]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(target.format, model), encoding="utf-8")
+        outcome.written.append((target.format, path))
+    if settings.fail_under is not None and outcome.coverage < settings.fail_under:
+        outcome.verdict = (
+            f"FAIL: operation coverage {outcome.coverage:g}% is below "
+            f"--mockamocha-fail-under={settings.fail_under:g}%"
         )
-        problems = data["problems"]
-        lines.extend(f"  {line}" for line in problems[:MAX_LISTED])
-        if data["violations"] + data["unmatched"] > MAX_LISTED:
-            lines.append(f"  ... and {data['violations'] + data['unmatched'] - MAX_LISTED} more")
-        warnings = data["warnings"]
-        lines.extend(f"  spec warning: {w}" for w in warnings[:MAX_LISTED])
-        if len(warnings) > MAX_LISTED:
-            lines.append(f"  ... and {len(warnings) - MAX_LISTED} more spec warnings")
+    return outcome
+
+
+def outcome_lines(outcome: Outcome, settings: Settings) -> list[str]:
+    """The ``mockamocha`` section: the term report, files written, the verdict."""
+    from pytest_mockamocha.analytics.reports import term
+
+    lines: list[str] = []
+    if any(t.format == "term" for t in settings.reports):
+        lines.extend(term.lines(outcome.model, outcome.base_url))
+    lines.extend(f"{fmt} report written to {path}" for fmt, path in outcome.written)
+    if outcome.verdict:
+        lines.append(outcome.verdict)
+    elif settings.fail_under is not None:
+        lines.append(
+            f"operation coverage {outcome.coverage:g}% reaches "
+            f"--mockamocha-fail-under={settings.fail_under:g}%"
+        )
     return lines
 
 
 def _problem_line(record: Any) -> str:
-    reason = "; ".join(record.violations) or (
-        "no such operation; nearest: " + ", ".join(record.nearest)
-    )
-    test = f" [{record.test}]" if record.test else ""
-    return f"{record.describe()}{test}: {reason}"
+    from pytest_mockamocha.analytics.coverage import problem_line
+
+    return problem_line(record)

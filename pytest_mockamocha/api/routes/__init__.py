@@ -9,6 +9,7 @@ from pytest_mockamocha.api.routes import (
     imports,
     keys,
     meta,
+    requests,
     rules,
     users,
 )
@@ -25,4 +26,5 @@ ROUTES: list[Route] = [
     *rules.ROUTES,
     *generate.ROUTES,
     *analytics.ROUTES,
+    *requests.ROUTES,
 ]

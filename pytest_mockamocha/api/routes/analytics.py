@@ -1,7 +1,7 @@
-"""``GET /api/analytics/requests``: the workspace's mock traffic since the server started.
+"""``GET /api/analytics/requests`` and ``/coverage``: the workspace's mock traffic.
 
-Totals and per-endpoint counts are exact; per-day counts and response times come from the
-journal's bounded window of recent requests.
+Totals, per-endpoint counts and coverage are exact; per-day counts and response times of
+``requests`` come from the journal's bounded window of recent requests.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
+from pytest_mockamocha.analytics import coverage
 from pytest_mockamocha.analytics.journal import RequestRecord
 from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.routing import Route
@@ -90,4 +91,26 @@ def requests_report(call: Call) -> Answer:
     )
 
 
-ROUTES = [Route("/api/analytics/requests", ("GET",), requests_report)]
+def coverage_report(call: Call) -> Answer:
+    """The coverage report model of the workspace's mounted collections (or the one asked)."""
+    wanted = call.request.args.get("collection_id")
+    if wanted:
+        call.collection(wanted)  # 404 for what is not the caller's
+    engine = call.state.engine
+    stats = engine.journal.stats()
+    summaries = {}
+    for slug in _collections(call):
+        try:
+            coll = engine.collection(slug)
+        except LookupError:
+            continue  # a collection with no document imported yet
+        bad = [r for r in engine.journal.records(collection=slug) if not r.ok]
+        problems = [coverage.problem_line(r) for r in bad[: coverage.MAX_PROBLEMS]]
+        summaries[slug] = coverage.summarize(slug, coll.spec, stats.get(slug), problems)
+    return Answer(coverage.report(summaries))
+
+
+ROUTES = [
+    Route("/api/analytics/requests", ("GET",), requests_report),
+    Route("/api/analytics/coverage", ("GET",), coverage_report),
+]

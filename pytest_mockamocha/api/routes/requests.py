@@ -1,0 +1,65 @@
+"""``GET /api/requests``: the request journal of the workspace, newest first, paginated.
+
+The journal is bounded (the most recent requests); counts that must be exact live in
+``/api/analytics/...`` and ``/api/endpoints``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pytest_mockamocha.analytics.journal import RequestRecord
+from pytest_mockamocha.api.envelope import Answer
+from pytest_mockamocha.api.inputs import Page, int_arg
+from pytest_mockamocha.api.routing import Route
+from pytest_mockamocha.api.state import Call
+
+
+def _iso(epoch: float) -> str:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch))
+    return f"{stamp}.{int(epoch % 1 * 1000):03d}Z"
+
+
+def view(record: RequestRecord, coll_id: str) -> dict[str, Any]:
+    """One journal record as the API shows it."""
+    return {
+        "id": record.id,
+        "timestamp": _iso(record.time),
+        "collection_id": coll_id,
+        "collection": record.collection,
+        "operation": record.operation,
+        "method": record.method,
+        "path": record.path,
+        "query": record.query,
+        "status": record.status,
+        "response_time_ms": record.duration_us / 1000,
+        "source": record.source,
+        "test": record.test,
+        "rule_id": record.rule_id,
+        "violations": list(record.violations),
+        "params": list(record.params),
+    }
+
+
+def listing(call: Call) -> Answer:
+    page = Page.of(call.request)
+    args = call.request.args
+    colls = {c["slug"]: c["id"] for c in call.store.collections.find(workspace_id=call.workspace)}
+    wanted = args.get("collection_id")
+    operation, test = args.get("operation"), args.get("test")
+    status = int_arg(call.request, "status", 0, 100, 599)
+    rows = [
+        r
+        for r in reversed(call.state.engine.journal.records())
+        if r.collection in colls
+        and (not wanted or colls[r.collection] == wanted)
+        and (not operation or r.operation == operation)
+        and (not status or r.status == status)
+        and (not test or r.test == test)
+    ]
+    shown = [view(r, colls[r.collection]) for r in page.slice(rows)]
+    return Answer(page.result("requests", shown, len(rows)))
+
+
+ROUTES = [Route("/api/requests", ("GET",), listing)]
