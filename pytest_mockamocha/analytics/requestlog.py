@@ -12,13 +12,12 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
 
-_FIELDS = {f.name for f in fields(RequestRecord)}
+_FIELDS = set(RequestRecord._fields)
 _TUPLES = ("violations", "nearest", "params")
 
 
@@ -51,7 +50,7 @@ class RequestLog:
             batch, self._pending = self._pending, []
         if not batch:
             return 0
-        lines = "".join(json.dumps(asdict(r), separators=(",", ":")) + "\n" for r in batch)
+        lines = "".join(json.dumps(r._asdict(), separators=(",", ":")) + "\n" for r in batch)
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(lines)
             fh.flush()

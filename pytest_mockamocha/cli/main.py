@@ -82,6 +82,11 @@ cli.add_command(report_command)
     type=click.Choice(SERVER_KINDS),
     help="WSGI server that runs the app.",
 )
+@click.option(
+    "--no-record",
+    is_flag=True,
+    help="Keep no request records (no counts, analytics or request log); for raw speed.",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for generated data.")
 @click.option(
     "--max-body",
@@ -99,9 +104,10 @@ def serve(
     kind: str,
     seed: int,
     max_body: int,
+    no_record: bool,
 ) -> None:
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
-    engine = Engine(seed=seed)
+    engine = Engine(seed=seed, record=not no_record)
     api = _management(engine, None if memory else db)
     server = MockServer(engine, host=host, port=port, kind=kind, max_body=max_body, management=api)
     admin = _bootstrap_admin(api)

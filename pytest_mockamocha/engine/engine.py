@@ -101,8 +101,10 @@ class TestContext:
 class Engine:
     """All collections of one server, their rules, and the request journal."""
 
-    def __init__(self, *, seed: int = 0, journal: Journal | None = None):
+    def __init__(self, *, seed: int = 0, journal: Journal | None = None, record: bool = True):
         self.seed = seed
+        #: keep request records (journal, analytics); off, only failed requests are kept
+        self.record = record
         self.journal = journal if journal is not None else Journal()
         self.rules = RuleBook()
         self._collections: dict[str, Collection] = {}
@@ -188,6 +190,9 @@ class Engine:
         else:
             op_name, nearest = None, route.nearest
             response = self._miss(coll, request, route.status, route.allowed, nearest)
+        failed = op_name is None or bool(violations)
+        if not self.record and not failed:
+            return response
         record = RequestRecord(
             id=self._record_ids.next(),
             time=time.time(),
@@ -206,8 +211,9 @@ class Engine:
             note=note,
             params=sent,
         )
-        self.journal.append(record)
-        if (op_name is None or violations) and len(context.problems) < _PROBLEMS_PER_TEST:
+        if self.record:
+            self.journal.append(record)
+        if failed and len(context.problems) < _PROBLEMS_PER_TEST:
             context.problems.append(record)
         return response
 
