@@ -17,6 +17,7 @@ from pytest_mockamocha.analytics.requestlog import RequestLog, read_log
 from pytest_mockamocha.api import ManagementApi, build_api
 from pytest_mockamocha.api.accounts import create_user
 from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.cli.client_cmds import COMMANDS
 from pytest_mockamocha.cli.generate_cmd import generate_command
 from pytest_mockamocha.cli.lint_cmd import lint_command
 from pytest_mockamocha.cli.report_cmd import report_command
@@ -47,6 +48,8 @@ def _spec_arg(value: str) -> tuple[str | None, Path]:
 cli.add_command(generate_command)
 cli.add_command(lint_command)
 cli.add_command(report_command)
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 
 @cli.command()

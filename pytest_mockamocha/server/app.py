@@ -61,8 +61,11 @@ class MockServerApp:
                 f"unexpected error; request id {request_id}",
                 request_id=request_id,
             )
+        cors = _cors(request)
         if isinstance(response, (Response, _MockAnswer)):
-            response.headers.extend(_cors(request))
+            response.headers.extend(cors)
+        elif cors:  # the management API: a WSGI app of its own; add the headers on the way out
+            return response(environ, _with_headers(start_response, cors))
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response | _MockAnswer | WSGIApp:
@@ -72,6 +75,8 @@ class MockServerApp:
         if path in ("/api/health", "/api/health/"):
             return self._health(request.method)
         if path.startswith("/api/") and self.api is not None:
+            if _is_preflight(request):  # browsers ask before an authenticated API call
+                return _preflight(request, _API_METHODS)
             return self.api
         slugs = ", ".join(f"/mocks/{c.slug}/" for c in self.engine) or "none"
         return _problem(404, "Not Found", f"nothing at {path}; mocks are at {slugs}")
@@ -110,6 +115,18 @@ class MockServerApp:
         )
         answer = self.engine.handle(slug, mock_request)
         return _to_response(answer)
+
+
+_API_METHODS = ("GET", "POST", "PATCH", "DELETE")
+
+
+def _with_headers(
+    start_response: Callable[..., Any], extra: list[tuple[str, str]]
+) -> Callable[..., Any]:
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        return start_response(status, [*headers, *extra], exc_info)
+
+    return start
 
 
 def _read_body(request: Request, limit: int) -> bytes | None:

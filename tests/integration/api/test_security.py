@@ -9,9 +9,11 @@ from typing import Any
 
 import jwt
 import pytest
+import requests
 from conftest import ADMIN, SECRET, Api  # type: ignore[import-not-found]
 
 from pytest_mockamocha.api import ManagementApi
+from pytest_mockamocha.server import MockServer
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -215,3 +217,31 @@ def test_an_unexpected_failure_says_only_internal_error(
     assert body["meta"]["request_id"] in body["error"]["message"]
     assert "secret detail" not in response.text
     assert "Traceback" not in response.text
+
+
+def test_browsers_may_call_the_api_from_another_origin(server: MockServer) -> None:
+    preflight = requests.options(
+        f"{server.url}/api/collections",
+        headers={
+            "Origin": "http://app.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+        timeout=10,
+    )
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == "authorization, content-type"
+    answer = requests.get(
+        f"{server.url}/api/collections",
+        timeout=10,
+        headers={"Origin": "http://app.example", "Authorization": f"Bearer {server.admin_token}"},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["Access-Control-Allow-Origin"] == "http://app.example"
+    no_origin = requests.get(
+        f"{server.url}/api/collections",
+        timeout=10,
+        headers={"Authorization": f"Bearer {server.admin_token}"},
+    )
+    assert "Access-Control-Allow-Origin" not in no_origin.headers

@@ -1,0 +1,384 @@
+"""``AsyncClient``: the asyncio client of the management API, on ``httpx.AsyncClient``.
+
+The same surface as ``Client``; every call is awaited and ``iter`` helpers are async
+iterators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from os import PathLike
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+
+from pytest_mockamocha.sdk import answers, calls
+from pytest_mockamocha.sdk.calls import Call
+from pytest_mockamocha.sdk.client import ITER_PAGE, Progress
+from pytest_mockamocha.sdk.client import chunks as sync_chunks
+from pytest_mockamocha.sdk.models import (
+    ApiKey,
+    Collection,
+    Coverage,
+    Endpoint,
+    Generation,
+    Import,
+    JsonObject,
+    JsonValue,
+    Me,
+    NewApiKey,
+    Page,
+    RequestAnalytics,
+    RequestRecord,
+    Rule,
+    Token,
+)
+
+T = TypeVar("T")
+
+
+async def walk(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncIterator[T]:
+    """Every item of every page, asking for page 1, 2, ... until the last."""
+    number = 1
+    while True:
+        page = await fetch(number)
+        for item in page.items:
+            yield item
+        if not page.has_next:
+            return
+        number += 1
+
+
+async def chunks(body: bytes, progress: Progress) -> AsyncIterator[bytes]:
+    for chunk in sync_chunks(body, progress):
+        yield chunk
+
+
+class _Resource:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def _send(self, call: Call[T]) -> T:
+        return await self._client.send(call)
+
+
+class Keys(_Resource):
+    """``/api/keys``: the caller's API keys."""
+
+    async def create(self, name: str) -> NewApiKey:
+        """A new key; its ``key`` is shown this once."""
+        return await self._send(calls.create_key(name))
+
+    async def list(self, *, page: int | None = None, per_page: int | None = None) -> Page[ApiKey]:
+        return await self._send(calls.list_keys(page, per_page))
+
+    def iter(self, *, per_page: int = ITER_PAGE) -> AsyncIterator[ApiKey]:
+        return walk(lambda n: self.list(page=n, per_page=per_page))
+
+    async def delete(self, key_id: str) -> None:
+        """Revoke a key: it stops working with the next request."""
+        await self._send(calls.delete_key(key_id))
+
+
+class Collections(_Resource):
+    """``/api/collections``: one collection per OpenAPI document."""
+
+    async def list(
+        self, *, page: int | None = None, per_page: int | None = None
+    ) -> Page[Collection]:
+        return await self._send(calls.list_collections(page, per_page))
+
+    def iter(self, *, per_page: int = ITER_PAGE) -> AsyncIterator[Collection]:
+        return walk(lambda n: self.list(page=n, per_page=per_page))
+
+    async def get(self, collection_id: str) -> Collection:
+        return await self._send(calls.get_collection(collection_id))
+
+    async def create(
+        self, name: str, *, description: str | None = None, slug: str | None = None
+    ) -> Collection:
+        return await self._send(calls.create_collection(name, description, slug))
+
+    async def update(
+        self, collection_id: str, *, name: str | None = None, description: str | None = None
+    ) -> Collection:
+        return await self._send(calls.update_collection(collection_id, name, description))
+
+    async def delete(self, collection_id: str) -> None:
+        """Delete the collection, its endpoints and rules; its mock stops."""
+        await self._send(calls.delete_collection(collection_id))
+
+    async def import_spec(
+        self,
+        collection_id: str,
+        path_or_document: str | PathLike[str] | Mapping[str, JsonValue],
+        *,
+        progress: Progress | None = None,
+    ) -> Import:
+        """Import an OpenAPI document: a file path (YAML or JSON) or the parsed document."""
+        return await self._client.send(calls.import_spec(collection_id, path_or_document), progress)
+
+
+class Imports(_Resource):
+    """``/api/imports``: outcomes of earlier imports."""
+
+    async def get(self, import_id: str) -> Import:
+        return await self._send(calls.get_import(import_id))
+
+
+class Endpoints(_Resource):
+    """``/api/endpoints``: the operations of the collections, with their traffic."""
+
+    async def list(
+        self,
+        *,
+        collection_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        q: str | None = None,
+        sort: str | None = None,
+        page: int | None = None,
+        per_page: int | None = None,
+    ) -> Page[Endpoint]:
+        return await self._send(
+            calls.list_endpoints(page, per_page, collection_id, method, path, q, sort)
+        )
+
+    def iter(
+        self,
+        *,
+        collection_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        q: str | None = None,
+        sort: str | None = None,
+        per_page: int = ITER_PAGE,
+    ) -> AsyncIterator[Endpoint]:
+        return walk(
+            lambda n: self.list(
+                collection_id=collection_id,
+                method=method,
+                path=path,
+                q=q,
+                sort=sort,
+                page=n,
+                per_page=per_page,
+            )
+        )
+
+    async def get(self, endpoint_id: str) -> Endpoint:
+        return await self._send(calls.get_endpoint(endpoint_id))
+
+    async def update(
+        self, endpoint_id: str, *, name: str | None = None, description: str | None = None
+    ) -> Endpoint:
+        return await self._send(calls.update_endpoint(endpoint_id, name, description))
+
+    async def delete(self, endpoint_id: str) -> None:
+        """Delete the endpoint and its rules (the operation stays in the document)."""
+        await self._send(calls.delete_endpoint(endpoint_id))
+
+
+class Rules(_Resource):
+    """``/api/endpoints/{id}/rules``: stored response rules, live in the mock at once."""
+
+    async def list(
+        self, endpoint_id: str, *, page: int | None = None, per_page: int | None = None
+    ) -> Page[Rule]:
+        return await self._send(calls.list_rules(endpoint_id, page, per_page))
+
+    def iter(self, endpoint_id: str, *, per_page: int = ITER_PAGE) -> AsyncIterator[Rule]:
+        return walk(lambda n: self.list(endpoint_id, page=n, per_page=per_page))
+
+    async def create(
+        self,
+        endpoint_id: str,
+        *,
+        response: JsonObject,
+        match: JsonObject | None = None,
+        priority: int | None = None,
+        enabled: bool | None = None,
+        name: str | None = None,
+    ) -> Rule:
+        """A rule answering ``response`` (``status``, ``headers``, ``json`` or ``body``)."""
+        fields: dict[str, object] = {"response": response, "match": match, "priority": priority}
+        fields |= {"enabled": enabled, "name": name}
+        return await self._send(calls.create_rule(endpoint_id, fields))
+
+    async def get(self, endpoint_id: str, rule_id: str) -> Rule:
+        return await self._send(calls.get_rule(endpoint_id, rule_id))
+
+    async def update(
+        self,
+        endpoint_id: str,
+        rule_id: str,
+        *,
+        response: JsonObject | None = None,
+        match: JsonObject | None = None,
+        priority: int | None = None,
+        enabled: bool | None = None,
+        name: str | None = None,
+    ) -> Rule:
+        """Change the given fields; the others stay."""
+        fields: dict[str, object] = {"response": response, "match": match, "priority": priority}
+        fields |= {"enabled": enabled, "name": name}
+        return await self._send(calls.update_rule(endpoint_id, rule_id, fields))
+
+    async def delete(self, endpoint_id: str, rule_id: str) -> None:
+        await self._send(calls.delete_rule(endpoint_id, rule_id))
+
+
+class Generations(_Resource):
+    """``/api/generations``: the latest generated data sets."""
+
+    async def get(self, generation_id: str) -> Generation:
+        return await self._send(calls.get_generation(generation_id))
+
+
+class Requests(_Resource):
+    """``/api/requests``: the latest requests the mocks answered, newest first (bounded)."""
+
+    async def list(
+        self,
+        *,
+        collection_id: str | None = None,
+        operation: str | None = None,
+        status: int | None = None,
+        test: str | None = None,
+        page: int | None = None,
+        per_page: int | None = None,
+    ) -> Page[RequestRecord]:
+        """Filters: a collection, an operation (``"GET /pets/{petId}"``), a status, a test id."""
+        call = calls.list_requests(page, per_page, collection_id, operation, status, test)
+        return await self._send(call)
+
+    def iter(
+        self,
+        *,
+        collection_id: str | None = None,
+        operation: str | None = None,
+        status: int | None = None,
+        test: str | None = None,
+        per_page: int = ITER_PAGE,
+    ) -> AsyncIterator[RequestRecord]:
+        return walk(
+            lambda n: self.list(
+                collection_id=collection_id,
+                operation=operation,
+                status=status,
+                test=test,
+                page=n,
+                per_page=per_page,
+            )
+        )
+
+
+class Analytics(_Resource):
+    """``/api/analytics``: mock traffic."""
+
+    async def requests(
+        self, time_period: str = "30d", collection_id: str | None = None
+    ) -> RequestAnalytics:
+        """Totals, requests per day and the busiest endpoints (``24h``/``7d``/``30d``/``90d``)."""
+        return await self._send(calls.request_analytics(time_period, collection_id))
+
+
+class AsyncClient:
+    """An asyncio client of one MockaMocha server's management API.
+
+    ``token`` is a JWT (see ``login``) or an API key; ``api_key`` is the same thing under
+    its own name. Every request is bounded by ``timeout`` seconds; failures raise an
+    ``ApiError`` subclass or a ``TransportError``. Use it as an async context manager,
+    or ``await aclose()``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 10.0,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token or api_key
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=httpx.Timeout(timeout), transport=transport
+        )
+        self.keys = Keys(self)
+        self.collections = Collections(self)
+        self.imports = Imports(self)
+        self.endpoints = Endpoints(self)
+        self.rules = Rules(self)
+        self.generations = Generations(self)
+        self.analytics = Analytics(self)
+        self.requests = Requests(self)
+
+    async def send(self, call: Call[T], progress: Progress | None = None) -> T:
+        """Send one ``Call`` and read its answer (the other methods all end here)."""
+        headers = answers.headers(call, self.token)
+        content: bytes | AsyncIterator[bytes] | None = call.body
+        if progress is not None and call.body is not None:
+            headers["Content-Length"] = str(len(call.body))
+            content = chunks(call.body, progress)
+        try:
+            response = await self._http.request(
+                call.method, call.path, params=call.params, content=content, headers=headers
+            )
+        except httpx.HTTPError as exc:
+            raise answers.transport_error(exc, self.base_url) from exc
+        return answers.read(call, response)
+
+    async def health(self) -> dict[str, JsonValue]:
+        """``GET /api/health`` (no auth): ``{"status": "ok", "collections": [...]}``."""
+        return await self.send(calls.health())
+
+    async def login(self, email: str, password: str) -> Token:
+        """Log in; the client uses the new token for every later request."""
+        token = await self.send(calls.login(email, password))
+        self.token = token.access_token
+        return token
+
+    async def coverage(self, collection_id: str | None = None) -> Coverage:
+        """Request coverage of the workspace's collections (or of one), as the reports."""
+        return await self.send(calls.coverage(collection_id))
+
+    async def me(self) -> Me:
+        return await self.send(calls.me())
+
+    async def generate_data(
+        self,
+        endpoint_id: str,
+        *,
+        count: int | None = None,
+        custom_fields: Mapping[str, JsonValue] | None = None,
+        seed: int | None = None,
+        status_code: int | None = None,
+        locale: str | None = None,
+    ) -> Generation:
+        """Records generated from the endpoint's response schema (same seed, same records)."""
+        fields: dict[str, object] = {"count": count, "custom_fields": custom_fields, "seed": seed}
+        fields |= {"status_code": status_code, "locale": locale}
+        return await self.send(calls.generate_data(endpoint_id, fields))
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"AsyncClient({self.base_url!r}, authenticated={self.token is not None})"
+
+
+__all__ = ["AsyncClient"]
