@@ -228,10 +228,13 @@ _SCHEMAS: dict[str, Schema] = {
             seed=_INT,
             status_code={"type": "integer", "minimum": 100, "maximum": 599},
             locale=_STR,
+            attach={"type": "boolean"},
         )
     ),
     "Generation": obj(
-        "generation_id status records_generated data_preview records endpoint_id seed locale",
+        "generation_id status records_generated data_preview records endpoint_id seed locale "
+        "attached",
+        attached={"type": "array", "items": _STR},
         endpoint_id=_STR,
         seed=_INT,
         locale=_STR,

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from pytest_mockamocha._ids import SequentialIds
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
@@ -46,6 +47,8 @@ class Collection:
     spec: ApiSpec
     #: operations of the document that are not served (deleted through the API): 404
     withdrawn: set[str] = field(default_factory=set)
+    #: attached data sets by operation name: served instead of generated data
+    datasets: dict[str, list[Any]] = field(default_factory=dict)
 
     @cached_property
     def index(self) -> OperationIndex:
@@ -256,6 +259,11 @@ class Engine:
             note = ""
             if chosen.nearest is not None:
                 note = f"nearest rule {chosen.nearest.id}: {'; '.join(chosen.reasons)}"
+            dataset = coll.datasets.get(op.name)
+            if dataset is not None:
+                answer = responder.from_dataset(op, dataset, route.path_params, request.query,
+                                                accept=accept, seed=seed, material=material)
+                return answer, [], note
             prefer = Prefer.parse(request.headers.get("Prefer"))
             return (
                 responder.from_spec(op, accept=accept, seed=seed, material=material, prefer=prefer),

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_mockamocha.engine.datasets import find_by_id, page_of
 from pytest_mockamocha.engine.examples import NO_EXAMPLE, ExampleBook
 from pytest_mockamocha.engine.exchange import MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
@@ -284,9 +285,15 @@ class Responder:
         except GenerationError as exc:
             where = exc.pointer or "/"
             with self._lock:
-                self.unsatisfiable.setdefault(where, Problem(
-                    where, f"no value satisfies this schema ({exc.reason}); the mock serves "
-                    "the closest value it can build", fatal=False))
+                self.unsatisfiable.setdefault(
+                    where,
+                    Problem(
+                        where,
+                        f"no value satisfies this schema ({exc.reason}); the mock serves "
+                        "the closest value it can build",
+                        fatal=False,
+                    ),
+                )
             try:
                 return self.generator.generate_unchecked(schema, rng, direction="response"), False
             except (GenerationError, RecursionError):
@@ -327,6 +334,46 @@ class Responder:
                 if value and value not in found:
                     found.append(value)
         return found
+
+    def from_dataset(
+        self,
+        op: Operation,
+        records: list[Any],
+        path_params: Mapping[str, str],
+        query: Any,
+        *,
+        accept: str | None,
+        seed: int,
+        material: str,
+    ) -> MockResponse:
+        """An attached data set: a page of it for a list, the record by id, or the 404."""
+        key = success_status(op)
+        response = self.deref(op.responses.get(key)) if key else None
+        content = response.get("content") if isinstance(response, dict) else None
+        media = negotiate(content or {}, accept) if content else None
+        if key is None or media is None:
+            return self.from_spec(op, accept=accept, seed=seed, material=material)
+        schema = self.deref((content or {})[media].get("schema")) or {}
+        if schema.get("type") == "array":
+            value: Any = page_of(op, records, query)
+        else:
+            value = find_by_id(op, records, path_params)
+            if value is None:
+                missing = declared_key(op, 404)
+                if missing is None or missing == "default":
+                    return self.problem(404, "Not Found", f"{op.name}: no such record")
+                return self.build(
+                    op, missing, 404, accept=accept, seed=seed, material=material, source="dataset"
+                )
+        body = encode(value, media)
+        headers = self._headers(response, _rng(material))
+        return MockResponse(
+            status_int(key),
+            body,
+            with_charset(concrete_type(media, value)),
+            headers,
+            source="dataset",
+        )
 
     def _status_with_example(self, op: Operation, name: str) -> str | None:
         for key, raw in op.responses.items():

@@ -17,10 +17,12 @@ from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Field, checked, json_body
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
+from pytest_mockamocha.engine import Collection
 from pytest_mockamocha.errors import CollectionNotFoundError, OperationNotFoundError
 from pytest_mockamocha.generate import GenerationError, SchemaGenerator
 from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, check_locale
 from pytest_mockamocha.generate.records import CustomFieldError, records, response_schema
+from pytest_mockamocha.spec.model import Operation
 
 MAX_RECORDS = 1000
 PREVIEW = 10
@@ -32,6 +34,7 @@ FIELDS = {
     "seed": Field((int,)),
     "status_code": Field((int,)),
     "locale": Field((str,)),
+    "attach": Field((bool,)),
 }
 _kept: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
 _kept_lock = threading.Lock()
@@ -97,7 +100,7 @@ def generate(call: Call) -> Answer:
     )
     seed = body.get("seed", call.state.engine.seed)
     try:
-        schema, _ = response_schema(spec.document, op, body.get("status_code"))
+        schema, is_list = response_schema(spec.document, op, body.get("status_code"))
         made = records(generator, schema, body["count"], seed, body["custom_fields"])
     except (CustomFieldError, GenerationError) as exc:
         raise ApiError(422, "cannot generate data for this endpoint", [str(exc)]) from None
@@ -110,12 +113,33 @@ def generate(call: Call) -> Answer:
         "endpoint_id": endpoint["id"],
         "seed": seed,
         "locale": locale,
+        "attached": _attach(mounted, op, made, is_list) if body.get("attach") else [],
     }
     with _kept_lock:
         _kept[generation["generation_id"]] = (call.workspace, generation)
         while len(_kept) > KEPT_GENERATIONS:
             _kept.popitem(last=False)
     return Answer(generation, 201)
+
+
+def _attach(mounted: Collection, op: Operation, made: list[Any], is_list: bool) -> list[str]:
+    """Serve ``made`` from ``op`` and its resource sibling; the operation names attached.
+
+    A list (``GET /pets``) shares its records with the get-by-id below it
+    (``GET /pets/{petId}``), and a get-by-id with the list above it.
+    """
+    names = [op.name]
+    for other in mounted.spec.operations:
+        if other.method != "GET" or other.name == op.name:
+            continue
+        parent, _, last = other.path.rpartition("/")
+        child = is_list and parent == op.path and last.startswith("{")
+        above = not is_list and op.path.rpartition("/")[0] == other.path
+        if child or above:
+            names.append(other.name)
+    for name in names:
+        mounted.datasets[name] = made
+    return names
 
 
 def show(call: Call) -> Answer:

@@ -271,3 +271,31 @@ def test_generated_data_sets_are_reproducible_and_kept(
     breaking = admin.call("POST", url, json={"count": 2, "custom_fields": {"id": "not a number"}})
     assert breaking.status_code == 422
     assert admin.call("GET", "/api/generations/gen_000000000000").status_code == 404
+
+
+def test_an_attached_data_set_is_paged_found_by_id_and_404s(
+    admin: Api, petstore: dict[str, Any]
+) -> None:
+    eps = admin.data("GET", "/api/endpoints", params={"collection_id": petstore["id"]})
+    list_pets = next(e for e in eps["endpoints"] if e["operation"] == "GET /pets")
+    made = admin.data(
+        "POST",
+        f"/api/endpoints/{list_pets['id']}/generate-data",
+        201,
+        json={"count": 30, "seed": 3, "attach": True},
+    )
+    assert set(made["attached"]) == {"GET /pets", "GET /pets/{petId}"}
+    mock = petstore["mock_url"]
+    first = requests.get(f"{mock}/pets", params={"limit": 5}, timeout=10)
+    assert first.status_code == 200
+    assert first.json() == made["records"][:5]
+    everything = requests.get(f"{mock}/pets", params={"limit": 100}, timeout=10).json()
+    assert everything == made["records"]
+    wanted = made["records"][7]
+    one = requests.get(f"{mock}/pets/{wanted['id']}", timeout=10)
+    assert one.status_code == 200
+    assert one.json() == wanted
+    unknown = max(r["id"] for r in made["records"]) + 1
+    missing = requests.get(f"{mock}/pets/{unknown}", timeout=10)
+    assert missing.status_code == 404
+    assert missing.json() == {"code": 404, "message": "Pet not found"}
