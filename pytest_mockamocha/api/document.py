@@ -380,6 +380,18 @@ def _paths() -> dict[str, Schema]:
             "delete": op("Delete a collection, its endpoints and rules", "204", params=[coll]),
         },
         "/api/collections/{coll_id}/import": {"post": _import_op(coll)},
+        "/api/collections/{coll_id}/spec": {
+            "get": op(
+                "The collection's imported document",
+                data=obj(
+                    "collection_id slug spec",
+                    collection_id=_STR,
+                    slug=_STR,
+                    spec={"type": "object"},
+                ),
+                params=[coll],
+            )
+        },
         "/api/imports/{imp_id}": {
             "get": op("Get an import", data=ref("Import"), params=[_id("imp_id")])
         },

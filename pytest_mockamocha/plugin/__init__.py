@@ -44,6 +44,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[settings_key] = settings
     if settings.specs:
         _session(config).load_configured()
+    if settings.remote:
+        from pytest_mockamocha.plugin.remote import load_remote
+
+        session = _session(config)
+        session.configured.extend(
+            load_remote(
+                session.engine, settings.remote, settings.token, settings.remote_collections
+            )
+        )
 
 
 def _session(config: pytest.Config) -> MockamochaSession:

@@ -7,8 +7,9 @@ line wins over the ini file, which wins over the default. Markers refine per tes
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -52,6 +53,10 @@ class Settings:
     max_body: int = DEFAULT_MAX_BODY
     reports: tuple[ReportTarget, ...] = (ReportTarget("term"),)
     fail_under: float | None = None
+    #: a MockaMocha server whose collections (and stored rules) this session serves
+    remote: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    remote_collections: tuple[str, ...] = ()
 
 
 def _port(text: str) -> int:
@@ -207,6 +212,37 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "mockamocha_fail_under", "fail when operation coverage is below this percent", default=""
     )
+    group.addoption(
+        "--mockamocha-remote",
+        default=None,
+        metavar="URL",
+        help="load collections, endpoints and stored rules from a MockaMocha server",
+    )
+    group.addoption(
+        "--mockamocha-token",
+        default=None,
+        metavar="TOKEN",
+        help="JWT or API key for --mockamocha-remote (default: $MOCKAMOCHA_TOKEN)",
+    )
+    group.addoption(
+        "--mockamocha-collection",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --mockamocha-remote: only this collection (name or slug); repeatable",
+    )
+    parser.addini("mockamocha_remote", "a MockaMocha server to load collections from", default="")
+    parser.addini(
+        "mockamocha_token",
+        "token for mockamocha_remote (prefer $MOCKAMOCHA_TOKEN: ini files get committed)",
+        default="",
+    )
+    parser.addini(
+        "mockamocha_collection",
+        "collections to load from mockamocha_remote",
+        type="linelist",
+        default=[],
+    )
 
 
 def parse_spec_ref(text: str, base: Path) -> SpecRef:
@@ -237,6 +273,16 @@ def resolve(config: pytest.Config) -> Settings:
             max_body=_pick(config, "max_body", _size),
             reports=_reports(config),
             fail_under=_fail_under(config),
+            remote=opt.mockamocha_remote or str(config.getini("mockamocha_remote")) or None,
+            token=(
+                opt.mockamocha_token
+                or os.environ.get("MOCKAMOCHA_TOKEN")
+                or str(config.getini("mockamocha_token"))
+                or None
+            ),
+            remote_collections=tuple(
+                opt.mockamocha_collection or config.getini("mockamocha_collection")
+            ),
         )
     except _IniError as exc:
         raise pytest.UsageError(f"mockamocha: invalid ini value: {exc}") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from os import PathLike
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -94,6 +94,10 @@ class Collections(_Resource):
 
     async def get(self, collection_id: str) -> Collection:
         return await self._send(calls.get_collection(collection_id))
+
+    async def spec(self, collection_id: str) -> dict[str, Any]:
+        """The collection's imported OpenAPI document (refs bundled, all local)."""
+        return await self._send(calls.collection_spec(collection_id))
 
     async def create(
         self, name: str, *, description: str | None = None, slug: str | None = None

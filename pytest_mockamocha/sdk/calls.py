@@ -117,6 +117,13 @@ def get_collection(coll_id: str) -> Call[Collection]:
     return Call("GET", f"/api/collections/{_seg(coll_id)}", Collection.from_json)
 
 
+def collection_spec(coll_id: str) -> Call[dict[str, Any]]:
+    def read(data: Any) -> dict[str, Any]:
+        return dict(data["spec"])
+
+    return Call("GET", f"/api/collections/{_seg(coll_id)}/spec", read)
+
+
 def create_collection(name: str, description: str | None, slug: str | None) -> Call[Collection]:
     body = _given(name=name, description=description, slug=slug)
     return _json("POST", "/api/collections", Collection.from_json, body)

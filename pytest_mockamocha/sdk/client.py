@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from os import PathLike
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -93,6 +93,10 @@ class Collections(_Resource):
 
     def get(self, collection_id: str) -> Collection:
         return self._send(calls.get_collection(collection_id))
+
+    def spec(self, collection_id: str) -> dict[str, Any]:
+        """The collection's imported OpenAPI document (refs bundled, all local)."""
+        return self._send(calls.collection_spec(collection_id))
 
     def create(
         self, name: str, *, description: str | None = None, slug: str | None = None

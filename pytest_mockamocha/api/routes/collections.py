@@ -72,6 +72,14 @@ def show(call: Call) -> Answer:
     return Answer(view(call, call.collection(call.args["coll_id"])))
 
 
+def spec(call: Call) -> Answer:
+    """The imported document, as stored (bundled: every ref local), for remote sessions."""
+    coll = call.collection(call.args["coll_id"])
+    if not coll.get("spec"):
+        raise ApiError(404, f"collection {coll['id']!r} has no imported document")
+    return Answer({"collection_id": coll["id"], "slug": coll["slug"], "spec": coll["spec"]})
+
+
 def patch(call: Call) -> Answer:
     coll = call.collection(call.args["coll_id"])
     body = checked(json_body(call.request), PATCH_FIELDS)
@@ -92,6 +100,7 @@ ROUTES = [
     Route("/api/collections", ("GET",), listing),
     Route("/api/collections", ("POST",), create),
     Route("/api/collections/<coll_id>", ("GET",), show),
+    Route("/api/collections/<coll_id>/spec", ("GET",), spec),
     Route("/api/collections/<coll_id>", ("PATCH",), patch),
     Route("/api/collections/<coll_id>", ("DELETE",), delete),
 ]
