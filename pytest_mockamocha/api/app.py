@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +40,17 @@ class ManagementApi:
 
     def __init__(self, state: ApiState) -> None:
         self.state = state
-        self._routes: dict[str, Route] = {}
-        rules = []
-        for n, route in enumerate(ROUTES):
-            endpoint = f"r{n}"
-            self._routes[endpoint] = route
-            rules.append(UrlRule(route.path, methods=route.methods, endpoint=endpoint))
-        self.url_map = Map(rules, strict_slashes=False)
+        self._routes: dict[str, Route] = {f"r{n}": route for n, route in enumerate(ROUTES)}
         self._admin_id: str | None = None
+
+    @cached_property
+    def url_map(self) -> Map:
+        """The routes, compiled on the first API request rather than at every start."""
+        rules = [
+            UrlRule(route.path, methods=route.methods, endpoint=endpoint)
+            for endpoint, route in self._routes.items()
+        ]
+        return Map(rules, strict_slashes=False)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]

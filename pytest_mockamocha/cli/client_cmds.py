@@ -17,11 +17,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pytest_mockamocha.sdk import Client, SdkError, Unauthorized
+if TYPE_CHECKING:  # the SDK (and httpx) load when a client verb runs, not for `serve`
+    from pytest_mockamocha.sdk import Client
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 CONFIG_ENV = "MOCKAMOCHA_CONFIG_DIR"
@@ -117,6 +118,8 @@ def session(url: str | None, token: str | None, *, login: bool = True) -> Iterat
             f"not logged in to {target.url}: run `mockamocha login --url {target.url}` "
             "or pass --token / set MOCKAMOCHA_TOKEN"
         )
+    from pytest_mockamocha.sdk import Client, SdkError, Unauthorized
+
     try:
         with Client(target.url, token=target.token) as client:
             yield client
