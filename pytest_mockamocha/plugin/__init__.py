@@ -19,6 +19,7 @@ from pytest_mockamocha.plugin.reporting import Outcome
 if TYPE_CHECKING:
     from pytest_mockamocha.handle import Mockamocha
     from pytest_mockamocha.plugin.session import MockamochaSession
+    from pytest_mockamocha.sdk import Client
     from pytest_mockamocha.server.runtime import MockServer
 
 settings_key = pytest.StashKey[options.Settings]()
@@ -159,6 +160,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def mockamocha_server(pytestconfig: pytest.Config) -> MockServer:
     """The running mock server: ``url``, ``port``, ``url_for``, ``engine``, ``admin_token``."""
     return _session(pytestconfig).ensure_started()
+
+
+@pytest.fixture(scope="session")
+def mockamocha_client(mockamocha_server: MockServer) -> Iterator[Client]:
+    """The Python SDK client of the session's server, logged in as its administrator."""
+    from pytest_mockamocha.sdk import Client
+
+    with Client(mockamocha_server.url, token=mockamocha_server.admin_token) as client:
+        yield client
 
 
 @pytest.fixture

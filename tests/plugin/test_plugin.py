@@ -466,3 +466,25 @@ def test_openapi_core_warnings_do_not_fail_requests_under_filterwarnings_error(
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_the_client_fixture_drives_the_session_servers_api(pytester: pytest.Pytester,
+                                                           petstore: Path) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_client(mockamocha_client, mockamocha):
+            listed = {c.slug for c in mockamocha_client.collections.iter()}
+            assert listed == {"petstore"}
+            coll = next(mockamocha_client.collections.iter())
+            get_pet = next(e for e in mockamocha_client.endpoints.iter(collection_id=coll.id)
+                           if e.operation == "GET /pets/{petId}")
+            mockamocha_client.rules.create(get_pet.id, match={"path": {"petId": "9"}},
+                                           response={"status": 404, "json": {"code": 404,
+                                                     "message": "stored"}})
+            answer = requests.get(mockamocha.base_url + "/pets/9")
+            assert answer.json() == {"code": 404, "message": "stored"}
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", str(petstore)).assert_outcomes(passed=1)
