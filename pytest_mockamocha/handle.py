@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from pytest_mockamocha.analytics.journal import RequestRecord
 from pytest_mockamocha.engine import Collection
-from pytest_mockamocha.engine.matchers import JsonEquals, Matcher, params
+from pytest_mockamocha.engine.matchform import parse_match
 from pytest_mockamocha.engine.rules import _UNSET
 from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
 from pytest_mockamocha.generate import SchemaGenerator
@@ -116,30 +116,52 @@ class Mockamocha:
         cookies: Mapping[str, Any] | None = None,
         json: Any = _UNSET,
         json_contains: Any = _UNSET,
+        match: Mapping[str, Any] | None = None,
         priority: int = 0,
+        scenario: str | None = None,
+        state: str | None = None,
     ) -> RuleBuilder:
-        """Start a rule for ``operation``: for requests that fit every matcher given."""
+        """Start a rule for ``operation``: for requests that fit every matcher given.
+
+        The keyword matchers are shorthands of ``match``, the rule files' and the API's
+        form (``{"query": {"status": {"regex": "^s"}}, "body": [...], "any_of": [...]}``).
+        With ``scenario``, the rule fires only while the scenario is in ``state``."""
         coll = self.collection(collection)
         op = coll.operation(operation)
+        form: dict[str, Any] = dict(match or {})
+        for key, value in (
+            ("path", path),
+            ("query", query),
+            ("headers", headers),
+            ("cookies", cookies),
+        ):
+            if value:
+                form[key] = {**form.get(key, {}), **value}
+        if json is not _UNSET:
+            form["json"] = json
+        if json_contains is not _UNSET:
+            form["json_contains"] = json_contains
         declared = {p.name for p in op.params_in("path")}
-        unknown = sorted(set(path or {}) - declared)
+        unknown = sorted(set(form.get("path") or {}) - declared)
         if unknown:
             raise RuleError(
                 f"{op.name} has no path parameter {unknown[0]!r}; "
                 f"it has: {', '.join(sorted(declared)) or 'none'}"
             )
-        matchers: list[Matcher] = [
-            *params("path", path),
-            *params("query", query),
-            *params("header", headers),
-            *params("cookie", cookies),
-        ]
-        if json is not _UNSET:
-            matchers.append(JsonEquals(json))
-        if json_contains is not _UNSET:
-            matchers.append(JsonEquals(json_contains, partial=True))
+        matchers, problems = parse_match(form)
+        if problems:
+            raise RuleError("; ".join(str(p) for p in problems))
+        if state is not None and scenario is None:
+            raise RuleError("state= needs scenario=: the state of which scenario?")
         return RuleBuilder(
-            self.engine, coll, op, tuple(matchers), owner=self.test, priority=priority
+            self.engine,
+            coll,
+            op,
+            matchers,
+            owner=self.test,
+            priority=priority,
+            scenario=scenario,
+            state=state,
         )
 
     # -- journal and assertions ----------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Collection, Engine
 from pytest_mockamocha.engine.respond import declared_key, success_status
-from pytest_mockamocha.engine.rules import _UNSET, Reply, Rule, Step
+from pytest_mockamocha.engine.rules import _UNSET, FAULTS, STARTED, Reply, Rule, Step
 from pytest_mockamocha.errors import RuleError
 from pytest_mockamocha.spec.model import Operation
 
@@ -32,6 +32,8 @@ class RuleBuilder:
         *,
         owner: str | None,
         priority: int = 0,
+        scenario: str | None = None,
+        state: str | None = None,
     ):
         self._engine = engine
         self._collection = collection
@@ -44,6 +46,8 @@ class RuleBuilder:
             matchers=matchers,
             priority=priority,
             owner=owner,
+            scenario=scenario,
+            state=None if scenario is None else (state or STARTED),
         )
 
     @property
@@ -132,12 +136,71 @@ class RuleBuilder:
             )
         )
 
-    def delay(self, seconds: float) -> RuleBuilder:
-        """Wait ``seconds`` before answering (the current step)."""
-        if not isinstance(seconds, (int, float)) or seconds < 0 or seconds > 600:
-            raise RuleError(f"delay must be between 0 and 600 seconds, not {seconds!r}")
-        reply = self._current_reply()
-        return self._set(replace(reply, delay=float(seconds)))
+    def respond_template(
+        self,
+        template: str | None = None,
+        *,
+        json: Any = _UNSET,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+    ) -> RuleBuilder:
+        """Answer with a template rendered per request in jinja2's sandbox.
+
+        ``template`` is text (``content_type`` says what it is; JSON output is checked);
+        ``json=`` is a JSON value whose strings are templates, and a string that is one
+        ``{{ expression }}`` keeps the expression's type: ``{"id": "{{ request.path.petId
+        | int }}"}``. Templates see ``request`` (``path``, ``query``, ``headers``,
+        ``cookies``, ``json``, ``body``, ``method``) and ``generated`` (the data the mock
+        would have answered)."""
+        from pytest_mockamocha.engine import templates
+
+        if (template is None) == (json is _UNSET):
+            raise RuleError("give a text template or json=, one of them")
+        source = template if template is not None else json
+        problems = templates.problems(source, ("template",))
+        if problems:
+            raise RuleError("; ".join(str(p) for p in problems))
+        return self._set(
+            Reply(
+                kind="template",
+                status=self._status(status),
+                headers=_headers(headers),
+                template=source,
+                content_type=content_type,
+            )
+        )
+
+    def delay(self, seconds: float, maximum: float | None = None) -> RuleBuilder:
+        """Wait ``seconds`` before answering the current step; with ``maximum``, a random
+        wait in [seconds, maximum], the same for the same seed and request."""
+        low = _seconds("delay", seconds)
+        high = None if maximum is None else _seconds("delay maximum", maximum)
+        if high is not None and high < low:
+            raise RuleError(f"delay maximum {high} is below the minimum {low}")
+        reply = self._current_reply("delay")
+        return self._set(replace(reply, delay=low, delay_max=high))
+
+    def fault(self, kind: str, *, seconds: float | None = None) -> RuleBuilder:
+        """Misbehave on the socket instead of answering: ``connection_reset``, ``close``,
+        ``empty_response``, ``malformed_body``, ``truncated_body``, ``slow_body`` (the body
+        dripped over ``seconds``) or ``hang`` (until the client gives up, or ``seconds``)."""
+        if kind not in FAULTS:
+            raise RuleError(f"unknown fault {kind!r}; choose one of {', '.join(FAULTS)}")
+        length = None if seconds is None else _seconds("fault seconds", seconds)
+        reply = self._steps[-1][0]
+        if reply is None:  # a fault alone needs no reply: it answers with the success status
+            reply = Reply(kind="generated", status=None)
+        return self._set(replace(reply, fault=kind, fault_seconds=length))
+
+    def then_state(self, state: str) -> RuleBuilder:
+        """After answering, move the rule's scenario to ``state``."""
+        if self._rule.scenario is None:
+            raise RuleError("then_state() needs a scenario: when(..., scenario='name')")
+        if not isinstance(state, str) or not state:
+            raise RuleError(f"a state is a non-empty string, not {state!r}")
+        self._rule = replace(self._rule, next_state=state)
+        return self._register()
 
     # -- sequences -----------------------------------------------------------------------
     def times(self, n: int) -> RuleBuilder:
@@ -173,10 +236,10 @@ class RuleBuilder:
         self._engine.rules.put(self._rule)
         return self
 
-    def _current_reply(self) -> Reply:
+    def _current_reply(self, what: str) -> Reply:
         reply = self._steps[-1][0]
         if reply is None:
-            raise RuleError("delay() applies to a reply: call respond...() first")
+            raise RuleError(f"{what}() applies to a reply: call respond...() first")
         return reply  # type: ignore[no-any-return]
 
     def _status(self, status: int | None) -> int | None:
@@ -212,6 +275,12 @@ class RuleBuilder:
 
     def __repr__(self) -> str:
         return f"<RuleBuilder {self.id} {self._op.name} steps={len(self._rule.steps)}>"
+
+
+def _seconds(what: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 600:
+        raise RuleError(f"{what} must be between 0 and 600 seconds, not {value!r}")
+    return float(value)
 
 
 def _headers(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:

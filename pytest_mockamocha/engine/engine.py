@@ -7,12 +7,13 @@ acts out the ``MockResponse`` it returns; the plugin tells it which test is runn
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from pytest_mockamocha._ids import SequentialIds
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
@@ -39,6 +40,37 @@ TEST_HEADER = "X-MockaMocha-Test"
 _PROBLEMS_PER_TEST = 200
 
 
+class ResourceState(Protocol):
+    """Stateful mode: collection/item path pairs answered from a store of records."""
+
+    def answer(
+        self,
+        op: Operation,
+        path_params: Mapping[str, str],
+        request: MockRequest,
+        *,
+        accept: str | None,
+        seed: int,
+        material: str,
+    ) -> MockResponse | None:
+        """The answer of a CRUD operation, None for an operation the store does not serve."""
+        ...
+
+    def reset(self) -> None:
+        """Forget every change: back to the seeded records."""
+        ...
+
+
+class Upstream(Protocol):
+    """Proxy mode: the real API that answers what no rule answers."""
+
+    def forward(
+        self, op: Operation, path_params: Mapping[str, str], request: MockRequest
+    ) -> MockResponse:
+        """The upstream's answer to ``request`` (a 502 problem when it cannot be reached)."""
+        ...
+
+
 @dataclass(eq=False)
 class Collection:
     """One API mounted at ``/mocks/{slug}``: its spec, router, validator and responder."""
@@ -49,6 +81,12 @@ class Collection:
     withdrawn: set[str] = field(default_factory=set)
     #: attached data sets by operation name: served instead of generated data
     datasets: dict[str, list[Any]] = field(default_factory=dict)
+    #: stateful mode's resource store (None: every answer is independent)
+    state: ResourceState | None = None
+    #: proxy mode: requests no rule answers go to the real API
+    upstream: Upstream | None = None
+    #: the delay of every answer that has none of its own: seconds, or a (min, max) range
+    delay: tuple[float, float | None] = (0.0, None)
 
     @cached_property
     def index(self) -> OperationIndex:
@@ -155,10 +193,19 @@ class Engine:
             self._context.seed = seed
         else:
             self._context = TestContext(test=test, seed=seed)
+            self.reset_state()
+
+    def reset_state(self, slug: str | None = None) -> None:
+        """Scenarios, rule sequences and stateful stores back to where they started."""
+        self.rules.reset(slug)
+        for coll in self:
+            if coll.state is not None and slug in (None, coll.slug):
+                coll.state.reset()
 
     def end_test(self) -> list[RequestRecord]:
         """Stop tagging; returns the failed requests of the test that ended."""
         ended, self._context = self._context, TestContext()
+        self.reset_state()
         return ended.problems
 
     @property
@@ -252,24 +299,45 @@ class Engine:
             chosen = self.rules.select(coll.slug, op.name, ctx)
             if chosen.rule is not None and chosen.reply is not None:
                 response = self.reply(
-                    coll, op, chosen.reply, accept=accept, seed=seed, material=material
+                    coll,
+                    op,
+                    chosen.reply,
+                    accept=accept,
+                    seed=seed,
+                    material=f"{material}|{chosen.rule.id}|{self.rules.hits(chosen.rule.id)}",
+                    request=request,
+                    path_params=route.path_params,
                 )
                 response.source, response.rule_id = "rule", chosen.rule.id
                 return response, [], ""
             note = ""
             if chosen.nearest is not None:
                 note = f"nearest rule {chosen.nearest.id}: {'; '.join(chosen.reasons)}"
+            if coll.upstream is not None:
+                return coll.upstream.forward(op, route.path_params, request), [], note
+            if coll.state is not None:
+                stored = coll.state.answer(
+                    op, route.path_params, request, accept=accept, seed=seed, material=material
+                )
+                if stored is not None:
+                    return _delayed(stored, coll.delay, seed, material), [], note
             dataset = coll.datasets.get(op.name)
             if dataset is not None:
-                answer = responder.from_dataset(op, dataset, route.path_params, request.query,
-                                                accept=accept, seed=seed, material=material)
-                return answer, [], note
+                answer = responder.from_dataset(
+                    op,
+                    dataset,
+                    route.path_params,
+                    request.query,
+                    accept=accept,
+                    seed=seed,
+                    material=material,
+                )
+                return _delayed(answer, coll.delay, seed, material), [], note
             prefer = Prefer.parse(request.headers.get("Prefer"))
-            return (
-                responder.from_spec(op, accept=accept, seed=seed, material=material, prefer=prefer),
-                [],
-                note,
+            answer = responder.from_spec(
+                op, accept=accept, seed=seed, material=material, prefer=prefer
             )
+            return _delayed(answer, coll.delay, seed, material), [], note
         except NotAcceptable as exc:
             return (
                 responder.problem(
@@ -296,6 +364,8 @@ class Engine:
         accept: str | None,
         seed: int,
         material: str,
+        request: MockRequest | None = None,
+        path_params: Mapping[str, str] | None = None,
     ) -> MockResponse:
         """The response a rule's reply describes."""
         responder = coll.responder
@@ -303,6 +373,10 @@ class Engine:
         status = reply.status or (status_int(default_key) if default_key else 200)
         if reply.kind == "static" and (reply.has_json or reply.body is not None):
             response = _static(reply, status)
+        elif reply.kind == "template":
+            response = self._templated(
+                coll, op, reply, status, request, path_params or {}, seed, material
+            )
         else:
             key = declared_key(op, status) or default_key
             if key is None:
@@ -322,8 +396,70 @@ class Engine:
         names = {name.lower() for name, _ in reply.headers}
         response.headers = [h for h in response.headers if h[0].lower() not in names]
         response.headers.extend(reply.headers)
-        response.delay, response.fault = reply.delay, reply.fault
+        if reply.delay or reply.delay_max:
+            response.delay = _pick_delay((reply.delay, reply.delay_max), seed, material)
+        else:
+            response = _delayed(response, coll.delay, seed, material)
+        response.fault, response.fault_seconds = reply.fault, reply.fault_seconds
         return response
+
+    def _templated(
+        self,
+        coll: Collection,
+        op: Operation,
+        reply: Reply,
+        status: int,
+        request: MockRequest | None,
+        path_params: Mapping[str, str],
+        seed: int,
+        material: str,
+    ) -> MockResponse:
+        """A template reply rendered against the request (and, on demand, generated data)."""
+        from pytest_mockamocha.engine import templates
+
+        key = declared_key(op, status) or success_status(op)
+
+        def generated() -> Any:
+            if key is None:
+                return None
+            built = coll.responder.build(
+                op,
+                key,
+                status,
+                accept="application/json",
+                seed=seed,
+                material=material,
+                dynamic=True,
+            )
+            try:
+                return json.loads(built.body) if built.body else None
+            except ValueError:
+                return None
+
+        try:
+            value = templates.render(
+                reply.template,
+                templates.request_view(request, path_params),
+                seed=seed,
+                material=material,
+                generated=generated,
+            )
+        except templates.TemplateError as exc:
+            return coll.responder.problem(500, "Template failed", f"{op.name}: {exc}")
+        if isinstance(reply.template, str):
+            ctype = reply.content_type or "text/plain; charset=utf-8"
+            if "json" in ctype:
+                try:
+                    json.loads(value)
+                except ValueError as exc:
+                    return coll.responder.problem(
+                        500,
+                        "Template failed",
+                        f"{op.name}: the template's output is not JSON: {exc}",
+                    )
+            return MockResponse(status, str(value).encode(), ctype, source="rule")
+        body = json.dumps(value, ensure_ascii=False).encode()
+        return MockResponse(status, body, reply.content_type or "application/json", source="rule")
 
     def _miss(
         self,
@@ -362,6 +498,23 @@ def _sent(optional: tuple[tuple[str, str, str], ...], request: MockRequest) -> t
         for where, name, label in optional
         if (request.query if where == "query" else request.headers).get(name) is not None
     )
+
+
+def _pick_delay(delay: tuple[float, float | None], seed: int, material: str) -> float:
+    """A fixed delay, or one drawn from the range, the same for the same seed and request."""
+    low, high = delay
+    if high is None or high <= low:
+        return low
+    return random.Random(f"{seed}|{material}|delay").uniform(low, high)
+
+
+def _delayed(
+    response: MockResponse, delay: tuple[float, float | None], seed: int, material: str
+) -> MockResponse:
+    """``response`` with the collection's default delay, unless it has one of its own."""
+    if not response.delay and (delay[0] or delay[1]):
+        response.delay = _pick_delay(delay, seed, material)
+    return response
 
 
 def _static(reply: Reply, status: int) -> MockResponse:

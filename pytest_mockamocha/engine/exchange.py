@@ -50,3 +50,5 @@ class MockResponse:
     delay: float = 0.0
     #: a socket-level misbehaviour the server acts out instead of answering (rules' fault)
     fault: str | None = None
+    #: how long a ``slow_body`` drips or a ``hang`` lasts at most (None: the default)
+    fault_seconds: float | None = None

@@ -14,15 +14,18 @@ from typing import Any
 
 from pytest_mockamocha.engine.matchers import MatchContext, Matcher, nearest_miss
 
+#: socket-level misbehaviours a reply can act out instead of answering normally
 FAULTS = (
-    "connection_reset",
-    "close",
-    "empty_response",
-    "malformed_body",
-    "truncated_body",
-    "slow_body",
-    "hang",
+    "connection_reset",  # RST after reading the request
+    "close",  # close the connection without a byte
+    "empty_response",  # status and headers, Content-Length: 0, no body
+    "malformed_body",  # the declared content type, a body that does not parse
+    "truncated_body",  # Content-Length promises more than is sent, then close
+    "slow_body",  # the body dripped over ``fault_seconds``
+    "hang",  # nothing until the client gives up (or ``fault_seconds`` pass)
 )
+#: the initial state of every scenario
+STARTED = "started"
 _UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 
 
@@ -30,7 +33,7 @@ _UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 class Reply:
     """What one step of a rule answers."""
 
-    kind: str = "static"  # static, example, generated
+    kind: str = "static"  # static, example, generated, template
     status: int | None = None
     headers: tuple[tuple[str, str], ...] = ()
     json: Any = _UNSET
@@ -38,8 +41,14 @@ class Reply:
     content_type: str | None = None
     example: str | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    #: body template (jinja2 sandbox): text, or a JSON value whose strings are templates
+    template: Any = _UNSET
     delay: float = 0.0
+    #: with ``delay``, a random delay in [delay, delay_max] (seeded per request)
+    delay_max: float | None = None
     fault: str | None = None
+    #: how long ``slow_body`` drips and ``hang`` waits (None: the fault's default)
+    fault_seconds: float | None = None
 
     @property
     def has_json(self) -> bool:
@@ -68,6 +77,11 @@ class Rule:
     owner: str | None = None  # the test that made it; None for stored rules
     enabled: bool = True
     name: str = ""
+    #: the rule fires only while ``scenario`` is in ``state`` (None: any state)
+    scenario: str | None = None
+    state: str | None = None
+    #: after firing, move ``scenario`` to this state
+    next_state: str | None = None
 
     def step_for(self, hits: int) -> Step | None:
         """The step that answers after ``hits`` earlier answers, None once retired."""
@@ -99,6 +113,7 @@ class RuleBook:
         self._rules: dict[str, Rule] = {}
         self._order: dict[str, int] = {}
         self._hits: dict[str, int] = {}
+        self._states: dict[tuple[str, str], str] = {}  # (collection, scenario) -> state
         self._seq = itertools.count()
 
     def put(self, rule: Rule) -> Rule:
@@ -156,6 +171,12 @@ class RuleBook:
             if not rule.enabled:
                 continue
             fits, reasons = nearest_miss(rule.matchers, ctx)
+            if rule.scenario is not None and rule.state is not None:
+                now = self.state(collection, rule.scenario)
+                if now != rule.state:
+                    reasons.append(
+                        f"scenario {rule.scenario!r} is in state {now!r}, rule wants {rule.state!r}"
+                    )
             if not reasons:
                 reply = self._fire(rule)
                 if reply is not None:
@@ -176,7 +197,44 @@ class RuleBook:
             if step is None:
                 return None
             self._hits[rule.id] = hits + 1
+            if rule.scenario is not None and rule.next_state is not None:
+                self._states[(rule.collection, rule.scenario)] = rule.next_state
             return step.reply
+
+    # -- scenarios -----------------------------------------------------------------------
+    def state(self, collection: str, scenario: str) -> str:
+        """The current state of a scenario (``started`` until a rule moves it)."""
+        with self._lock:
+            return self._states.get((collection, scenario), STARTED)
+
+    def set_state(self, collection: str, scenario: str, state: str) -> None:
+        """Move a scenario to ``state`` by hand."""
+        with self._lock:
+            self._states[(collection, scenario)] = state
+
+    def scenarios(self, collection: str) -> dict[str, str]:
+        """Every scenario the collection's rules name, with its current state."""
+        with self._lock:
+            named = {r.scenario for r in self._rules.values() if r.collection == collection}
+            named |= {name for (slug, name) in self._states if slug == collection}
+            return {
+                name: self._states.get((collection, name), STARTED)
+                for name in sorted(n for n in named if n is not None)
+            }
+
+    def reset(self, collection: str | None = None, scenario: str | None = None) -> None:
+        """Scenarios back to ``started`` and rule sequences back to their first step."""
+        with self._lock:
+            for key in list(self._states):
+                if (collection is None or key[0] == collection) and (
+                    scenario is None or key[1] == scenario
+                ):
+                    del self._states[key]
+            for rid, rule in self._rules.items():
+                if (collection is None or rule.collection == collection) and (
+                    scenario is None or rule.scenario == scenario
+                ):
+                    self._hits[rid] = 0
 
     def reset_hits(self, rule_id: str) -> None:
         """Start a rule's sequence again."""
