@@ -63,5 +63,9 @@ class RuleError(MockamochaError, ValueError):
     """A response rule is malformed; raised when the rule is made, not when a request arrives."""
 
 
+class RuleFileError(RuleError):
+    """A rule file cannot be loaded; the message lists every problem with its line."""
+
+
 class MockamochaAssertionError(MockamochaError, AssertionError):
     """A test's expectation about the mock failed (assert_called, strict-mode violations)."""

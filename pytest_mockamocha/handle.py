@@ -10,7 +10,8 @@ that matched no operation or broke the contract.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from os import PathLike
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -50,6 +51,8 @@ class Mockamocha:
         self.strict = strict
         self.seed = seed
         self._default = collection
+        #: what close() puts back: modes and delays this test switched on
+        self._undo: list[Callable[[], object]] = []
         if collection is not None:
             self.engine.collection(collection)
 
@@ -64,8 +67,10 @@ class Mockamocha:
             raise MockamochaAssertionError(strict_failure_text(problems))
 
     def close(self) -> list[RequestRecord]:
-        """Withdraw this test's rules and stop tagging; returns its failed requests."""
+        """Withdraw this test's rules and modes and stop tagging; returns its failed requests."""
         self.engine.rules.remove_owned(self.test)
+        while self._undo:
+            self._undo.pop()()
         return self.engine.end_test()
 
     def problems(self) -> list[RequestRecord]:
@@ -162,7 +167,74 @@ class Mockamocha:
             priority=priority,
             scenario=scenario,
             state=state,
+            strict=self.strict,
         )
+
+    # -- behaviours ----------------------------------------------------------------------
+    def load_rules(self, path: str | PathLike[str]) -> list[str]:
+        """Load a YAML rule file for this test (withdrawn when it ends); returns its ids.
+
+        A rule that breaks the contract fails in strict mode (``RuleError``) and warns
+        otherwise, as rules made with ``when(...)`` do."""
+        from pytest_mockamocha.engine.rulefiles import load_rule_file
+
+        loaded = load_rule_file(path, self.engine, owner=self.test, warn=not self.strict)
+        if loaded.warnings and self.strict:
+            for rule in loaded.rules:
+                self.engine.rules.remove(rule.id)
+            raise RuleError("\n".join(loaded.warnings))
+        return [rule.id for rule in loaded.rules]
+
+    def scenario_state(self, scenario: str, *, collection: str | None = None) -> str:
+        """The current state of a scenario (``started`` until a rule moves it)."""
+        return self.engine.rules.state(self._slug(collection), scenario)
+
+    def set_scenario_state(
+        self, scenario: str, state: str, *, collection: str | None = None
+    ) -> None:
+        """Move a scenario to ``state`` by hand (for a test that starts mid-story)."""
+        self.engine.rules.set_state(self._slug(collection), scenario, state)
+
+    def reset(self, *, collection: str | None = None) -> None:
+        """Scenarios to ``started``, rule sequences to their first step, stateful stores
+        to their seed data (every collection, or one)."""
+        self.engine.reset_state(None if collection is None else self._slug(collection))
+
+    def stateful(
+        self,
+        resources: Iterable[str] | None = None,
+        *,
+        collection: str | None = None,
+        size: int = 3,
+    ) -> None:
+        """Answer collection/item path pairs (``/pets``, ``/pets/{petId}``) from a store:
+        POST adds, GET reads, PUT/PATCH update, DELETE removes; for this test only.
+
+        ``resources`` limits it to some collection paths; ``size`` records are generated
+        as the starting data."""
+        from pytest_mockamocha.engine.stateful import StatefulStore
+
+        coll = self.collection(collection)
+        previous = coll.state
+        try:
+            coll.state = StatefulStore(coll, resources, size=size)
+        except ValueError as exc:
+            raise RuleError(str(exc)) from None
+        self._undo.append(lambda: setattr(coll, "state", previous))
+
+    def delay(
+        self, seconds: float, maximum: float | None = None, *, collection: str | None = None
+    ) -> None:
+        """Delay every answer of the collection that has no delay of its own, for this
+        test: ``seconds``, or a random wait in [seconds, maximum] (seeded)."""
+        low = _seconds("delay", seconds)
+        high = None if maximum is None else _seconds("delay maximum", maximum)
+        if high is not None and high < low:
+            raise RuleError(f"delay maximum {high} is below the minimum {low}")
+        coll = self.collection(collection)
+        previous = coll.delay
+        coll.delay = (low, high)
+        self._undo.append(lambda: setattr(coll, "delay", previous))
 
     # -- journal and assertions ----------------------------------------------------------
     def requests(
@@ -273,6 +345,12 @@ class Mockamocha:
         if seed is not None:
             return seed
         return self.seed if self.seed is not None else self.engine.seed
+
+
+def _seconds(what: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 600:
+        raise RuleError(f"{what} must be between 0 and 600 seconds, not {value!r}")
+    return float(value)
 
 
 def _fits(

@@ -8,15 +8,18 @@ has a reply.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import replace
+from http import HTTPStatus
 from typing import Any
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.engine.respond import declared_key, success_status
+from pytest_mockamocha.engine.respond import PROBLEM_JSON, declared_key, success_status
+from pytest_mockamocha.engine.ruleform import contract_problems
 from pytest_mockamocha.engine.rules import _UNSET, FAULTS, STARTED, Reply, Rule, Step
-from pytest_mockamocha.errors import RuleError
+from pytest_mockamocha.errors import MockamochaWarning, RuleError
 from pytest_mockamocha.spec.model import Operation
 
 
@@ -34,8 +37,10 @@ class RuleBuilder:
         priority: int = 0,
         scenario: str | None = None,
         state: str | None = None,
+        strict: bool = True,
     ):
         self._engine = engine
+        self._strict = strict
         self._collection = collection
         self._op = operation
         self._steps: list[list[Any]] = [[None, None]]  # [Reply | None, times | None]
@@ -69,8 +74,13 @@ class RuleBuilder:
         body: str | bytes | None = None,
         headers: Mapping[str, str] | None = None,
         content_type: str | None = None,
+        check: bool = True,
     ) -> RuleBuilder:
-        """Answer with this status, JSON value or raw body, and headers."""
+        """Answer with this status, JSON value or raw body, and headers.
+
+        The reply is checked against the operation's declared responses (status, body
+        schema): in strict mode a mismatch is a ``RuleError``, otherwise a
+        ``MockamochaWarning``; ``check=False`` sends an off-contract answer on purpose."""
         if json is not _UNSET and body is not None:
             raise RuleError("give either json= or body=, not both")
         if json is not _UNSET:
@@ -80,16 +90,17 @@ class RuleBuilder:
             self._declared(self._status(status))  # its body comes from the spec
         if isinstance(body, str) and content_type is None:
             content_type = "text/plain; charset=utf-8"
-        return self._set(
-            Reply(
-                kind="static",
-                status=self._status(status),
-                headers=_headers(headers),
-                json=json,
-                body=raw,
-                content_type=content_type,
-            )
+        reply = Reply(
+            kind="static",
+            status=self._status(status),
+            headers=_headers(headers),
+            json=json,
+            body=raw,
+            content_type=content_type,
         )
+        if check:
+            self._check(reply)
+        return self._set(reply)
 
     def respond_example(
         self, name: str, *, status: int | None = None, headers: Mapping[str, str] | None = None
@@ -190,7 +201,7 @@ class RuleBuilder:
         length = None if seconds is None else _seconds("fault seconds", seconds)
         reply = self._steps[-1][0]
         if reply is None:  # a fault alone needs no reply: it answers with the success status
-            reply = Reply(kind="generated", status=None)
+            reply = Reply(kind="static", status=None)  # the spec's answer
         return self._set(replace(reply, fault=kind, fault_seconds=length))
 
     def then_state(self, state: str) -> RuleBuilder:
@@ -201,6 +212,44 @@ class RuleBuilder:
             raise RuleError(f"a state is a non-empty string, not {state!r}")
         self._rule = replace(self._rule, next_state=state)
         return self._register()
+
+    # -- the failures every API has ------------------------------------------------------
+    def fail_first(
+        self, n: int, status: int = 503, *, retry_after: float | None = None
+    ) -> RuleBuilder:
+        """Fail the first ``n`` requests with ``status``, then answer as the spec says
+        (or as a following ``respond...()`` says): for testing a client's retries."""
+        self._failure(status, retry_after)
+        self.times(n)
+        self._steps.append([Reply(kind="static"), None])  # the spec's answer
+        return self._register()
+
+    def rate_limited(self, retry_after: float = 1, *, times: int | None = None) -> RuleBuilder:
+        """Answer 429 Too Many Requests with ``Retry-After`` (``times`` requests, or all)."""
+        self._failure(429, retry_after)
+        return self.times(times) if times is not None else self
+
+    def unavailable(
+        self, retry_after: float | None = None, *, times: int | None = None
+    ) -> RuleBuilder:
+        """Answer 503 Service Unavailable (with ``Retry-After`` when given)."""
+        self._failure(503, retry_after)
+        return self.times(times) if times is not None else self
+
+    def _failure(self, status: int, retry_after: float | None) -> None:
+        """A failure reply: the spec's body for ``status`` if it declares one, else a
+        problem+json. Deliberately off-contract when undeclared: any server may answer
+        429 or 503, whatever a document says."""
+        headers = {}
+        if retry_after is not None:
+            headers["Retry-After"] = f"{_seconds('retry_after', retry_after):g}"
+        code = self._status(status)
+        assert code is not None
+        if declared_key(self._op, code) not in (None, "default"):
+            self._set(Reply(kind="static", status=code, headers=_headers(headers)))
+            return
+        problem = {"type": "about:blank", "title": _phrase(code), "status": code}
+        self.respond(code, json=problem, headers=headers, content_type=PROBLEM_JSON, check=False)
 
     # -- sequences -----------------------------------------------------------------------
     def times(self, n: int) -> RuleBuilder:
@@ -242,6 +291,19 @@ class RuleBuilder:
             raise RuleError(f"{what}() applies to a reply: call respond...() first")
         return reply  # type: ignore[no-any-return]
 
+    def _check(self, reply: Reply) -> None:
+        """Report a reply that breaks the operation's declared responses."""
+        problems = contract_problems(self._collection, self._op, reply)
+        if not problems:
+            return
+        text = (
+            f"the rule for {self._op.name} breaks the contract: {'; '.join(problems)} "
+            "(pass check=False to send it on purpose)"
+        )
+        if self._strict:
+            raise RuleError(text)
+        warnings.warn(MockamochaWarning(text), stacklevel=3)
+
     def _status(self, status: int | None) -> int | None:
         if status is None:
             return None
@@ -275,6 +337,13 @@ class RuleBuilder:
 
     def __repr__(self) -> str:
         return f"<RuleBuilder {self.id} {self._op.name} steps={len(self._rule.steps)}>"
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _seconds(what: str, value: Any) -> float:

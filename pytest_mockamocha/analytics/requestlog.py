@@ -30,8 +30,7 @@ class RequestLog:
         self._pending: list[RequestRecord] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mockamocha-requestlog",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="mockamocha-requestlog", daemon=True)
         journal.subscribe(self._pending_append)
 
     def _pending_append(self, record: RequestRecord) -> None:

@@ -85,8 +85,18 @@ _MAX_PROBLEMS = 50
 #: missing fields a mock does not need (real documents often leave them out)
 _MISSING_OK = frozenset({"description", "title", "version", "info"})
 #: keywords whose failure leaves the document servable (unknown fields, empty maps, ...)
-_KEYWORDS_OK = frozenset({"additionalProperties", "minProperties", "format", "uniqueItems",
-                          "minItems", "pattern", "patternProperties", "propertyNames"})
+_KEYWORDS_OK = frozenset(
+    {
+        "additionalProperties",
+        "minProperties",
+        "format",
+        "uniqueItems",
+        "minItems",
+        "pattern",
+        "patternProperties",
+        "propertyNames",
+    }
+)
 _LITERALS = frozenset({"example", "examples", "default"})
 
 

@@ -327,7 +327,9 @@ def test_rule_arguments_are_checked_when_the_rule_is_made(pytester: pytest.Pytes
         def test_undeclared_status(mockamocha):
             with pytest.raises(RuleError, match="declares no 418 response"):
                 mockamocha.when("getPet").respond(status=418)
-            mockamocha.when("getPet").respond(status=418, json={"teapot": True})
+            with pytest.raises(RuleError, match="breaks the contract.*no 418 response"):
+                mockamocha.when("getPet").respond(status=418, json={"teapot": True})
+            mockamocha.when("getPet").respond(status=418, json={"teapot": True}, check=False)
             assert requests.get(mockamocha.base_url + "/pets/1").status_code == 418
 
         def test_overrides_named_like_keywords(mockamocha):

@@ -1,0 +1,363 @@
+"""The dict form of a whole rule (what rule files and the management API spell), checked
+and turned into the engine's ``Rule``; and the contract check every rule goes through.
+
+    operation: GET /pets/{petId}
+    match: {path: {petId: 7}}
+    scenario: checkout          # optional: fire only in ``state``, then move to ``next_state``
+    state: started
+    next_state: paid
+    response: {status: 503, headers: {Retry-After: "1"}, times: 2}
+    then:
+      - {status: 200, json: {id: 7, name: Rex}}
+
+A step (``response`` and each ``then`` item) answers with ``json``, ``body`` (text),
+``example`` (a named spec example), ``generate`` (generated data, optionally with
+overrides), ``template`` (text, or JSON whose strings are templates) or nothing (the
+spec's answer for ``status``), and may add ``delay`` (seconds or ``[min, max]``),
+``fault`` (a name, or ``{kind, seconds}``) and ``times``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
+from pytest_mockamocha.engine.matchform import parse_match
+from pytest_mockamocha.engine.media import is_json
+from pytest_mockamocha.engine.respond import declared_key, success_status
+from pytest_mockamocha.engine.rules import FAULTS, STARTED, Reply, Rule, Step
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.engine.engine import Collection
+    from pytest_mockamocha.spec.model import Operation
+
+#: keys of a rule object (``collection`` and ``operation`` only in rule files)
+RULE_KEYS = (
+    "collection",
+    "operation",
+    "name",
+    "priority",
+    "enabled",
+    "match",
+    "scenario",
+    "state",
+    "next_state",
+    "response",
+    "then",
+)
+#: keys of one step
+STEP_KEYS = (
+    "status",
+    "headers",
+    "json",
+    "body",
+    "content_type",
+    "example",
+    "generate",
+    "template",
+    "delay",
+    "fault",
+    "times",
+)
+_BODIES = ("json", "body", "example", "generate", "template")
+_MAX_SECONDS = 600.0
+
+
+def parse_rule(
+    form: Any,
+    where: Path,
+    *,
+    coll: Collection,
+    op: Operation,
+    rule_id: str,
+    owner: str | None = None,
+    keys: tuple[str, ...] = RULE_KEYS,
+) -> tuple[Rule | None, list[FormProblem]]:
+    """The engine rule of a rule object, or None and every problem in it."""
+    if not isinstance(form, Mapping):
+        return None, [at(where, "must be an object")]
+    problems = [
+        at((*where, key), f"is not a rule field (known: {', '.join(keys)})")
+        for key in form
+        if key not in keys
+    ]
+    matchers, found = parse_match(form.get("match"), (*where, "match"))
+    problems += found
+    priority = form.get("priority", 0)
+    if not _is_int(priority):
+        problems.append(at((*where, "priority"), "must be a whole number"))
+    if not isinstance(form.get("enabled", True), bool):
+        problems.append(at((*where, "enabled"), "must be true or false"))
+    for key in ("name", "scenario", "state", "next_state"):
+        if key in form and not (isinstance(form[key], str) and (form[key] or key == "name")):
+            problems.append(at((*where, key), "must be a non-empty string"))
+    scenario = form.get("scenario")
+    for key in ("state", "next_state"):
+        if key in form and scenario is None:
+            problems.append(at((*where, key), 'needs "scenario": the state of which scenario?'))
+    steps: list[Step] = []
+    if "response" not in form:
+        problems.append(at(where, 'needs "response": what the rule answers'))
+    else:
+        step, found = parse_step(form["response"], (*where, "response"), coll=coll, op=op)
+        problems += found
+        steps += [step] if step else []
+    then = form.get("then", [])
+    if not isinstance(then, list):
+        problems.append(at((*where, "then"), "must be a list of steps"))
+        then = []
+    for i, item in enumerate(then):
+        step, found = parse_step(item, (*where, "then", i), coll=coll, op=op)
+        problems += found
+        steps += [step] if step else []
+    if problems:
+        return None, problems
+    return Rule(
+        id=rule_id,
+        collection=coll.slug,
+        operation=op.name,
+        matchers=matchers,
+        steps=_sequence(steps),
+        priority=int(priority),
+        owner=owner,
+        enabled=bool(form.get("enabled", True)),
+        name=str(form.get("name", "")),
+        scenario=scenario,
+        state=form.get("state", STARTED) if scenario is not None else None,
+        next_state=form.get("next_state"),
+    ), []
+
+
+def _sequence(steps: list[Step]) -> tuple[Step, ...]:
+    """Steps as the builder makes them: every step but the last answers once by default."""
+    out = []
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        out.append(step if step.times is not None or last else Step(step.reply, 1))
+    return tuple(out)
+
+
+def parse_step(
+    form: Any, where: Path, *, coll: Collection, op: Operation
+) -> tuple[Step | None, list[FormProblem]]:
+    """One step of a rule: its reply and how many requests it answers."""
+    if not isinstance(form, Mapping):
+        return None, [at(where, "must be an object")]
+    problems = [
+        at((*where, key), f"is not a step field (known: {', '.join(STEP_KEYS)})")
+        for key in form
+        if key not in STEP_KEYS
+    ]
+    bodies = [key for key in _BODIES if key in form]
+    if len(bodies) > 1:
+        problems.append(at(where, f"takes one of {', '.join(_BODIES)}, not {' and '.join(bodies)}"))
+    status = form.get("status")
+    if status is not None and not (_is_int(status) and 100 <= status <= 599):
+        problems.append(at((*where, "status"), "must be an HTTP status code from 100 to 599"))
+        status = None
+    headers, found = _headers(form.get("headers"), (*where, "headers"))
+    problems += found
+    content_type = form.get("content_type")
+    if content_type is not None and not isinstance(content_type, str):
+        problems.append(at((*where, "content_type"), "must be a string"))
+    times = form.get("times")
+    if times is not None and not (_is_int(times) and times >= 1):
+        problems.append(at((*where, "times"), "must be a whole number >= 1"))
+    delay, delay_max, found = _delay(form.get("delay"), (*where, "delay"))
+    problems += found
+    fault, fault_seconds, found = _fault(form.get("fault"), (*where, "fault"))
+    problems += found
+    reply, found = _reply(form, where, coll, op, status, bodies[0] if bodies else None)
+    problems += found
+    if problems or reply is None:
+        return None, problems
+    reply = Reply(
+        kind=reply.kind,
+        status=status,
+        headers=headers,
+        json=reply.json,
+        body=reply.body,
+        content_type=content_type or reply.content_type,
+        example=reply.example,
+        overrides=reply.overrides,
+        template=reply.template,
+        delay=delay,
+        delay_max=delay_max,
+        fault=fault,
+        fault_seconds=fault_seconds,
+    )
+    return Step(reply, times), []
+
+
+def _reply(
+    form: Mapping[str, Any],
+    where: Path,
+    coll: Collection,
+    op: Operation,
+    status: int | None,
+    body: str | None,
+) -> tuple[Reply | None, list[FormProblem]]:
+    """The kind-specific part of a step's reply."""
+    here = (*where, body) if body else where
+    if body == "json":
+        try:
+            json.dumps(form["json"], allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            return None, [at(here, f"must be JSON: {exc}")]
+        return Reply(json=form["json"]), []
+    if body == "body":
+        if not isinstance(form["body"], str):
+            return None, [at(here, "must be a string (use json for structured bodies)")]
+        ctype = None if "content_type" in form else "text/plain; charset=utf-8"
+        return Reply(body=form["body"].encode(), content_type=ctype), []
+    if body == "template":
+        from pytest_mockamocha.engine import templates
+
+        problems = templates.problems(form["template"], here)
+        return (
+            (None, problems)
+            if problems
+            else (Reply(kind="template", template=form["template"]), [])
+        )
+    if body == "example":
+        name = form["example"]
+        names = example_names(coll, op)
+        if not isinstance(name, str) or name not in names:
+            listed = ", ".join(sorted(names)) or "none"
+            return None, [at(here, f"names no example of {op.name} (its examples: {listed})")]
+        return Reply(kind="example", example=name), []
+    problem = _declared_problem(op, status, form.get("fault"))
+    if problem:
+        return None, [at((*where, "status") if status else where, problem)]
+    overrides = form.get("generate", {})
+    if overrides is True:
+        overrides = {}
+    if not isinstance(overrides, Mapping):
+        return None, [at(here, "must be true or an object of property overrides")]
+    if overrides:
+        key = declared_key(op, status) if status else success_status(op)
+        found = coll.responder.override_problem(op, key or "default", overrides)
+        if found:
+            return None, [at(here, found)]
+    if body is None:  # the spec's own answer for the status: its example, else generated
+        return Reply(kind="static"), []
+    return Reply(kind="generated", overrides=dict(overrides)), []
+
+
+def _declared_problem(op: Operation, status: int | None, fault: Any) -> str | None:
+    """Why a step without a body of its own cannot answer ``status`` from the spec."""
+    if fault in ("connection_reset", "close", "hang"):
+        return None  # nothing is sent: the status never reaches the client
+    key = success_status(op) if status is None else declared_key(op, status)
+    if key is None:
+        declared = ", ".join(op.responses) or "none"
+        return (
+            f"{op.name} declares no {status} response (it declares {declared}); "
+            "give json or body to send one anyway"
+        )
+    return None
+
+
+def example_names(coll: Collection, op: Operation) -> set[str]:
+    """The names of every example ``op``'s responses declare."""
+    responder = coll.responder
+    names: set[str] = set()
+    for key, response in op.responses.items():
+        content = (responder.deref(response) or {}).get("content") or {}
+        for media in content:
+            names.update(responder.examples.names(op, key, media))
+    return names
+
+
+def _headers(value: Any, where: Path) -> tuple[tuple[tuple[str, str], ...], list[FormProblem]]:
+    if value is None:
+        return (), []
+    if not isinstance(value, Mapping):
+        return (), [at(where, "must be an object of header names and values")]
+    out, problems = [], []
+    for name, text in value.items():
+        if not isinstance(text, (str, int, float)) or isinstance(text, bool):
+            problems.append(at((*where, name), "must be a string"))
+        elif any(ch in str(text) for ch in "\r\n") or any(ch in str(name) for ch in "\r\n:"):
+            problems.append(at((*where, name), "must not contain line breaks"))
+        else:
+            out.append((str(name), str(text)))
+    return tuple(out), problems
+
+
+def _delay(value: Any, where: Path) -> tuple[float, float | None, list[FormProblem]]:
+    if value is None:
+        return 0.0, None, []
+    if _seconds(value):
+        return float(value), None, []
+    if isinstance(value, list) and len(value) == 2 and all(_seconds(v) for v in value):
+        low, high = float(value[0]), float(value[1])
+        if high >= low:
+            return low, high, []
+    return 0.0, None, [at(where, f"must be seconds (0-{_MAX_SECONDS:g}) or [min, max]")]
+
+
+def _fault(value: Any, where: Path) -> tuple[str | None, float | None, list[FormProblem]]:
+    if value is None:
+        return None, None, []
+    kind, seconds = value, None
+    if isinstance(value, Mapping):
+        kind, seconds = value.get("kind"), value.get("seconds")
+        extra = sorted(set(value) - {"kind", "seconds"})
+        if extra:
+            return None, None, [at((*where, extra[0]), "is not a fault field (kind, seconds)")]
+        if seconds is not None and not _seconds(seconds):
+            return None, None, [at((*where, "seconds"), f"must be 0-{_MAX_SECONDS:g} seconds")]
+    if kind not in FAULTS:
+        return None, None, [at(where, f"must be one of {', '.join(FAULTS)}")]
+    return str(kind), None if seconds is None else float(seconds), []
+
+
+def _seconds(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and 0 <= value <= _MAX_SECONDS
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# -- the contract check --------------------------------------------------------------
+def contract_problems(coll: Collection, op: Operation, reply: Reply) -> list[str]:
+    """How a reply breaks what ``op`` declares: an undeclared status, a body off its schema.
+
+    Faults that send no response, templates and spec-built answers are not judged here
+    (the spec built the latter; templates are checked per request by the strict mode)."""
+    if reply.fault in ("connection_reset", "close", "hang"):
+        return []
+    status = reply.status
+    key = success_status(op) if status is None else declared_key(op, status)
+    if key is None:
+        declared = ", ".join(op.responses) or "none"
+        return [f"{op.name} declares no {status} response (it declares {declared})"]
+    if reply.kind != "static" or not reply.has_json:
+        return []
+    response = coll.responder.deref(op.responses.get(key)) or {}
+    content = response.get("content") if isinstance(response, Mapping) else None
+    if not content:
+        return [f"{op.name} declares no body for {key}, the rule sends JSON"]
+    media = next((m for m in content if is_json(m)), None)
+    if media is None:
+        return [f"{op.name} answers {key} with {', '.join(content)}, the rule sends JSON"]
+    schema = coll.responder.deref((content[media] or {}).get("schema"))
+    if schema is None:
+        return []
+    errors = coll.responder.generator.errors(schema, reply.json, direction="response")
+    return [
+        f"{op.name} {key} body{'.' + path if path else ''}: {message}" for path, message in errors
+    ]
+
+
+def problems_text(problems: list[FormProblem]) -> str:
+    """Problems as one message (for ``RuleError``)."""
+    return "; ".join(str(p) for p in problems)
