@@ -309,7 +309,7 @@ class Engine:
                     path_params=route.path_params,
                 )
                 response.source, response.rule_id = "rule", chosen.rule.id
-                return response, [], ""
+                return response, [], f"fault: {response.fault}" if response.fault else ""
             note = ""
             if chosen.nearest is not None:
                 note = f"nearest rule {chosen.nearest.id}: {'; '.join(chosen.reasons)}"

@@ -21,6 +21,7 @@ from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
 from pytest_mockamocha.errors import CollectionNotFoundError
+from pytest_mockamocha.server.faults import FaultAnswer
 
 log = logging.getLogger("pytest_mockamocha.server")
 
@@ -62,13 +63,13 @@ class MockServerApp:
                 request_id=request_id,
             )
         cors = _cors(request)
-        if isinstance(response, (Response, _MockAnswer)):
+        if isinstance(response, (Response, _MockAnswer, FaultAnswer)):
             response.headers.extend(cors)
         elif cors:  # the management API: a WSGI app of its own; add the headers on the way out
             return response(environ, _with_headers(start_response, cors))
         return response(environ, start_response)
 
-    def _dispatch(self, request: Request) -> Response | _MockAnswer | WSGIApp:
+    def _dispatch(self, request: Request) -> Response | _MockAnswer | FaultAnswer | WSGIApp:
         path = request.path
         if path.startswith(MOCKS_PREFIX):
             return self._mock(request, path[len(MOCKS_PREFIX) :])
@@ -89,7 +90,7 @@ class MockServerApp:
         body = {"status": "ok", "collections": [c.slug for c in self.engine]}
         return Response(json.dumps(body), 200, content_type="application/json")
 
-    def _mock(self, request: Request, rest: str) -> Response | _MockAnswer:
+    def _mock(self, request: Request, rest: str) -> Response | _MockAnswer | FaultAnswer:
         slug, _, sub = rest.partition("/")
         try:
             coll = self.engine.collection(slug)
@@ -180,10 +181,14 @@ class _MockAnswer:
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 
 
-def _to_response(answer: MockResponse) -> _MockAnswer:
+def _to_response(answer: MockResponse) -> _MockAnswer | FaultAnswer:
     if answer.delay > 0:
         time.sleep(answer.delay)
-    return _MockAnswer(answer)
+    plain = _MockAnswer(answer)
+    if answer.fault is None:
+        return plain
+    # the fault is acted out on the answer the rule would have given (see faults.py)
+    return FaultAnswer(answer.fault, answer.fault_seconds, plain.status, plain.headers, plain.body)
 
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:

@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
+from pytest_mockamocha.server import faults
 from pytest_mockamocha.server.app import WSGIApp
 
 
@@ -38,6 +39,8 @@ class ServerThread:
         self.port = port
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        #: set by ``stop``: a hanging or dripping fault gives up at once
+        self._stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -49,6 +52,7 @@ class ServerThread:
         """Bind and start serving; returns self once the socket accepts connections."""
         if self._thread is not None:
             return self
+        self._stopping = threading.Event()
         if self.kind == "waitress":
             self._start_waitress()
         else:
@@ -76,7 +80,7 @@ class ServerThread:
             connection_limit=1000,
             asyncore_use_poll=True,
         )
-        server.channel_class = _channel_class()
+        server.channel_class = _channel_class(self._stopping)
         self._server = server
         self.port = int(server.effective_port)
         self._thread = threading.Thread(target=server.run, name="mockamocha-waitress", daemon=True)
@@ -85,7 +89,12 @@ class ServerThread:
     def _start_werkzeug(self) -> None:
         from werkzeug.serving import WSGIRequestHandler, make_server
 
+        stopping = self._stopping
+
         class QuietHandler(WSGIRequestHandler):
+            #: the fault that ended the current request, if one did
+            fault: faults.FaultAbort | None = None
+
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 return None
 
@@ -95,7 +104,20 @@ class ServerThread:
                 for key, value in self.headers.items():
                     if "_" in key:
                         environ.setdefault("HTTP_" + key.upper().replace("-", "_"), value)
+                environ[faults.CONTROL] = faults.SocketPeekControl(self.connection, stopping)
                 return environ
+
+            def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+                if isinstance(error, faults.FaultAbort):  # a rule's fault: drop the connection
+                    self.fault = error
+                    self.close_connection = True
+
+            def finish(self) -> None:
+                super().finish()
+                if self.fault is not None and self.fault.reset:
+                    # close before socketserver's shutdown(SHUT_WR), which would send a FIN
+                    faults.set_reset(self.connection)
+                    self.connection.close()
 
         server = make_server(
             self.host, self.port, self.app, threaded=True, request_handler=QuietHandler
@@ -113,6 +135,7 @@ class ServerThread:
         if server is None or thread is None:
             return
         self._server = self._thread = None
+        self._stopping.set()
         if self.kind == "waitress":
             _stop_waitress(server)
         else:
@@ -130,8 +153,9 @@ class ServerThread:
 _UNDERSCORE_NAME = re.compile(rb"^([^:\r\n]*_[^:\r\n]*):", re.M)
 
 
-def _channel_class() -> type:
-    """waitress's channel with a parser that keeps header names containing ``_``.
+def _channel_class(stopping: threading.Event) -> type:
+    """waitress's channel with a parser that keeps header names containing ``_``, and
+    tasks that act out rules' faults (see ``_task_class``).
 
     waitress drops such headers, since WSGI cannot tell ``api_key`` from ``api-key``; but
     real APIs declare them (Swagger's own pet store sends its key as ``api_key``), and a
@@ -149,8 +173,44 @@ def _channel_class() -> type:
 
     class Channel(HTTPChannel):  # type: ignore[misc]
         parser_class = Parser
+        task_class = _task_class(stopping)
+        #: a fault asked for a TCP RST when the channel closes (set by a worker thread)
+        reset_on_close = False
+
+        def handle_close(self) -> None:
+            if self.reset_on_close:  # on the loop thread, which owns the socket
+                faults.set_reset(self.socket)
+            super().handle_close()
 
     return Channel
+
+
+def _task_class(stopping: threading.Event) -> type:
+    """waitress's WSGI task that gives the app a ``SocketControl`` and ends a request that
+    raised ``FaultAbort`` without an answer: the channel closes once its output is sent."""
+    from waitress.task import WSGITask
+
+    class Task(WSGITask):  # type: ignore[misc]
+        aborted = False
+
+        def get_environment(self) -> Any:
+            environ = super().get_environment()
+            environ[faults.CONTROL] = faults.WaitressControl(self.channel, stopping)
+            return environ
+
+        def execute(self) -> None:
+            try:
+                super().execute()
+            except faults.FaultAbort as abort:
+                self.aborted = self.close_on_finish = True
+                if abort.reset:
+                    self.channel.reset_on_close = True
+
+        def finish(self) -> None:
+            if not self.aborted:  # an aborted answer sends nothing more, not even headers
+                super().finish()
+
+    return Task
 
 
 def _stop_waitress(server: Any) -> None:
