@@ -176,11 +176,33 @@ class Catalog:
         for endpoint in endpoints:
             for rule in self.store.rules.find(endpoint_id=endpoint["id"]):
                 self.put_rule(rule, coll, endpoint)
+        self.apply_modes(coll)
+
+    def apply_modes(self, coll: Record) -> None:
+        """Stateful mode and the default delay of a stored collection, made live."""
+        live = next((c for c in self.engine if c.slug == coll["slug"]), None)
+        if live is None:
+            return
+        from pytest_mockamocha.engine.stateful import StatefulStore
+
+        stateful = bool(coll.get("stateful"))
+        if stateful and live.state is None:
+            live.state = StatefulStore(live)
+        elif not stateful:
+            live.state = None
+        delay = coll.get("delay")
+        if isinstance(delay, list):
+            live.delay = (float(delay[0]), float(delay[1]))
+        else:
+            live.delay = (float(delay or 0), None)
 
     def put_rule(self, rule: Record, coll: Record, endpoint: Record) -> None:
         """Make a stored rule live in the engine (when its collection is mounted)."""
-        if any(c.slug == coll["slug"] for c in self.engine):
-            self.engine.rules.put(engine_rule(rule, coll["slug"], endpoint["operation"]))
+        live = next((c for c in self.engine if c.slug == coll["slug"]), None)
+        if live is not None:
+            made = engine_rule(rule, live, endpoint["operation"])
+            if made is not None:
+                self.engine.rules.put(made)
 
     def unmount(self, coll: Record) -> None:
         """Stop serving a collection (and forget its live rules)."""

@@ -14,6 +14,20 @@ _STR: Schema = {"type": "string"}
 _INT: Schema = {"type": "integer"}
 _TIME: Schema = {"type": "string", "format": "date-time"}
 _NULL_TIME: Schema = {"type": ["string", "null"], "format": "date-time"}
+_SECONDS: Schema = {"type": "number", "minimum": 0, "maximum": 600}
+_DELAY: Schema = {
+    "oneOf": [_SECONDS, {"type": "array", "items": _SECONDS, "minItems": 2, "maxItems": 2}]
+}
+_DELAY_OR_NULL: Schema = {"oneOf": [*_DELAY["oneOf"], {"type": "null"}]}
+_FAULTS = [
+    "connection_reset",
+    "close",
+    "empty_response",
+    "malformed_body",
+    "truncated_body",
+    "slow_body",
+    "hang",
+]
 
 
 def ref(name: str) -> Schema:
@@ -51,6 +65,18 @@ def listing(key: str, item: str) -> Schema:
         per_page=_INT,
     )
 
+
+_RULE_FIELDS: Schema = {
+    "match": ref("Match"),
+    "response": ref("Reply"),
+    "then": {"type": "array", "items": ref("Reply")},
+    "priority": _INT,
+    "enabled": {"type": "boolean"},
+    "name": _STR,
+    "scenario": _NAME,
+    "state": _NAME,
+    "next_state": _NAME,
+}
 
 _SCHEMAS: dict[str, Schema] = {
     "Meta": obj("request_id timestamp", request_id=_STR, timestamp=_TIME),
@@ -124,13 +150,15 @@ _SCHEMAS: dict[str, Schema] = {
     ),
     "KeyInput": closed(obj("name", name=_NAME)),
     "Collection": obj(
-        "id name description slug mock_url endpoints_count created_at updated_at",
+        "id name description slug mock_url endpoints_count stateful delay created_at updated_at",
         id=_STR,
         name=_STR,
         description=_STR,
         slug=_STR,
         mock_url=_STR,
         endpoints_count=_INT,
+        stateful={"type": "boolean"},
+        delay=_DELAY_OR_NULL,
         created_at=_TIME,
         updated_at=_TIME,
     ),
@@ -173,6 +201,10 @@ _SCHEMAS: dict[str, Schema] = {
             "cookies": {"type": "object"},
             "json": {},
             "json_contains": {"type": ["object", "array"]},
+            "body": {"type": "array", "items": {"type": "object"}},
+            "form": {"type": "object"},
+            "any_of": {"type": "array", "items": ref("Match"), "minItems": 1},
+            "not": ref("Match"),
         },
     },
     "Reply": {
@@ -184,39 +216,60 @@ _SCHEMAS: dict[str, Schema] = {
             "json": {},
             "body": _STR,
             "content_type": _STR,
+            "example": _STR,
+            "generate": {"oneOf": [{"const": True}, {"type": "object"}]},
+            "template": {},
+            "delay": _DELAY,
+            "fault": {
+                "oneOf": [
+                    {"enum": _FAULTS},
+                    closed(obj("kind", kind={"enum": _FAULTS}, seconds=_SECONDS)),
+                ]
+            },
+            "times": {"type": "integer", "minimum": 1},
         },
     },
     "Rule": obj(
-        "id endpoint_id name match response priority enabled hits created_at updated_at",
+        "id endpoint_id name match response then priority enabled scenario state next_state "
+        "hits warnings created_at updated_at",
         id=_STR,
         endpoint_id=_STR,
         name=_STR,
         match=ref("Match"),
         response=ref("Reply"),
+        then={"type": "array", "items": ref("Reply")},
         priority=_INT,
         enabled={"type": "boolean"},
+        scenario={"type": ["string", "null"]},
+        state={"type": ["string", "null"]},
+        next_state={"type": ["string", "null"]},
         hits=_INT,
+        warnings={"type": "array", "items": _STR},
         created_at=_TIME,
         updated_at=_TIME,
     ),
     "NewRule": closed(
         obj(
             "response",
-            match=ref("Match"),
-            response=ref("Reply"),
-            priority=_INT,
-            enabled={"type": "boolean"},
-            name=_STR,
+            _RULE_FIELDS,
         )
     ),
-    "RulePatch": closed(
+    "RulePatch": closed(obj("", _RULE_FIELDS)),
+    "Scenarios": obj(
+        "scenarios",
+        scenarios={
+            "type": "array",
+            "items": obj("name state", name=_STR, state=_STR),
+        },
+    ),
+    "StateInput": closed(obj("state", state=_NAME)),
+    "CollectionPatch": closed(
         obj(
             "",
-            match=ref("Match"),
-            response=ref("Reply"),
-            priority=_INT,
-            enabled={"type": "boolean"},
-            name=_STR,
+            name=_NAME,
+            description=_STR,
+            stateful={"type": "boolean"},
+            delay=_DELAY_OR_NULL,
         )
     ),
     "GenerateInput": closed(
@@ -376,8 +429,31 @@ def _paths() -> dict[str, Schema]:
         },
         "/api/collections/{coll_id}": {
             "get": op("Get a collection", data=ref("Collection"), params=[coll]),
-            "patch": op("Change a collection", data=ref("Collection"), body="Patch", params=[coll]),
+            "patch": op(
+                "Change a collection (name, stateful mode, default delay)",
+                data=ref("Collection"),
+                body="CollectionPatch",
+                params=[coll],
+            ),
             "delete": op("Delete a collection, its endpoints and rules", "204", params=[coll]),
+        },
+        "/api/collections/{coll_id}/scenarios": {
+            "get": op("Scenarios and their states", data=ref("Scenarios"), params=[coll]),
+        },
+        "/api/collections/{coll_id}/reset": {
+            "post": op(
+                "Reset scenarios, rule sequences and the stateful store",
+                data=ref("Scenarios"),
+                params=[coll],
+            ),
+        },
+        "/api/collections/{coll_id}/scenarios/{name}": {
+            "put": op(
+                "Move a scenario to a state",
+                data=ref("Scenarios"),
+                body="StateInput",
+                params=[coll, _id("name")],
+            ),
         },
         "/api/collections/{coll_id}/import": {"post": _import_op(coll)},
         "/api/collections/{coll_id}/spec": {

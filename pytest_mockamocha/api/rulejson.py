@@ -1,138 +1,91 @@
-"""Response rules in their JSON form, checked and turned into the engine's ``Rule``.
+"""Response rules in their JSON form: checked against the endpoint's operation and turned
+into the engine's ``Rule``.
 
-``{"match": {"path"|"query"|"headers"|"cookies": {name: value}, "json"|"json_contains": v},
-"response": {"status", "headers", "json" | "body", "content_type"}, "priority", "enabled",
-"name"}`` -- the same model the fixture's ``when(...)`` builds.
+The form is the rule files' (``pytest_mockamocha.engine.ruleform``) without
+``collection`` and ``operation``, which the endpoint gives: ``{"match", "response",
+"then", "priority", "enabled", "name", "scenario", "state", "next_state"}``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from pytest_mockamocha.api.envelope import ApiError
-from pytest_mockamocha.api.inputs import Field, field_problems
-from pytest_mockamocha.engine.matchers import JsonEquals, Matcher, params
-from pytest_mockamocha.engine.rules import _UNSET, Reply, Rule, Step
+from pytest_mockamocha.engine import Collection, Engine
+from pytest_mockamocha.engine.ruleform import contract_problems, parse_rule
+from pytest_mockamocha.engine.rules import Rule
+from pytest_mockamocha.errors import CollectionNotFoundError, OperationNotFoundError
 
-_ANY = (str, int, float, bool, dict, list)
-RULE_FIELDS = {
-    "match": Field((dict,)),
-    "response": Field((dict,), required=True),
-    "priority": Field((int,)),
-    "enabled": Field((bool,)),
-    "name": Field((str,)),
-}
-PATCH_FIELDS = {k: Field(v.types) for k, v in RULE_FIELDS.items()}
-_MATCH_FIELDS = {
-    "path": Field((dict,)),
-    "query": Field((dict,)),
-    "headers": Field((dict,)),
-    "cookies": Field((dict,)),
-    "json": Field(_ANY, nullable=True),
-    "json_contains": Field((dict, list)),
-}
-_RESPONSE_FIELDS = {
-    "status": Field((int,)),
-    "headers": Field((dict,)),
-    "json": Field(_ANY, nullable=True),
-    "body": Field((str,)),
-    "content_type": Field((str,)),
-}
-_LOCATIONS = {"path": "path", "query": "query", "headers": "header", "cookies": "cookie"}
-_SCALARS = (str, int, float, bool)
+log = logging.getLogger("pytest_mockamocha.api")
+
+#: the fields a stored rule keeps (and the API accepts)
+STORED_KEYS = (
+    "name",
+    "priority",
+    "enabled",
+    "match",
+    "scenario",
+    "state",
+    "next_state",
+    "response",
+    "then",
+)
 
 
-def rule_problems(body: Mapping[str, Any], fields: Mapping[str, Field]) -> list[str]:
-    """Every problem of a rule's JSON form, each naming its field."""
-    problems = field_problems(body, fields)
-    if isinstance(body.get("match"), dict):
-        problems += _match_problems(body["match"])
-    if isinstance(body.get("response"), dict):
-        problems += _response_problems(body["response"])
-    return problems
+def live_collection(engine: Engine, slug: str) -> Collection:
+    """The mounted collection of a stored one; 409 when it is not served."""
+    try:
+        return engine.collection(slug)
+    except CollectionNotFoundError:
+        raise ApiError(
+            409, "the collection is not served", [f"collection {slug!r} has no spec mounted"]
+        ) from None
 
 
-def _match_problems(match: Mapping[str, Any]) -> list[str]:
-    problems = field_problems(match, _MATCH_FIELDS, "match.")
-    for key in _LOCATIONS:
-        values = match.get(key)
-        if isinstance(values, dict):
-            problems += [
-                f'Field "match.{key}.{name}" must be a string, number or boolean'
-                for name, v in values.items()
-                if not isinstance(v, _SCALARS) and not (key == "query" and isinstance(v, list))
-            ]
-    if "json" in match and "json_contains" in match:
-        problems.append('Fields "match.json" and "match.json_contains" exclude each other')
-    return problems
-
-
-def _response_problems(response: Mapping[str, Any]) -> list[str]:
-    problems = field_problems(response, _RESPONSE_FIELDS, "response.")
-    status = response.get("status")
-    if isinstance(status, int) and not isinstance(status, bool) and not 100 <= status <= 599:
-        problems.append('Field "response.status" must be from 100 to 599')
-    headers = response.get("headers")
-    if isinstance(headers, dict):
-        problems += [
-            f'Field "response.headers.{k}" must be a string'
-            for k, v in headers.items()
-            if not isinstance(v, str)
-        ]
-    if "json" in response and "body" in response:
-        problems.append('Fields "response.json" and "response.body" exclude each other')
-    return problems
-
-
-def check_rule(body: Any, fields: Mapping[str, Field] = RULE_FIELDS) -> dict[str, Any]:
-    """``body`` if it is a valid rule (or patch); 422 listing each bad field otherwise."""
+def check_rule(
+    body: Any, coll: Collection, operation: str, base: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The rule (``base`` patched with ``body``) if it is valid, with its contract warnings;
+    422 listing each problem by field otherwise."""
     if not isinstance(body, dict):
         raise ApiError(422, "the request body is not valid", ["the body must be a JSON object"])
-    problems = rule_problems(body, fields)
-    if problems:
-        raise ApiError(422, "the rule is not valid", problems)
-    return body
+    merged = {**(base or {}), **body}  # a top-level null removes the field
+    form = {key: value for key, value in merged.items() if value is not None}
+    op = coll.operation(operation)
+    rule, problems = parse_rule(form, (), coll=coll, op=op, rule_id="rule_check", keys=STORED_KEYS)
+    if rule is None:
+        raise ApiError(422, "the rule is not valid", [str(p) for p in problems])
+    return form, warnings_of(rule, coll)
 
 
-def matchers(match: Mapping[str, Any]) -> tuple[Matcher, ...]:
-    """The engine matchers of a rule's ``match`` object."""
-    found: list[Matcher] = []
-    for key, location in _LOCATIONS.items():
-        found += params(location, match.get(key))
-    if "json" in match:
-        found.append(JsonEquals(match["json"]))
-    if "json_contains" in match:
-        found.append(JsonEquals(match["json_contains"], partial=True))
-    return tuple(found)
+def warnings_of(rule: Rule, coll: Collection) -> list[str]:
+    """How a rule's steps break the operation's declared responses (reported, not refused)."""
+    op = coll.operation(rule.operation)
+    return [
+        f"step {n + 1} breaks the contract: {text}"
+        for n, step in enumerate(rule.steps)
+        for text in contract_problems(coll, op, step.reply)
+    ]
 
 
-def reply(response: Mapping[str, Any]) -> Reply:
-    """The engine reply of a rule's ``response`` object."""
-    headers = tuple((str(k), str(v)) for k, v in (response.get("headers") or {}).items())
-    body = response.get("body")
-    content_type = response.get("content_type")
-    if isinstance(body, str) and content_type is None:
-        content_type = "text/plain; charset=utf-8"
-    return Reply(
-        status=response.get("status"),
-        headers=headers,
-        json=response.get("json", _UNSET),
-        body=body.encode() if isinstance(body, str) else None,
-        content_type=content_type,
+def engine_rule(record: Mapping[str, Any], coll: Collection, operation: str) -> Rule | None:
+    """The engine's rule for a stored rule record (same id, owned by no test); None (and a
+    log line) for a record the current spec no longer supports."""
+    try:
+        op = coll.operation(operation)
+    except OperationNotFoundError:
+        return None
+    form = {key: record[key] for key in STORED_KEYS if record.get(key) is not None}
+    rule, problems = parse_rule(
+        form, (), coll=coll, op=op, rule_id=str(record["id"]), keys=STORED_KEYS
     )
-
-
-def engine_rule(record: Mapping[str, Any], slug: str, operation: str) -> Rule:
-    """The engine's rule for a stored rule record (same id, owned by no test)."""
-    return Rule(
-        id=record["id"],
-        collection=slug,
-        operation=operation,
-        matchers=matchers(record.get("match") or {}),
-        steps=(Step(reply(record["response"])),),
-        priority=int(record.get("priority", 0)),
-        owner=None,
-        enabled=bool(record.get("enabled", True)),
-        name=str(record.get("name", "")),
-    )
+    if rule is None:
+        log.warning(
+            "stored rule %s no longer fits %s: %s",
+            record["id"],
+            operation,
+            "; ".join(str(p) for p in problems),
+        )
+    return rule

@@ -58,14 +58,8 @@ def _mount_all(engine: Engine, client: Client, url: str, names: Sequence[str]) -
         live.warm()
         for endpoint in client.endpoints.iter(collection_id=coll.id):
             for rule in client.rules.iter(endpoint.id):
-                record = {
-                    "id": rule.id,
-                    "match": rule.match,
-                    "response": rule.response,
-                    "priority": rule.priority,
-                    "enabled": rule.enabled,
-                    "name": rule.name,
-                }
-                engine.rules.put(engine_rule(record, live.slug, endpoint.operation))
+                made = engine_rule({"id": rule.id, **rule.form()}, live, endpoint.operation)
+                if made is not None:
+                    engine.rules.put(made)
         mounted.append(live.slug)
     return mounted

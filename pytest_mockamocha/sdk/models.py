@@ -139,18 +139,40 @@ class Endpoint(_Model):
 
 @dataclass(frozen=True, slots=True)
 class Rule(_Model):
-    """A stored response rule: ``match`` and ``response`` in the API's JSON form."""
+    """A stored response rule: ``match``, ``response`` and ``then`` in the API's JSON form."""
 
     id: str
     endpoint_id: str
     name: str
     match: JsonObject
     response: JsonObject
+    then: list[JsonObject]
     priority: int
     enabled: bool
+    scenario: str | None
+    state: str | None
+    next_state: str | None
     hits: int
+    warnings: list[str]
     created_at: str
     updated_at: str
+
+    def form(self) -> JsonObject:
+        """The rule as the API and rule files spell it (for copying it elsewhere)."""
+        out: JsonObject = {
+            "name": self.name,
+            "match": self.match,
+            "response": self.response,
+            "priority": self.priority,
+            "enabled": self.enabled,
+        }
+        if self.then:
+            out["then"] = list(self.then)
+        for key in ("scenario", "state", "next_state"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
 
 
 @dataclass(frozen=True, slots=True)

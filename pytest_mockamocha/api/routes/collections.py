@@ -17,7 +17,12 @@ CREATE_FIELDS = {
     "description": Field((str,)),
     "slug": Field((str,)),
 }
-PATCH_FIELDS = {"name": Field((str,)), "description": Field((str,))}
+PATCH_FIELDS = {
+    "name": Field((str,)),
+    "description": Field((str,)),
+    "stateful": Field((bool,)),
+    "delay": Field((int, float, list), nullable=True),
+}
 
 
 def view(call: Call, coll: Record) -> dict[str, Any]:
@@ -28,6 +33,8 @@ def view(call: Call, coll: Record) -> dict[str, Any]:
         "slug": coll["slug"],
         "mock_url": call.mock_url(coll["slug"]),
         "endpoints_count": call.store.endpoints.count(collection_id=coll["id"]),
+        "stateful": bool(coll.get("stateful", False)),
+        "delay": coll.get("delay"),
         "created_at": coll["created_at"],
         "updated_at": coll["updated_at"],
     }
@@ -84,10 +91,60 @@ def patch(call: Call) -> Answer:
     coll = call.collection(call.args["coll_id"])
     body = checked(json_body(call.request), PATCH_FIELDS)
     text_field(body, "name")
+    if "delay" in body:
+        body["delay"] = delay_field(body["delay"])
     fields = {k: v.strip() if k == "name" else v for k, v in body.items()}
     updated = call.store.collections.update(coll["id"], fields | {"updated_at": utc_now()})
     assert updated is not None
+    if "stateful" in body or "delay" in body:
+        call.state.catalog.apply_modes(updated)
     return Answer(view(call, updated))
+
+
+def delay_field(value: Any) -> float | list[float] | None:
+    """A collection's default delay: seconds, ``[min, max]`` or null (422 otherwise)."""
+
+    def seconds(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 600
+
+    if value is None or seconds(value):
+        return value  # type: ignore[no-any-return]
+    pair = isinstance(value, list) and len(value) == 2 and all(seconds(v) for v in value)
+    if pair and value[0] <= value[1]:
+        return [float(value[0]), float(value[1])]
+    raise ApiError(
+        422,
+        "the request body is not valid",
+        ['Field "delay" must be seconds (0-600), [min, max] or null'],
+    )
+
+
+def scenarios(call: Call) -> Answer:
+    """The scenarios the collection's rules name, with their current states."""
+    coll = call.collection(call.args["coll_id"])
+    return Answer(_scenarios(call, coll["slug"]))
+
+
+def reset(call: Call) -> Answer:
+    """Scenarios back to ``started``, rule sequences to their first step, the stateful
+    store to its seed data."""
+    coll = call.collection(call.args["coll_id"])
+    call.state.engine.reset_state(coll["slug"])
+    return Answer(_scenarios(call, coll["slug"]))
+
+
+def set_state(call: Call) -> Answer:
+    """Move one scenario to a state by hand."""
+    coll = call.collection(call.args["coll_id"])
+    body = checked(json_body(call.request), {"state": Field((str,), required=True)})
+    text_field(body, "state")
+    call.state.engine.rules.set_state(coll["slug"], call.args["name"], body["state"].strip())
+    return Answer(_scenarios(call, coll["slug"]))
+
+
+def _scenarios(call: Call, slug: str) -> dict[str, Any]:
+    states = call.state.engine.rules.scenarios(slug)
+    return {"scenarios": [{"name": name, "state": state} for name, state in states.items()]}
 
 
 def delete(call: Call) -> Answer:
@@ -103,4 +160,7 @@ ROUTES = [
     Route("/api/collections/<coll_id>/spec", ("GET",), spec),
     Route("/api/collections/<coll_id>", ("PATCH",), patch),
     Route("/api/collections/<coll_id>", ("DELETE",), delete),
+    Route("/api/collections/<coll_id>/scenarios", ("GET",), scenarios),
+    Route("/api/collections/<coll_id>/reset", ("POST",), reset),
+    Route("/api/collections/<coll_id>/scenarios/<name>", ("PUT",), set_state),
 ]

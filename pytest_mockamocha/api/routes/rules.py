@@ -8,21 +8,26 @@ from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.api.envelope import Answer
 from pytest_mockamocha.api.inputs import Page, json_body
 from pytest_mockamocha.api.routing import Route
-from pytest_mockamocha.api.rulejson import PATCH_FIELDS, check_rule
+from pytest_mockamocha.api.rulejson import STORED_KEYS, check_rule, live_collection
 from pytest_mockamocha.api.state import Call
 from pytest_mockamocha.store import Record, utc_now
 
 
-def view(call: Call, rule: Record) -> dict[str, Any]:
+def view(call: Call, rule: Record, warnings: list[str] | None = None) -> dict[str, Any]:
     return {
         "id": rule["id"],
         "endpoint_id": rule["endpoint_id"],
         "name": rule.get("name", ""),
         "match": rule.get("match") or {},
         "response": rule["response"],
+        "then": rule.get("then") or [],
         "priority": rule.get("priority", 0),
         "enabled": rule.get("enabled", True),
+        "scenario": rule.get("scenario"),
+        "state": rule.get("state", "started") if rule.get("scenario") else None,
+        "next_state": rule.get("next_state"),
         "hits": call.state.engine.rules.hits(rule["id"]),
+        "warnings": rule.get("warnings", []) if warnings is None else warnings,
         "created_at": rule["created_at"],
         "updated_at": rule.get("updated_at", rule["created_at"]),
     }
@@ -38,18 +43,20 @@ def listing(call: Call) -> Answer:
 
 def create(call: Call) -> Answer:
     endpoint, coll = call.endpoint(call.args["ep_id"])
-    body = check_rule(json_body(call.request))
+    live = live_collection(call.state.engine, coll["slug"])
+    form, warnings = check_rule(json_body(call.request), live, endpoint["operation"])
     now = utc_now()
     rule = call.store.rules.insert(
         {
             "id": new_id("rule"),
             "endpoint_id": endpoint["id"],
             "collection_id": coll["id"],
-            "name": body.get("name", ""),
-            "match": body.get("match") or {},
-            "response": body["response"],
-            "priority": body.get("priority", 0),
-            "enabled": body.get("enabled", True),
+            "name": "",
+            "match": {},
+            "priority": 0,
+            "enabled": True,
+            **form,
+            "warnings": warnings,
             "created_at": now,
             "updated_at": now,
         }
@@ -66,8 +73,13 @@ def show(call: Call) -> Answer:
 def patch(call: Call) -> Answer:
     endpoint, coll = call.endpoint(call.args["ep_id"])
     rule = call.rule(endpoint, call.args["rule_id"])
-    body = check_rule(json_body(call.request), PATCH_FIELDS)
-    updated = call.store.rules.update(rule["id"], body | {"updated_at": utc_now()})
+    live = live_collection(call.state.engine, coll["slug"])
+    base = {key: rule[key] for key in STORED_KEYS if key in rule}
+    form, warnings = check_rule(json_body(call.request), live, endpoint["operation"], base)
+    changes = {key: form.get(key) for key in STORED_KEYS if key in form or key in rule}
+    updated = call.store.rules.update(
+        rule["id"], changes | {"warnings": warnings, "updated_at": utc_now()}
+    )
     assert updated is not None
     call.state.catalog.put_rule(updated, coll, endpoint)
     return Answer(view(call, updated))
