@@ -161,9 +161,11 @@ class RuleBuilder:
         ``template`` is text (``content_type`` says what it is; JSON output is checked);
         ``json=`` is a JSON value whose strings are templates, and a string that is one
         ``{{ expression }}`` keeps the expression's type: ``{"id": "{{ request.path.petId
-        | int }}"}``. Templates see ``request`` (``path``, ``query``, ``headers``,
-        ``cookies``, ``json``, ``body``, ``method``) and ``generated`` (the data the mock
-        would have answered)."""
+        | int }}"}``. Templates see ``request`` (``method``, ``path`` parameters,
+        ``url_path``, ``query``, ``query_all``, ``headers``, ``cookies``, ``json``,
+        ``body``), ``generated`` (the data the mock would have answered, built only if
+        read) and seeded helpers: ``uuid()``, ``now()``, ``random_int(a, b)``,
+        ``fake('name')``. See docs/rules.md."""
         from pytest_mockamocha.engine import templates
 
         if (template is None) == (json is _UNSET):

@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +29,9 @@ from pytest_mockamocha.spec.loader import load_spec
 from pytest_mockamocha.spec.slug import slugify
 from pytest_mockamocha.store import Record, Store, memory_store, open_store
 from pytest_mockamocha.store.secret import load_secret
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.server.proxy import Recorder
 
 DEFAULT_DB = ".mockamocha/db.json"
 
@@ -98,6 +102,32 @@ for _command in COMMANDS:
     type=click.IntRange(1),
     help="Largest request body read, in bytes.",
 )
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A YAML rule file loaded at start; repeatable.",
+)
+@click.option(
+    "--proxy",
+    "proxies",
+    multiple=True,
+    metavar="SLUG=URL",
+    help="Forward requests no rule answers to the real API at URL; repeatable.",
+)
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False),
+    help="With --proxy: write the proxied exchanges to this rule file on exit.",
+)
+@click.option(
+    "--stateful",
+    "stateful",
+    multiple=True,
+    metavar="SLUG",
+    help="Answer the collection's CRUD paths from a store; repeatable.",
+)
 def serve(
     specs: tuple[str, ...],
     host: str,
@@ -108,6 +138,10 @@ def serve(
     seed: int,
     max_body: int,
     no_record: bool,
+    rule_files: tuple[str, ...] = (),
+    proxies: tuple[str, ...] = (),
+    record: str | None = None,
+    stateful: tuple[str, ...] = (),
 ) -> None:
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
     engine = Engine(seed=seed, record=not no_record)
@@ -121,6 +155,7 @@ def serve(
             slug, path = _spec_arg(value)
             spec = load_spec(path, slug=slug, cache_dir=_cache_dir())
             catalog.upsert_file_spec(spec, slug, admin["workspace_id"])
+        recorder = _behaviours(engine, api, rule_files, proxies, record, stateful)
     except (MockamochaError, ApiError) as exc:
         raise click.ClickException(str(exc)) from None
     log = None if memory else _request_log(engine, db)
@@ -139,8 +174,51 @@ def serve(
     )
     _wait_for_signal()
     server.stop()
+    for coll in engine:
+        if coll.upstream is not None:
+            coll.upstream.close()
+    if recorder is not None and record is not None:
+        recorder.write(Path(record))
+        click.echo(f"recorded {recorder.count} exchange(s) to {record}", err=True)
     if log is not None:
         log.close()
+
+
+def _behaviours(
+    engine: Engine,
+    api: ManagementApi,
+    rule_files: tuple[str, ...],
+    proxies: tuple[str, ...],
+    record: str | None,
+    stateful: tuple[str, ...],
+) -> Recorder | None:
+    """Rule files, stateful collections and proxies from the command line."""
+    from pytest_mockamocha.engine.rulefiles import load_rule_file
+
+    for path in rule_files:
+        loaded = load_rule_file(path, engine, warn=False)
+        for note in loaded.warnings:
+            click.echo(f"warning: {note}", err=True)
+        click.echo(f"{path}: {len(loaded.rules)} rule(s)", err=True)
+    store, catalog = api.state.store, api.state.catalog
+    for slug in stateful:
+        engine.collection(slug)  # CollectionNotFoundError names the loaded ones
+        for coll in store.collections.find(slug=slug):
+            catalog.apply_modes(store.collections.update(coll["id"], {"stateful": True}) or coll)
+    if record is not None and not proxies:
+        raise click.UsageError("--record needs --proxy")
+    recorder = None
+    if proxies:
+        from pytest_mockamocha.server.proxy import Proxy, Recorder
+
+        recorder = Recorder() if record is not None else None
+        for value in proxies:
+            slug, sep, url = value.partition("=")
+            if not sep or not url.startswith(("http://", "https://")):
+                raise click.UsageError(f"--proxy {value!r}: give SLUG=URL with an http(s) URL")
+            live = engine.collection(slugify(slug))
+            live.upstream = Proxy(live, url, recorder=recorder)
+    return recorder
 
 
 def _request_log(engine: Engine, db: str) -> RequestLog:

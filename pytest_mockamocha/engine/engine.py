@@ -64,10 +64,15 @@ class ResourceState(Protocol):
 class Upstream(Protocol):
     """Proxy mode: the real API that answers what no rule answers."""
 
-    def forward(
+    def exchange(
         self, op: Operation, path_params: Mapping[str, str], request: MockRequest
-    ) -> MockResponse:
-        """The upstream's answer to ``request`` (a 502 problem when it cannot be reached)."""
+    ) -> tuple[MockResponse, list[Violation]]:
+        """The upstream's answer to ``request`` (a 502 problem when it cannot be reached)
+        and how that answer breaks the operation's declared responses (drift)."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections to the upstream."""
         ...
 
 
@@ -313,8 +318,9 @@ class Engine:
             note = ""
             if chosen.nearest is not None:
                 note = f"nearest rule {chosen.nearest.id}: {'; '.join(chosen.reasons)}"
-            if coll.upstream is not None:
-                return coll.upstream.forward(op, route.path_params, request), [], note
+            if coll.upstream is not None:  # drift is journaled as the request's violations
+                response, drift = coll.upstream.exchange(op, route.path_params, request)
+                return response, drift, note
             if coll.state is not None:
                 stored = coll.state.answer(
                     op, route.path_params, request, accept=accept, seed=seed, material=material

@@ -54,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
                 session.engine, settings.remote, settings.token, settings.remote_collections
             )
         )
+    if settings.rules or settings.proxies or settings.stateful or settings.record:
+        _session(config).apply_behaviours(config)
 
 
 def _session(config: pytest.Config) -> MockamochaSession:
@@ -70,9 +72,11 @@ def _session(config: pytest.Config) -> MockamochaSession:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop the server."""
+    """Write the proxy recording, and stop the server."""
     session = config.stash.get(stash_key, None)
     if session is not None:
+        worker = getattr(config, "workerinput", {}).get("workerid")
+        session.write_recording(worker)
         session.close()
 
 

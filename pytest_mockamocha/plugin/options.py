@@ -57,6 +57,14 @@ class Settings:
     remote: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
     remote_collections: tuple[str, ...] = ()
+    #: YAML rule files loaded at start (their rules apply to every test)
+    rules: tuple[Path, ...] = ()
+    #: (slug, upstream URL): requests no rule answers go to the real API
+    proxies: tuple[tuple[str, str], ...] = ()
+    #: where proxied exchanges are written as a rule file at the end of the session
+    record: Path | None = None
+    #: collections answered from a resource store (reset for every test)
+    stateful: tuple[str, ...] = ()
 
 
 def _port(text: str) -> int:
@@ -231,6 +239,39 @@ def addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="with --mockamocha-remote: only this collection (name or slug); repeatable",
     )
+    group.addoption(
+        "--mockamocha-rules",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a YAML rule file whose rules apply to every test; repeatable",
+    )
+    group.addoption(
+        "--mockamocha-proxy",
+        action="append",
+        type=_proxy,
+        default=[],
+        metavar="SLUG=URL",
+        help="forward requests no rule answers to the real API at URL, checking its answers "
+        "against the spec; repeatable",
+    )
+    group.addoption(
+        "--mockamocha-record",
+        default=None,
+        metavar="PATH",
+        help="with --mockamocha-proxy: write the proxied exchanges to PATH as a rule file",
+    )
+    group.addoption(
+        "--mockamocha-stateful",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="answer the collection's CRUD paths from a store (reset per test); repeatable",
+    )
+    parser.addini("mockamocha_rules", "YAML rule files (one path per line)", type="linelist")
+    parser.addini("mockamocha_proxy", "SLUG=URL per line: proxy to real APIs", type="linelist")
+    parser.addini("mockamocha_record", "rule file the proxied exchanges are written to")
+    parser.addini("mockamocha_stateful", "stateful collections (slug per line)", type="linelist")
     parser.addini("mockamocha_remote", "a MockaMocha server to load collections from", default="")
     parser.addini(
         "mockamocha_token",
@@ -243,6 +284,24 @@ def addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+
+
+def _proxy(text: str) -> tuple[str, str]:
+    """``SLUG=URL`` with an http(s) URL."""
+    slug, sep, url = text.partition("=")
+    if not sep or not slug.strip() or not url.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not SLUG=URL with an http:// or https:// URL"
+        )
+    return slugify(slug.strip()), url.strip()
+
+
+def _paths(texts: list[str], base: Path) -> tuple[Path, ...]:
+    out = []
+    for text in texts:
+        path = Path(str(text).strip()).expanduser()
+        out.append(path if path.is_absolute() else base / path)
+    return tuple(out)
 
 
 def parse_spec_ref(text: str, base: Path) -> SpecRef:
@@ -283,9 +342,35 @@ def resolve(config: pytest.Config) -> Settings:
             remote_collections=tuple(
                 opt.mockamocha_collection or config.getini("mockamocha_collection")
             ),
+            rules=_paths(opt.mockamocha_rules, config.invocation_params.dir)
+            or _paths(config.getini("mockamocha_rules"), config.rootpath),
+            proxies=_proxies(config),
+            record=_record(config),
+            stateful=tuple(
+                slugify(s) for s in opt.mockamocha_stateful or config.getini("mockamocha_stateful")
+            ),
         )
     except _IniError as exc:
         raise pytest.UsageError(f"mockamocha: invalid ini value: {exc}") from None
+
+
+def _proxies(config: pytest.Config) -> tuple[tuple[str, str], ...]:
+    if config.option.mockamocha_proxy:
+        return tuple(config.option.mockamocha_proxy)
+    found = []
+    for text in config.getini("mockamocha_proxy"):
+        try:
+            found.append(_proxy(str(text)))
+        except argparse.ArgumentTypeError as exc:
+            raise _IniError(f"mockamocha_proxy = {text!r}: {exc}") from None
+    return tuple(found)
+
+
+def _record(config: pytest.Config) -> Path | None:
+    if config.option.mockamocha_record:
+        return _paths([config.option.mockamocha_record], config.invocation_params.dir)[0]
+    text = str(config.getini("mockamocha_record")).strip()
+    return _paths([text], config.rootpath)[0] if text else None
 
 
 def _reports(config: pytest.Config) -> tuple[ReportTarget, ...]:

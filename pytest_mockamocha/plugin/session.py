@@ -9,17 +9,21 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_mockamocha.api import ManagementApi, build_api
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.errors import SpecError
+from pytest_mockamocha.errors import MockamochaError, SpecError
 from pytest_mockamocha.plugin.options import Settings
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.loader import SPEC_SUFFIXES, load_spec
 from pytest_mockamocha.store import memory_store
 from pytest_mockamocha.store.secret import load_secret
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.server.proxy import Recorder
 
 
 class MockamochaSession:
@@ -43,6 +47,8 @@ class MockamochaSession:
         self.configured: list[str] = []
         #: summaries xdist workers shipped to this controller
         self.worker_summaries: list[dict[str, dict[str, object]]] = []
+        #: what the proxies answered, written to --mockamocha-record at the end
+        self.recorder: Recorder | None = None
 
     def load_configured(self) -> None:
         """Load the specs from the command line and ini; SpecError becomes a usage error."""
@@ -74,6 +80,56 @@ class MockamochaSession:
             self.server.management.adopt(spec, coll.slug)
         return coll
 
+    def apply_behaviours(self, config: pytest.Config) -> None:
+        """Rule files, proxies and stateful collections from the options; mistakes are
+        usage errors, and in strict mode so is a rule file that breaks the contract."""
+        from pytest_mockamocha.engine.rulefiles import load_rule_file
+        from pytest_mockamocha.errors import MockamochaWarning
+
+        settings = self.settings
+        for path in settings.rules:
+            try:
+                loaded = load_rule_file(path, self.engine, warn=False)
+            except MockamochaError as exc:
+                raise pytest.UsageError(f"mockamocha: {exc}") from None
+            if loaded.warnings and settings.strict:
+                listed = "\n".join(f"  {w}" for w in loaded.warnings)
+                raise pytest.UsageError(
+                    f"mockamocha (strict): rules that break the contract:\n{listed}"
+                )
+            for note in loaded.warnings:
+                config.issue_config_time_warning(MockamochaWarning(note), stacklevel=2)
+        for slug in settings.stateful:
+            from pytest_mockamocha.engine.stateful import StatefulStore
+
+            coll = self._collection(slug, "--mockamocha-stateful")
+            coll.state = StatefulStore(coll)
+        if settings.proxies:
+            from pytest_mockamocha.server.proxy import Proxy, Recorder
+
+            self.recorder = Recorder() if settings.record is not None else None
+            for slug, url in settings.proxies:
+                coll = self._collection(slug, "--mockamocha-proxy")
+                coll.upstream = Proxy(coll, url, recorder=self.recorder)
+        elif settings.record is not None:
+            raise pytest.UsageError("mockamocha: --mockamocha-record needs --mockamocha-proxy")
+
+    def _collection(self, slug: str, option: str) -> Collection:
+        try:
+            return self.engine.collection(slug)
+        except MockamochaError as exc:
+            raise pytest.UsageError(f"mockamocha: {option}: {exc}") from None
+
+    def write_recording(self, worker: str | None) -> Path | None:
+        """Write what the proxies recorded (one file per xdist worker); the path written."""
+        path = self.settings.record
+        if self.recorder is None or path is None:
+            return None
+        if worker:
+            path = path.with_name(f"{path.stem}.{worker}{path.suffix}")
+        self.recorder.write(path)
+        return path
+
     def ensure_started(self) -> MockServer:
         """The running server (started on first use)."""
         if not self.started:
@@ -82,7 +138,10 @@ class MockamochaSession:
         return self.server
 
     def close(self) -> None:
-        """Stop the server if it ran."""
+        """Stop the server if it ran, and release proxied connections."""
+        for coll in self.engine:
+            if coll.upstream is not None:
+                coll.upstream.close()
         if self.started:
             self.server.stop()
             self.started = False
