@@ -162,31 +162,42 @@ class RuleBook:
             return sorted(chosen, key=lambda r: (-r.priority, -self._order[r.id]))
 
     def select(self, collection: str, operation: str, ctx: MatchContext) -> Selection:
-        """The rule that answers this request (its hit counted), or the nearest miss."""
-        candidates = self.rules(collection, operation)
+        """The rule that answers this request (its hit counted), or the nearest miss.
+
+        The first pass stops at each rule's first miss, so many rules cost little; the
+        full explanation (every reason of the nearest rule) is built only when no rule
+        answers."""
+        candidates = [r for r in self.rules(collection, operation) if r.enabled]
         if not candidates:
             return Selection()
-        best: tuple[int, Rule, Sequence[str]] | None = None
         for rule in candidates:
-            if not rule.enabled:
-                continue
-            fits, reasons = nearest_miss(rule.matchers, ctx)
-            if rule.scenario is not None and rule.state is not None:
-                now = self.state(collection, rule.scenario)
-                if now != rule.state:
-                    reasons.append(
-                        f"scenario {rule.scenario!r} is in state {now!r}, rule wants {rule.state!r}"
-                    )
-            if not reasons:
+            if self._blocked(rule, collection) is None and all(
+                m.miss(ctx) is None for m in rule.matchers
+            ):
                 reply = self._fire(rule)
                 if reply is not None:
                     return Selection(rule=rule, reply=reply)
+        best: tuple[int, Rule, Sequence[str]] | None = None
+        for rule in candidates:
+            fits, reasons = nearest_miss(rule.matchers, ctx)
+            blocked = self._blocked(rule, collection)
+            if blocked is not None:
+                reasons.append(blocked)
+            if not reasons:
                 reasons = ["retired: it answered all the times it was given"]
             if best is None or fits > best[0]:
                 best = (fits, rule, reasons)
-        if best is None:
-            return Selection()
+        assert best is not None
         return Selection(nearest=best[1], reasons=tuple(best[2]))
+
+    def _blocked(self, rule: Rule, collection: str) -> str | None:
+        """Why a scenario rule cannot fire now (its scenario is in another state)."""
+        if rule.scenario is None or rule.state is None:
+            return None
+        now = self.state(collection, rule.scenario)
+        if now == rule.state:
+            return None
+        return f"scenario {rule.scenario!r} is in state {now!r}, rule wants {rule.state!r}"
 
     def _fire(self, rule: Rule) -> Reply | None:
         with self._lock:
