@@ -262,7 +262,7 @@ class Mockamocha:
         fitting = [r for r in calls if _fits(r, status, path, query)]
         wanted = "at least once" if times is None else f"{times} time(s)"
         if (times is None and not fitting) or (times is not None and len(fitting) != times):
-            seen = "\n".join(f"    {r.describe()}" for r in calls[-10:]) or "    (none)"
+            seen = "\n".join(_listed(r) for r in calls[-10:]) or "    (none)"
             where = _described(status, path, query)
             raise MockamochaAssertionError(
                 f"expected {operation} to be called {wanted}{where}; it was called "
@@ -351,6 +351,12 @@ def _seconds(what: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 600:
         raise RuleError(f"{what} must be between 0 and 600 seconds, not {value!r}")
     return float(value)
+
+
+def _listed(record: RequestRecord) -> str:
+    """A call for a failure message, with why no rule answered it when one came close."""
+    line = f"    {record.describe()}"
+    return f"{line}\n      {record.note}" if record.note else line
 
 
 def _fits(

@@ -211,3 +211,13 @@ def test_the_same_rule_from_the_fixture_and_a_file_answers_alike(
     assert seen[0] == seen[1]
     assert seen[0][0][0][:2] == (404, "gone")
     assert seen[0][0][1][0] == 200
+
+
+def test_assert_called_shows_why_the_nearest_rule_did_not_answer(mock: Mockamocha) -> None:
+    mock.when("getPet", match={"query": {"expand": "owner"}}).respond(404)
+    get(mock, "/pets/1", params={"expand": "vet"})
+    with pytest.raises(AssertionError) as caught:
+        mock.assert_called("getPet", status=404)
+    text = str(caught.value)
+    assert "GET /pets/1?expand=vet -> 200" in text
+    assert "query.expand is 'vet', rule wants 'owner'" in text
