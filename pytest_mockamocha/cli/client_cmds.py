@@ -1,5 +1,6 @@
 """The client verbs of ``mockamocha``: ``login``, ``collections``, ``import``, ``endpoints``,
-``rules`` and ``analytics``, spoken to a MockaMocha server through the Python SDK.
+``rules``, ``scenarios``, ``reset`` and ``analytics``, spoken to a MockaMocha server through
+the Python SDK.
 
 Each takes ``--url`` and ``--token`` (else ``$MOCKAMOCHA_URL`` / ``$MOCKAMOCHA_TOKEN``, else
 what ``mockamocha login`` stored). People get aligned tables, scripts ``--json``. Exit
@@ -183,6 +184,27 @@ def json_option(value: str | None, option: str) -> Any:
         raise click.BadParameter(f"not JSON: {exc}", param_hint=option) from None
 
 
+def delay_option(value: str | None, option: str) -> float | list[float] | None:
+    """``SECONDS`` or ``MIN,MAX`` as the API spells a delay."""
+    if value is None:
+        return None
+    try:
+        parts = [float(part) for part in value.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return parts
+    raise click.BadParameter(f"expected SECONDS or MIN,MAX, got {value!r}", param_hint=option)
+
+
+def warn(warnings: Iterable[str]) -> None:
+    """A rule's contract warnings, one line each on stderr."""
+    for text in warnings:
+        click.echo(f"warning: {text}", err=True)
+
+
 # login
 @click.command("login")
 @click.option("--url", envvar="MOCKAMOCHA_URL", help=f"The server (default {DEFAULT_URL}).")
@@ -214,7 +236,7 @@ def logout_command() -> None:
 # collections
 @click.group("collections")
 def collections_group() -> None:
-    """List, create and delete collections."""
+    """List, create, update and delete collections."""
 
 
 @collections_group.command("list")
@@ -252,6 +274,51 @@ def collections_create(
         emit_json(made)
     else:
         click.echo(f"created {made.id} {made.name!r}; mock at {made.mock_url}")
+
+
+@collections_group.command("update")
+@click.argument("collection_id")
+@click.option("--name", help="A new name.")
+@click.option("--description", help="A new description.")
+@click.option(
+    "--stateful/--no-stateful",
+    default=None,
+    help="Answer CRUD paths from a seeded store (or stop).",
+)
+@click.option("--delay", metavar="SECONDS|MIN,MAX", help="Delay every answer.")
+@click.option("--no-delay", is_flag=True, help="Remove the default delay.")
+@connection
+@json_flag
+def collections_update(
+    collection_id: str,
+    name: str | None,
+    description: str | None,
+    stateful: bool | None,
+    delay: str | None,
+    no_delay: bool,
+    url: str | None,
+    token: str | None,
+    as_json: bool,
+) -> None:
+    """Rename a collection, switch its stateful mode, set its default delay."""
+    if delay is not None and no_delay:
+        raise click.UsageError("--delay and --no-delay exclude each other")
+    seconds = delay_option(delay, "--delay")
+    from pytest_mockamocha.sdk import REMOVE
+
+    with session(url, token) as client:
+        changed = client.collections.update(
+            collection_id,
+            name=name,
+            description=description,
+            stateful=stateful,
+            delay=REMOVE if no_delay else seconds,
+        )
+    if as_json:
+        emit_json(changed)
+        return
+    state = "stateful" if changed.stateful else "not stateful"
+    click.echo(f"updated {changed.id} {changed.name!r}; {state}, delay {_cell(changed.delay)}")
 
 
 @collections_group.command("delete")
@@ -355,6 +422,15 @@ def rules_group() -> None:
 @click.option("--respond-json", help="Response body as JSON text.")
 @click.option("--respond-body", help="Response body as plain text.")
 @click.option("--respond-header", multiple=True, metavar="NAME=VALUE", help="Repeatable.")
+@click.option("--respond-example", metavar="NAME", help="Answer the spec's example NAME.")
+@click.option("--response", "response_json", metavar="JSON", help="The whole response step.")
+@click.option("--times", type=click.IntRange(1), help="Answer this many requests, then move on.")
+@click.option("--delay", metavar="SECONDS|MIN,MAX", help="Wait before answering.")
+@click.option("--fault", help="A fault instead of a clean answer (e.g. connection_reset).")
+@click.option("--then", "then", multiple=True, metavar="JSON", help="A next step; repeatable.")
+@click.option("--scenario", help="Fire only in a state of this scenario.")
+@click.option("--state", help="The scenario's state it fires in (default started).")
+@click.option("--next-state", help="The state it moves the scenario to.")
 @click.option("--path-param", multiple=True, metavar="NAME=VALUE", help="Match a path value.")
 @click.option("--query", multiple=True, metavar="NAME=VALUE", help="Match a query parameter.")
 @click.option("--header", multiple=True, metavar="NAME=VALUE", help="Match a request header.")
@@ -373,20 +449,38 @@ def rules_add(
         made = client.rules.create(endpoint_id, **rule_fields)
     if as_json:
         emit_json(made)
-    else:
-        click.echo(f"added {made.id} to {endpoint_id} (priority {made.priority})")
+        return
+    steps = f", {1 + len(made.then)} steps" if made.then else ""
+    scenario = f", scenario {made.scenario!r} in {made.state!r}" if made.scenario else ""
+    click.echo(f"added {made.id} to {endpoint_id} (priority {made.priority}{steps}{scenario})")
+    warn(made.warnings)
 
 
 def _rule_fields(opts: Mapping[str, Any]) -> dict[str, Any]:
     response: dict[str, Any] = {}
+    if opts["response_json"] is not None:
+        response = json_option(opts["response_json"], "--response")
+        if not isinstance(response, dict):
+            raise click.BadParameter("must be a JSON object", param_hint="--response")
     if opts["status"] is not None:
         response["status"] = opts["status"]
     if opts["respond_json"] is not None:
         response["json"] = json_option(opts["respond_json"], "--respond-json")
     if opts["respond_body"] is not None:
         response["body"] = opts["respond_body"]
+    if opts["respond_example"] is not None:
+        response["example"] = opts["respond_example"]
     if opts["respond_header"]:
         response["headers"] = pairs(opts["respond_header"], "--respond-header")
+    for key in ("times", "fault"):
+        if opts[key] is not None:
+            response[key] = opts[key]
+    if opts["delay"] is not None:
+        response["delay"] = delay_option(opts["delay"], "--delay")
+    then: list[Any] = []
+    for text in opts["then"]:
+        step = json_option(text, "--then")
+        then += step if isinstance(step, list) else [step]
     match: dict[str, Any] = {}
     for option, key in (("path_param", "path"), ("query", "query"), ("header", "headers")):
         if opts[option]:
@@ -399,6 +493,10 @@ def _rule_fields(opts: Mapping[str, Any]) -> dict[str, Any]:
         "priority": opts["priority"],
         "name": opts["name"],
         "enabled": False if opts["disabled"] else None,
+        "then": then or None,
+        "scenario": opts["scenario"],
+        "state": opts["state"],
+        "next_state": opts["next_state"],
     }
 
 
@@ -414,10 +512,28 @@ def rules_list(endpoint_id: str, url: str | None, token: str | None, as_json: bo
         emit_json(found)
         return
     rows = [
-        (r.id, r.name, r.priority, "yes" if r.enabled else "no", r.hits, r.match, r.response)
+        (
+            r.id,
+            r.name,
+            r.priority,
+            "yes" if r.enabled else "no",
+            r.hits,
+            1 + len(r.then or ()),
+            _scenario_cell(r.scenario, r.state, r.next_state),
+            r.match,
+            r.response,
+        )
         for r in found
     ]
-    table(("ID", "NAME", "PRIORITY", "ENABLED", "HITS", "MATCH", "RESPONSE"), rows, "no rules")
+    headers = ("ID", "NAME", "PRIORITY", "ENABLED", "HITS", "STEPS", "SCENARIO", "MATCH")
+    table((*headers, "RESPONSE"), rows, "no rules")
+
+
+def _scenario_cell(scenario: str | None, state: str | None, next_state: str | None) -> str | None:
+    """``name:state`` (``->next`` when it moves the scenario), None without a scenario."""
+    if scenario is None:
+        return None
+    return f"{scenario}:{state}" + (f"->{next_state}" if next_state else "")
 
 
 @rules_group.command("delete")
@@ -429,6 +545,54 @@ def rules_delete(endpoint_id: str, rule_id: str, url: str | None, token: str | N
     with session(url, token) as client:
         client.rules.delete(endpoint_id, rule_id)
     click.echo(f"deleted {rule_id}")
+
+
+# scenarios
+def _scenario_rows(found: Sequence[Any], as_json: bool) -> None:
+    if as_json:
+        emit_json(found)
+        return
+    table(("SCENARIO", "STATE"), [(s.name, s.state) for s in found], "no scenarios")
+
+
+@click.command("scenarios")
+@click.argument("collection_id")
+@click.option(
+    "--set",
+    "moves",
+    multiple=True,
+    metavar="NAME=STATE",
+    help="Move a scenario to a state first; repeatable.",
+)
+@connection
+@json_flag
+def scenarios_command(
+    collection_id: str, moves: Sequence[str], url: str | None, token: str | None, as_json: bool
+) -> None:
+    """The scenarios of COLLECTION_ID's rules and their states."""
+    wanted = pairs(moves, "--set")
+    with session(url, token) as client:
+        for name, state in wanted.items():
+            client.collections.set_scenario(collection_id, name, state)
+        found = client.collections.scenarios(collection_id)
+    _scenario_rows(found, as_json)
+
+
+@click.command("reset")
+@click.argument("collection_id")
+@connection
+@json_flag
+def reset_command(collection_id: str, url: str | None, token: str | None, as_json: bool) -> None:
+    """Scenarios back to started, rule sequences to their first step, the stateful data
+    to its seed."""
+    with session(url, token) as client:
+        found = client.collections.reset(collection_id)
+    if as_json:
+        emit_json(found)
+        return
+    click.echo(f"reset {collection_id}")
+    if found:
+        _scenario_rows(found, False)
 
 
 # analytics
@@ -474,5 +638,7 @@ COMMANDS: list[click.Command] = [
     import_command,
     endpoints_group,
     rules_group,
+    scenarios_command,
+    reset_command,
     analytics_command,
 ]

@@ -14,6 +14,7 @@ works against any MockaMocha server::
 from __future__ import annotations
 
 from pytest_mockamocha.sdk.aclient import AsyncClient
+from pytest_mockamocha.sdk.calls import REMOVE, Remove
 from pytest_mockamocha.sdk.client import Client
 from pytest_mockamocha.sdk.errors import (
     ApiError,
@@ -48,12 +49,14 @@ from pytest_mockamocha.sdk.models import (
     RequestAnalytics,
     RequestRecord,
     Rule,
+    Scenario,
     Token,
     TopEndpoint,
     User,
 )
 
 __all__ = [
+    "REMOVE",
     "ApiError",
     "ApiKey",
     "AsyncClient",
@@ -77,9 +80,11 @@ __all__ = [
     "PayloadTooLarge",
     "RateLimited",
     "Ratio",
+    "Remove",
     "RequestAnalytics",
     "RequestRecord",
     "Rule",
+    "Scenario",
     "SdkError",
     "Timeout",
     "Token",

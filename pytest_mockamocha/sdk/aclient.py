@@ -6,7 +6,8 @@ iterators.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import builtins
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from os import PathLike
 from types import TracebackType
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import httpx
 
 from pytest_mockamocha.sdk import answers, calls
-from pytest_mockamocha.sdk.calls import Call
+from pytest_mockamocha.sdk.calls import Call, Remove
 from pytest_mockamocha.sdk.client import ITER_PAGE, Progress
 from pytest_mockamocha.sdk.client import chunks as sync_chunks
 from pytest_mockamocha.sdk.models import (
@@ -32,6 +33,7 @@ from pytest_mockamocha.sdk.models import (
     RequestAnalytics,
     RequestRecord,
     Rule,
+    Scenario,
     Token,
 )
 
@@ -105,9 +107,33 @@ class Collections(_Resource):
         return await self._send(calls.create_collection(name, description, slug))
 
     async def update(
-        self, collection_id: str, *, name: str | None = None, description: str | None = None
+        self,
+        collection_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        stateful: bool | None = None,
+        delay: float | Sequence[float] | Remove | None = None,
     ) -> Collection:
-        return await self._send(calls.update_collection(collection_id, name, description))
+        """Change the given fields. ``stateful=True`` answers CRUD paths from a seeded store;
+        ``delay`` (seconds or ``(min, max)``) delays every answer, ``REMOVE`` drops it."""
+        call = calls.update_collection(collection_id, name, description, stateful, delay)
+        return await self._send(call)
+
+    async def scenarios(self, collection_id: str) -> builtins.list[Scenario]:
+        """The scenarios the collection's rules name, each with its current state."""
+        return await self._send(calls.scenarios(collection_id))
+
+    async def set_scenario(
+        self, collection_id: str, name: str, state: str
+    ) -> builtins.list[Scenario]:
+        """Move the scenario ``name`` to ``state``; answers every scenario."""
+        return await self._send(calls.set_scenario(collection_id, name, state))
+
+    async def reset(self, collection_id: str) -> builtins.list[Scenario]:
+        """Scenarios back to ``started``, rule sequences to their first step, the stateful
+        store to its seed data; answers every scenario."""
+        return await self._send(calls.reset_collection(collection_id))
 
     async def delete(self, collection_id: str) -> None:
         """Delete the collection, its endpoints and rules; its mock stops."""
@@ -201,13 +227,22 @@ class Rules(_Resource):
         *,
         response: JsonObject,
         match: JsonObject | None = None,
+        then: Sequence[JsonObject] | None = None,
         priority: int | None = None,
         enabled: bool | None = None,
         name: str | None = None,
+        scenario: str | None = None,
+        state: str | None = None,
+        next_state: str | None = None,
     ) -> Rule:
-        """A rule answering ``response`` (``status``, ``headers``, ``json`` or ``body``)."""
-        fields: dict[str, object] = {"response": response, "match": match, "priority": priority}
-        fields |= {"enabled": enabled, "name": name}
+        """A rule answering ``response``, then each step of ``then`` in turn (a step:
+        ``status``, ``headers``, one of ``json``/``body``/``example``/``generate``/
+        ``template``, ``delay``, ``fault``, ``times``). With ``scenario`` it fires only
+        while the scenario is in ``state`` (default ``started``) and moves it to
+        ``next_state``. A rule off the operation's contract is stored with ``warnings``."""
+        fields: dict[str, object] = {"response": response, "match": match, "then": then}
+        fields |= {"priority": priority, "enabled": enabled, "name": name}
+        fields |= {"scenario": scenario, "state": state, "next_state": next_state}
         return await self._send(calls.create_rule(endpoint_id, fields))
 
     async def get(self, endpoint_id: str, rule_id: str) -> Rule:
@@ -219,14 +254,19 @@ class Rules(_Resource):
         rule_id: str,
         *,
         response: JsonObject | None = None,
-        match: JsonObject | None = None,
-        priority: int | None = None,
-        enabled: bool | None = None,
-        name: str | None = None,
+        match: JsonObject | Remove | None = None,
+        then: Sequence[JsonObject] | Remove | None = None,
+        priority: int | Remove | None = None,
+        enabled: bool | Remove | None = None,
+        name: str | Remove | None = None,
+        scenario: str | Remove | None = None,
+        state: str | Remove | None = None,
+        next_state: str | Remove | None = None,
     ) -> Rule:
-        """Change the given fields; the others stay."""
-        fields: dict[str, object] = {"response": response, "match": match, "priority": priority}
-        fields |= {"enabled": enabled, "name": name}
+        """Change the given fields; the others stay, ``REMOVE`` removes one."""
+        fields: dict[str, object] = {"response": response, "match": match, "then": then}
+        fields |= {"priority": priority, "enabled": enabled, "name": name}
+        fields |= {"scenario": scenario, "state": state, "next_state": next_state}
         return await self._send(calls.update_rule(endpoint_id, rule_id, fields))
 
     async def delete(self, endpoint_id: str, rule_id: str) -> None:

@@ -7,7 +7,7 @@ only differ in how they send it. Nothing here does I/O.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -28,7 +28,9 @@ from pytest_mockamocha.sdk.models import (
     RequestAnalytics,
     RequestRecord,
     Rule,
+    Scenario,
     Token,
+    scenarios_of,
 )
 
 T = TypeVar("T")
@@ -38,6 +40,20 @@ _SUFFIX_TYPES = {
     ".yml": "application/yaml",
     ".json": "application/json",
 }
+
+
+class Remove:
+    """The type of ``REMOVE``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "REMOVE"
+
+
+#: Passed for a field of an update, removes the field (sends JSON ``null``); ``None``
+#: leaves the field as it is.
+REMOVE = Remove()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +85,8 @@ def _params(**values: str | int | None) -> Params:
 
 
 def _given(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
+    """The values given: ``None`` is left out, ``REMOVE`` sent as ``null``."""
+    return {k: None if isinstance(v, Remove) else v for k, v in values.items() if v is not None}
 
 
 def _none(_: Any) -> None:
@@ -129,13 +146,34 @@ def create_collection(name: str, description: str | None, slug: str | None) -> C
     return _json("POST", "/api/collections", Collection.from_json, body)
 
 
-def update_collection(coll_id: str, name: str | None, description: str | None) -> Call[Collection]:
-    body = _given(name=name, description=description)
+def update_collection(
+    coll_id: str,
+    name: str | None,
+    description: str | None,
+    stateful: bool | None = None,
+    delay: float | Sequence[float] | Remove | None = None,
+) -> Call[Collection]:
+    if delay is not None and not isinstance(delay, (int, float, Remove)):
+        delay = list(delay)
+    body = _given(name=name, description=description, stateful=stateful, delay=delay)
     return _json("PATCH", f"/api/collections/{_seg(coll_id)}", Collection.from_json, body)
 
 
 def delete_collection(coll_id: str) -> Call[None]:
     return Call("DELETE", f"/api/collections/{_seg(coll_id)}", _none)
+
+
+def scenarios(coll_id: str) -> Call[list[Scenario]]:
+    return Call("GET", f"/api/collections/{_seg(coll_id)}/scenarios", scenarios_of)
+
+
+def set_scenario(coll_id: str, name: str, state: str) -> Call[list[Scenario]]:
+    path = f"/api/collections/{_seg(coll_id)}/scenarios/{_seg(name)}"
+    return _json("PUT", path, scenarios_of, {"state": state})
+
+
+def reset_collection(coll_id: str) -> Call[list[Scenario]]:
+    return Call("POST", f"/api/collections/{_seg(coll_id)}/reset", scenarios_of)
 
 
 def import_spec(
@@ -200,8 +238,16 @@ def list_rules(ep_id: str, page: int | None, per_page: int | None) -> Call[Page[
     return Call("GET", _rules(ep_id), _page("rules", Rule.from_json), params)
 
 
+def _rule_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    body = _given(**fields)
+    then = body.get("then")
+    if then is not None and not isinstance(then, list):
+        body["then"] = list(then)
+    return body
+
+
 def create_rule(ep_id: str, fields: Mapping[str, Any]) -> Call[Rule]:
-    return _json("POST", _rules(ep_id), Rule.from_json, _given(**fields))
+    return _json("POST", _rules(ep_id), Rule.from_json, _rule_body(fields))
 
 
 def get_rule(ep_id: str, rule_id: str) -> Call[Rule]:
@@ -209,7 +255,8 @@ def get_rule(ep_id: str, rule_id: str) -> Call[Rule]:
 
 
 def update_rule(ep_id: str, rule_id: str, fields: Mapping[str, Any]) -> Call[Rule]:
-    return _json("PATCH", f"{_rules(ep_id)}/{_seg(rule_id)}", Rule.from_json, _given(**fields))
+    path = f"{_rules(ep_id)}/{_seg(rule_id)}"
+    return _json("PATCH", path, Rule.from_json, _rule_body(fields))
 
 
 def delete_rule(ep_id: str, rule_id: str) -> Call[None]:

@@ -101,8 +101,25 @@ class Collection(_Model):
     slug: str
     mock_url: str
     endpoints_count: int
+    #: the mock answers CRUD paths from a seeded resource store
+    stateful: bool
+    #: the default delay of every answer: seconds, ``[min, max]`` or None
+    delay: float | list[float] | None
     created_at: str
     updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario(_Model):
+    """One scenario of a collection's rules and the state it is in (``started`` at first)."""
+
+    name: str
+    state: str
+
+
+def scenarios_of(data: Mapping[str, JsonValue]) -> list[Scenario]:
+    """The ``{"scenarios": [...]}`` answer of the scenario calls."""
+    return [Scenario.from_json(entry) for entry in data["scenarios"]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,8 +57,19 @@ export interface Collection {
   slug: string;
   mock_url: string;
   endpoints_count: number;
+  /** CRUD paths are answered from a seeded resource store */
+  stateful: boolean;
+  /** the default delay of every answer */
+  delay: Delay | null;
   created_at: string;
   updated_at: string;
+}
+export interface CollectionUpdate {
+  name?: string;
+  description?: string;
+  stateful?: boolean;
+  /** `null` removes the default delay */
+  delay?: Delay | null;
 }
 export interface CollectionList extends Listing {
   collections: Collection[];
@@ -105,39 +116,105 @@ export interface EndpointFilters {
   sort?: EndpointSort;
 }
 
+/** seconds (0-600), or `[min, max]` for a random delay in between */
+export type Delay = number | [number, number];
+export type Scalar = string | number | boolean;
+/** conditions on a value; all given must hold */
+export interface Conditions {
+  equals?: JsonValue;
+  not_equals?: JsonValue;
+  contains?: JsonValue;
+  regex?: string;
+  exists?: boolean;
+  gt?: number | string;
+  gte?: number | string;
+  lt?: number | string;
+  lte?: number | string;
+  one_of?: JsonValue[];
+}
+/** a value, any of a list of values, or conditions */
+export type ValueMatcher = Scalar | Scalar[] | Conditions;
+/** a test on the JSON body at a JSONPath or a JSON pointer */
+export type BodyMatcher = Conditions & ({ jsonpath: string } | { pointer: string });
 export interface RuleMatch {
-  path?: Record<string, string | number | boolean>;
-  query?: Record<string, string | number | boolean>;
-  headers?: Record<string, string | number | boolean>;
-  cookies?: Record<string, string | number | boolean>;
+  path?: Record<string, ValueMatcher>;
+  query?: Record<string, ValueMatcher>;
+  headers?: Record<string, ValueMatcher>;
+  cookies?: Record<string, ValueMatcher>;
+  form?: Record<string, ValueMatcher>;
   json?: JsonValue;
   json_contains?: JsonObject | JsonValue[];
+  body?: BodyMatcher[];
+  any_of?: RuleMatch[];
+  not?: RuleMatch;
 }
-export interface RuleResponse {
+export type FaultKind =
+  | 'connection_reset' | 'close' | 'empty_response' | 'malformed_body' | 'truncated_body'
+  | 'slow_body' | 'hang';
+/** One answer of a rule: at most one of json, body, example, generate and template; none
+ * answers what the spec gives for `status`. */
+export interface RuleStep {
   status?: number;
   headers?: Record<string, string>;
   json?: JsonValue;
   body?: string;
   content_type?: string;
+  /** a named example of the operation's responses */
+  example?: string;
+  /** generated data, `true` or property overrides */
+  generate?: true | JsonObject;
+  /** a template text, or JSON whose strings are templates */
+  template?: JsonValue;
+  delay?: Delay;
+  fault?: FaultKind | { kind: FaultKind; seconds?: number };
+  /** how many requests this step answers (every step but the last: 1 by default) */
+  times?: number;
 }
+/** the first step of a rule */
+export type RuleResponse = RuleStep;
 export interface RuleFields {
-  response?: RuleResponse;
+  response?: RuleStep;
+  /** the steps after `response`, in turn */
+  then?: RuleStep[];
   match?: RuleMatch;
   priority?: number;
   enabled?: boolean;
   name?: string;
+  /** fire only while this scenario is in `state` */
+  scenario?: string;
+  /** default "started" */
+  state?: string;
+  /** the state the scenario moves to when the rule fires */
+  next_state?: string;
 }
+/** a field given as `null` is removed */
+export type RuleUpdate = { [K in keyof RuleFields]?: RuleFields[K] | null };
 export interface Rule {
   id: string;
   endpoint_id: string;
   name: string;
   match: RuleMatch;
-  response: RuleResponse;
+  response: RuleStep;
+  then: RuleStep[];
   priority: number;
   enabled: boolean;
+  scenario: string | null;
+  /** the state the rule fires in (null without a scenario) */
+  state: string | null;
+  next_state: string | null;
+  /** requests answered since the last reset */
   hits: number;
+  /** how the rule's steps break the operation's contract (stored anyway) */
+  warnings: string[];
   created_at: string;
   updated_at: string;
+}
+export interface Scenario {
+  name: string;
+  state: string;
+}
+export interface ScenarioList {
+  scenarios: Scenario[];
 }
 export interface RuleList extends Listing {
   rules: Rule[];
@@ -286,8 +363,12 @@ declare class Collections {
   iter(options?: { per_page?: number }): AsyncGenerator<Collection, void, undefined>;
   get(collectionId: string): Promise<Collection>;
   create(name: string, options?: { description?: string; slug?: string }): Promise<Collection>;
-  update(collectionId: string, fields?: { name?: string; description?: string }): Promise<Collection>;
+  update(collectionId: string, fields?: CollectionUpdate): Promise<Collection>;
   delete(collectionId: string): Promise<void>;
+  scenarios(collectionId: string): Promise<ScenarioList>;
+  setScenario(collectionId: string, name: string, state: string): Promise<ScenarioList>;
+  /** scenarios to "started", sequences to their first step, the stateful store to its seed */
+  reset(collectionId: string): Promise<ScenarioList>;
   /** an object or YAML/JSON text is sent as {"spec": ...}; binary data is sent raw */
   importSpec(
     collectionId: string,
@@ -308,9 +389,9 @@ declare class Endpoints {
 declare class Rules {
   list(endpointId: string, options?: PageOptions): Promise<RuleList>;
   iter(endpointId: string, options?: { per_page?: number }): AsyncGenerator<Rule, void, undefined>;
-  create(endpointId: string, fields: RuleFields & { response: RuleResponse }): Promise<Rule>;
+  create(endpointId: string, fields: RuleFields & { response: RuleStep }): Promise<Rule>;
   get(endpointId: string, ruleId: string): Promise<Rule>;
-  update(endpointId: string, ruleId: string, fields?: RuleFields): Promise<Rule>;
+  update(endpointId: string, ruleId: string, fields?: RuleUpdate): Promise<Rule>;
   delete(endpointId: string, ruleId: string): Promise<void>;
 }
 declare class Generations {

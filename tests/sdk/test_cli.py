@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import stat
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import httpx
@@ -193,3 +195,156 @@ def test_large_import_shows_progress(logged_in: str, monkeypatch: pytest.MonkeyP
         run("collections", "delete", coll_id)
     assert "uploading petstore.yaml" in result.stderr
     assert json.loads(result.stdout)["endpoints_created"] == 8
+
+
+@pytest.fixture
+def cli_petstore(logged_in: str) -> Iterator[dict[str, Any]]:
+    """A collection with petstore.yaml, made and deleted through the verbs."""
+    made = json.loads(run("collections", "create", f"CLI {uuid.uuid4().hex[:8]}", "--json").stdout)
+    run("import", str(SPECS / "petstore.yaml"), "--collection", made["id"])
+    yield made
+    run("collections", "delete", made["id"])
+
+
+def _endpoint(coll_id: str, operation_id: str) -> str:
+    endpoints = json.loads(run("endpoints", "list", "--collection", coll_id, "--json").stdout)
+    return str(next(e["id"] for e in endpoints if e["operation_id"] == operation_id))
+
+
+def test_rules_add_a_sequence_in_a_scenario_then_scenarios_and_reset(
+    cli_petstore: dict[str, Any],
+) -> None:
+    coll_id, mock_url = cli_petstore["id"], cli_petstore["mock_url"]
+    ep_id = _endpoint(coll_id, "getPet")
+    added = run(
+        "rules",
+        "add",
+        ep_id,
+        "--path-param",
+        "petId=7",
+        "--status",
+        "404",
+        "--respond-header",
+        "X-Why=gone",
+        "--times",
+        "1",
+        "--then",
+        '{"json": {"id": 7, "name": "Rex"}}',
+        "--scenario",
+        "adoption",
+        "--next-state",
+        "seen",
+        "--name",
+        "adopt",
+    ).stdout
+    assert "(priority 0, 2 steps, scenario 'adoption' in 'started')" in added
+    rule_id = added.split()[1]
+    assert run("scenarios", coll_id).stdout.split() == ["SCENARIO", "STATE", "adoption", "started"]
+
+    first = httpx.get(mock_url + "/pets/7", timeout=5)
+    assert (first.status_code, first.headers["X-Why"]) == (404, "gone")
+    listing = run("rules", "list", ep_id).stdout.splitlines()
+    assert listing[0].split()[:7] == [
+        "ID",
+        "NAME",
+        "PRIORITY",
+        "ENABLED",
+        "HITS",
+        "STEPS",
+        "SCENARIO",
+    ]
+    assert listing[1].split()[:7] == [
+        rule_id,
+        "adopt",
+        "0",
+        "yes",
+        "1",
+        "2",
+        "adoption:started->seen",
+    ]
+    assert json.loads(run("scenarios", coll_id, "--json").stdout) == [
+        {"name": "adoption", "state": "seen"}
+    ]
+    moved = run("scenarios", coll_id, "--set", "adoption=started", "--json").stdout
+    assert json.loads(moved) == [{"name": "adoption", "state": "started"}]
+    second = httpx.get(mock_url + "/pets/7", timeout=5)
+    assert second.json() == {"id": 7, "name": "Rex"}
+
+    reset = run("reset", coll_id).stdout.splitlines()
+    assert reset[0] == f"reset {coll_id}"
+    assert reset[2].split() == ["adoption", "started"]
+    assert httpx.get(mock_url + "/pets/7", timeout=5).status_code == 404
+    assert json.loads(run("reset", coll_id, "--json").stdout) == [
+        {"name": "adoption", "state": "started"}
+    ]
+
+
+def test_rules_add_the_whole_response_step_and_warnings(cli_petstore: dict[str, Any]) -> None:
+    ep_id = _endpoint(cli_petstore["id"], "getPet")
+    made = run(
+        "rules",
+        "add",
+        ep_id,
+        "--response",
+        '{"json": {"id": "seven"}, "status": 201}',
+        "--status",
+        "200",
+        "--delay",
+        "0,0.01",
+        "--then",
+        '[{"example": "dog"}, {"status": 404}]',
+        "--json",
+    )
+    rule = json.loads(made.stdout)
+    assert rule["response"] == {"json": {"id": "seven"}, "status": 200, "delay": [0.0, 0.01]}
+    assert rule["then"] == [{"example": "dog"}, {"status": 404}]
+    assert rule["warnings"]
+    text = run("rules", "add", ep_id, "--respond-json", '{"id": "eight"}')
+    assert text.stdout.startswith("added rule_")
+    assert "warning: step 1 breaks the contract" in text.stderr
+
+
+def test_rules_add_refuses_bad_steps(cli_petstore: dict[str, Any]) -> None:
+    ep_id = _endpoint(cli_petstore["id"], "getPet")
+    bad = run("rules", "add", ep_id, "--fault", "explode", code=1)
+    (line,) = bad.stderr.strip().splitlines()
+    assert line.startswith("Error: 422 VALIDATION_ERROR")
+    assert '"response.fault"' in line
+    assert run("rules", "add", ep_id, "--state", "x", code=1).exit_code == 1
+    assert "not JSON" in run("rules", "add", ep_id, "--then", "{nope", code=2).stderr
+    assert "JSON object" in run("rules", "add", ep_id, "--response", "[1]", code=2).stderr
+    assert "MIN,MAX" in run("rules", "add", ep_id, "--delay", "1,2,3", code=2).stderr
+    assert run("rules", "list", ep_id).stdout.strip() == "no rules"
+
+
+def test_collections_update_stateful_and_delay(cli_petstore: dict[str, Any]) -> None:
+    coll_id, mock_url = cli_petstore["id"], cli_petstore["mock_url"]
+    text = run("collections", "update", coll_id, "--stateful", "--delay", "0.01").stdout
+    assert text == f"updated {coll_id} {cli_petstore['name']!r}; stateful, delay 0.01\n"
+    made = httpx.post(mock_url + "/pets", json={"name": "Rex"}, timeout=5)
+    assert made.status_code == 201
+    pet_url = f"{mock_url}/pets/{made.json()['id']}"
+    assert httpx.get(pet_url, timeout=5).json()["name"] == "Rex"
+    assert run("reset", coll_id).stdout == f"reset {coll_id}\n"
+    assert httpx.get(pet_url, timeout=5).status_code == 404  # back to the seed data
+    changed = json.loads(
+        run("collections", "update", coll_id, "--no-stateful", "--no-delay", "--json").stdout
+    )
+    assert (changed["stateful"], changed["delay"]) == (False, None)
+    ranged = json.loads(
+        run("collections", "update", coll_id, "--delay", "0.01,0.02", "--json").stdout
+    )
+    assert ranged["delay"] == [0.01, 0.02]
+    assert run("collections", "update", coll_id, "--delay", "2,1", code=1).stderr.startswith(
+        "Error: 422 VALIDATION_ERROR"
+    )
+    assert run("collections", "update", coll_id, "--delay", "1", "--no-delay", code=2)
+    assert run("collections", "update", coll_id, "--delay", "soon", code=2)
+
+
+def test_scenarios_and_reset_of_an_unknown_collection(logged_in: str) -> None:
+    for verb in ("scenarios", "reset"):
+        missing = run(verb, "coll_missing", code=1)
+        assert missing.stderr.startswith("Error: 404 NOT_FOUND")
+    assert run("scenarios", "coll_missing", "--set", "novalue", code=2)
+    assert run("scenarios", "--help").stdout.count("--set NAME=STATE") == 1

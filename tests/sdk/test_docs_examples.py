@@ -9,7 +9,7 @@ import httpx
 import pytest
 from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, SPECS  # type: ignore[import-not-found]
 
-from pytest_mockamocha.sdk import AsyncClient, Client, NotFound, ValidationError
+from pytest_mockamocha.sdk import REMOVE, AsyncClient, Client, NotFound, ValidationError
 
 
 def quickstart(url: str, email: str, password: str, name: str) -> None:
@@ -60,6 +60,37 @@ def generated_data(mm: Client, endpoint_id: str) -> None:
     assert mm.generations.get(data.generation_id).records == data.records
 
 
+def sequences_and_scenarios(mm: Client, collection_id: str, endpoint_id: str) -> None:
+    rule = mm.rules.create(
+        endpoint_id,
+        match={"path": {"petId": 7}},
+        response={"status": 404, "headers": {"X-Why": "not yet"}, "times": 2},
+        then=[{"json": {"id": 7, "name": "Rex"}}],
+        scenario="checkout",
+        next_state="paid",
+    )
+    print(rule.state, rule.warnings)  # started []
+
+    pet_url = f"{mm.collections.get(collection_id).mock_url}/pets/7"
+    assert httpx.get(pet_url, timeout=5).status_code == 404
+    print(mm.collections.scenarios(collection_id))  # [Scenario(name='checkout', state='paid')]
+
+    mm.collections.set_scenario(collection_id, "checkout", "started")  # fire once more
+    assert httpx.get(pet_url, timeout=5).status_code == 404
+    print(mm.rules.get(endpoint_id, rule.id).hits)  # 2
+
+    mm.collections.reset(collection_id)  # scenarios, sequences and stateful data start over
+    mm.rules.update(endpoint_id, rule.id, scenario=REMOVE, next_state=REMOVE)  # any state
+
+
+def stateful_collection(mm: Client, collection_id: str) -> None:
+    coll = mm.collections.update(collection_id, stateful=True, delay=(0.01, 0.05))
+    created = httpx.post(f"{coll.mock_url}/pets", json={"name": "Rex"}, timeout=5).json()
+    assert httpx.get(f"{coll.mock_url}/pets/{created['id']}", timeout=5).json() == created
+    mm.collections.reset(collection_id)  # back to the seed data
+    mm.collections.update(collection_id, stateful=False, delay=REMOVE)
+
+
 def handling_errors(mm: Client) -> None:
     try:
         mm.collections.get("coll_does_not_exist")
@@ -98,6 +129,19 @@ def test_generated_data_and_errors(client: Client, petstore: object) -> None:
     )
     generated_data(client, listing.id)
     handling_errors(client)
+
+
+def test_sequences_scenarios_and_stateful(
+    client: Client, petstore: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    coll_id = petstore.id  # type: ignore[attr-defined]
+    get_pet = next(
+        e for e in client.endpoints.iter(collection_id=coll_id) if e.operation_id == "getPet"
+    )
+    sequences_and_scenarios(client, coll_id, get_pet.id)
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["started []", "[Scenario(name='checkout', state='paid')]", "2"]
+    stateful_collection(client, coll_id)
 
 
 def test_async_usage(server_url: str) -> None:

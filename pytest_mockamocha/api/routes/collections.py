@@ -162,5 +162,5 @@ ROUTES = [
     Route("/api/collections/<coll_id>", ("DELETE",), delete),
     Route("/api/collections/<coll_id>/scenarios", ("GET",), scenarios),
     Route("/api/collections/<coll_id>/reset", ("POST",), reset),
-    Route("/api/collections/<coll_id>/scenarios/<name>", ("PUT",), set_state),
+    Route("/api/collections/<coll_id>/scenarios/<path:name>", ("PUT",), set_state),
 ]

@@ -24,12 +24,24 @@ const YAML_TYPES = /\.(ya?ml)$/i;
 
 const seg = (value) => encodeURIComponent(String(value));
 
-function given(fields) {
+/** The fields given: `undefined` is left out, and `null` too unless `keepNull`. */
+function given(fields, keepNull = false) {
   const out = {};
   for (const [key, value] of Object.entries(fields ?? {})) {
-    if (value !== undefined && value !== null) out[key] = value;
+    if (value !== undefined && (keepNull || value !== null)) out[key] = value;
   }
   return out;
+}
+
+/** The fields of a rule the API takes (others, such as `id` or `hits`, are not sent). */
+const RULE_KEYS = [
+  'name', 'priority', 'enabled', 'match', 'scenario', 'state', 'next_state', 'response', 'then',
+];
+
+function ruleFields(fields, keepNull) {
+  const picked = {};
+  for (const key of RULE_KEYS) picked[key] = fields?.[key];
+  return given(picked, keepNull);
 }
 
 /** Every item of every page, asking for page 1, 2, ... until the last. */
@@ -76,9 +88,25 @@ class Collections extends Resource {
     const json = given({ name, description, slug });
     return this._client.request('POST', '/api/collections', { json });
   }
-  update(collectionId, { name, description } = {}) {
-    const json = given({ name, description });
+  /** `stateful` answers CRUD paths from a seeded store; `delay` (seconds or `[min, max]`)
+   * delays every answer, `null` removes it. */
+  update(collectionId, { name, description, stateful, delay } = {}) {
+    const json = { ...given({ name, description, stateful }), ...given({ delay }, true) };
     return this._client.request('PATCH', `/api/collections/${seg(collectionId)}`, { json });
+  }
+  /** `{scenarios: [{name, state}]}`: the scenarios the collection's rules name. */
+  scenarios(collectionId) {
+    return this._client.request('GET', `/api/collections/${seg(collectionId)}/scenarios`);
+  }
+  /** Move the scenario `name` to `state`; answers every scenario. */
+  setScenario(collectionId, name, state) {
+    const path = `/api/collections/${seg(collectionId)}/scenarios/${seg(name)}`;
+    return this._client.request('PUT', path, { json: { state } });
+  }
+  /** Scenarios back to `started`, rule sequences to their first step, the stateful store
+   * to its seed data; answers every scenario. */
+  reset(collectionId) {
+    return this._client.request('POST', `/api/collections/${seg(collectionId)}/reset`);
   }
   delete(collectionId) {
     return this._client.request('DELETE', `/api/collections/${seg(collectionId)}`);
@@ -142,15 +170,17 @@ class Rules extends Resource {
   iter(endpointId, { per_page = ITER_PAGE } = {}) {
     return walk((page) => this.list(endpointId, { page, per_page }), 'rules');
   }
-  create(endpointId, { response, match, priority, enabled, name }) {
-    const json = given({ response, match, priority, enabled, name });
+  /** `response`, then each step of `then`; with `scenario` it fires only in `state`. */
+  create(endpointId, fields) {
+    const json = ruleFields(fields, false);
     return this._client.request('POST', rulesPath(endpointId), { json });
   }
   get(endpointId, ruleId) {
     return this._client.request('GET', `${rulesPath(endpointId)}/${seg(ruleId)}`);
   }
-  update(endpointId, ruleId, { response, match, priority, enabled, name } = {}) {
-    const json = given({ response, match, priority, enabled, name });
+  /** Change the given fields; the others stay, and a field given as `null` is removed. */
+  update(endpointId, ruleId, fields = {}) {
+    const json = ruleFields(fields, true);
     return this._client.request('PATCH', `${rulesPath(endpointId)}/${seg(ruleId)}`, { json });
   }
   delete(endpointId, ruleId) {

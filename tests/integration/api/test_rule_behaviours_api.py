@@ -153,3 +153,16 @@ def test_the_same_rule_from_the_api_answers_like_the_fixture_and_file(
     assert first.json() == {"code": 404, "message": "Pet not found"}  # the spec's example
     assert (second.status_code, second.json()) == (200, {"id": 7, "name": "Max"})
     assert mock_get(petstore, "/pets/8", headers=tenant).json().get("name") != "Max"
+
+
+def test_a_scenario_name_may_hold_a_slash(admin: Api, petstore: dict[str, Any]) -> None:
+    moved = admin.data(
+        "PUT",
+        f"/api/collections/{petstore['id']}/scenarios/checkout/eu",
+        json={"state": "paid"},
+    )
+    assert {"name": "checkout/eu", "state": "paid"} in moved["scenarios"]
+    empty = admin.call(
+        "PUT", f"/api/collections/{petstore['id']}/scenarios/x", json={"state": " "}
+    )
+    assert empty.status_code == 422
