@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pytest_mockamocha.generate import regex
+from pytest_mockamocha.generate import regex, totals
 from pytest_mockamocha.generate import words as w
 from pytest_mockamocha.generate.realism import Draw, Scope
 from pytest_mockamocha.generate.shape import Shape, Unsatisfiable
@@ -61,7 +61,24 @@ def _object(builder: Builder, shape: Shape, rng: random.Random, depth: int) -> d
         _fill(builder, shape, out, rng, depth, wanted)
     if shape.tags:
         _name_variant(builder, shape, out)
+    if totals.plan(shape):
+        _add_up(builder, shape, out)
     return out
+
+
+def _add_up(builder: Builder, shape: Shape, out: dict[str, Any]) -> None:
+    """Totals equal to the sum of the line items, where the schemas allow (``totals``)."""
+
+    def accepts_in(owner: Shape) -> totals.Accepts:
+        return lambda name, value: builder.checker.valid(
+            property_shape(builder, owner, name).schema, value
+        )
+
+    def line_accepts(array_name: str) -> totals.Accepts:
+        array = property_shape(builder, shape, array_name)
+        return accepts_in(_item_shape(builder, array, len(array.prefix), False))
+
+    totals.apply(out, accepts_in(shape), line_accepts)
 
 
 def _check_keys(shape: Shape) -> None:

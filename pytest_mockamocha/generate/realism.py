@@ -42,11 +42,12 @@ _LOCAL = threading.local()
 class Scope:
     """What the values of one object share: its person and its first moment."""
 
-    __slots__ = ("moment", "person")
+    __slots__ = ("country", "moment", "person")
 
     def __init__(self) -> None:
         self.person: tuple[str, str] | None = None
         self.moment: int | None = None
+        self.country: tuple[str, str, str] | None = None
 
 
 class Draw(random.Random):
@@ -171,17 +172,89 @@ def full_name(rng: random.Random) -> str:
     return f"{first} {last}"
 
 
+def latin_names(rng: random.Random) -> tuple[str, str]:
+    """The object's person's (first, last) names as lower-case ASCII, for logins and e-mails.
+
+    Names in Latin letters lose their accents (``Zoë``: ``zoe``); Japanese names take the
+    romanisation Faker pairs them with (``佐藤``: ``sato``); other scripts are transliterated
+    with Faker's own ``unidecode`` (``Соболева``: ``soboleva``). A part that leaves nothing
+    is empty.
+    """
+    draw = as_draw(rng)
+    return tuple(_latin(draw.locale, part) for part in person(draw))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=8192)
+def _latin(locale: str, name: str) -> str:
+    """One name part as lower-case ASCII (see ``latin_names``)."""
+    folded = ascii_word(name)
+    if folded and name.isascii():
+        return folded
+    romanised = _romanised(locale).get(name)
+    if romanised:
+        return ascii_word(romanised)
+    from faker.decode import unidecode
+
+    return ascii_word(unidecode(name)) or folded
+
+
+@lru_cache(maxsize=64)
+def _romanised(locale: str) -> dict[str, str]:
+    """Faker's (name, kana, romaji) pairs of the locale, as name -> romaji (ja_JP has them)."""
+    provider = faker_for(locale).provider("faker.providers.person")
+    out: dict[str, str] = {}
+    for attribute in ("first_name_pairs", "last_name_pairs"):
+        for entry in getattr(provider, attribute, None) or ():
+            if isinstance(entry, tuple) and len(entry) >= 3 and isinstance(entry[-1], str):
+                out.setdefault(str(entry[0]), entry[-1])
+    return out
+
+
 def email(rng: random.Random) -> str:
     """An address of the object's person on a reserved domain (``ada.lovelace@example.com``)."""
-    first, last = (ascii_word(part) for part in person(rng))
+    first, last = latin_names(rng)
     local = ".".join(p for p in (first, last) if p) or f"user{rng.randint(1, 9999)}"
     return f"{local}@{w.DOMAINS[rng.randrange(len(w.DOMAINS))]}"
 
 
 def username(rng: random.Random) -> str:
     """A login made of the object's person's names (``alovelace42``)."""
-    first, last = (ascii_word(part) for part in person(rng))
+    first, last = latin_names(rng)
     return f"{first[:1]}{last}{rng.randint(1, 99)}" if last else f"user{rng.randint(1, 9999)}"
+
+
+# -- countries ---------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _countries() -> tuple[tuple[str, str, str], ...]:
+    """(ISO alpha-2, alpha-3, English name) of every country Faker knows (its own table)."""
+    from faker.providers.date_time import Provider
+
+    return tuple((c.alpha_2_code, c.alpha_3_code, c.name) for c in Provider.countries)
+
+
+def _country(rng: random.Random) -> tuple[str, str, str]:
+    """The country of the object being built: its name and codes agree across fields."""
+    draw = as_draw(rng)
+    found = draw.scope.country
+    if found is None:
+        table = _countries()
+        found = draw.scope.country = table[draw.randrange(len(table))]
+    return found
+
+
+def country(rng: random.Random) -> str:
+    """The object's country name (``Japan``), agreeing with its country code."""
+    return _country(rng)[2]
+
+
+def country_code(rng: random.Random) -> str:
+    """The object's ISO 3166 alpha-2 country code (``JP``), agreeing with its country name."""
+    return _country(rng)[0]
+
+
+def country_code3(rng: random.Random) -> str:
+    """The object's ISO 3166 alpha-3 country code (``JPN``)."""
+    return _country(rng)[1]
 
 
 # -- time --------------------------------------------------------------------------------
@@ -335,8 +408,8 @@ HINTS: tuple[tuple[frozenset[str], Maker], ...] = tuple(
         ("username login handle nickname screenname", username),
         ("fullname displayname name author owner customer contact person recipient", full_name),
         ("city town", faked("city")),
-        ("countrycode", faked("country_code")),
-        ("country nation", faked("country")),
+        ("countrycode countryiso iso2 alpha2", country_code),
+        ("country countryname nation", country),
         ("street streetaddress addressline line1 address1", faked("street_address")),
         ("address", _one_line_address),
         ("zip zipcode postal postalcode postcode", faked("postcode")),

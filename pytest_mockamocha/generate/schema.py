@@ -2,8 +2,10 @@
 
 ``generate`` builds a value by construction (fast, no hypothesis, all randomness from
 the ``Random`` passed in), then validates it with ``openapi_schema_validator``; an invalid
-value is retried with rngs derived from the one given, and a schema no value satisfies
-raises ``GenerationError`` naming where.
+value is retried with rngs derived from the one given. When every attempt fails, the
+slow path (``fallback``: hypothesis-jsonschema, drawn from a seed taken from the same
+``Random``) gets a turn; a schema neither satisfies raises ``GenerationError`` naming
+where the fast path failed. Invalid values are never returned.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from referencing.exceptions import Unresolvable
 
 from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.generate.build import Builder
+from pytest_mockamocha.generate.fallback import Fallback
 from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, Draw
 from pytest_mockamocha.generate.refs import RefError, Refs, Schema
 from pytest_mockamocha.generate.shape import Folder, Unsatisfiable
@@ -54,6 +57,7 @@ class SchemaGenerator:
         self.locale = locale
         self._refs = Refs(document)
         self._builders: dict[str, Builder] = {}
+        self._fallbacks: dict[str, Fallback] = {}
 
     def generate(
         self, schema: Mapping[str, Any] | bool, rng: random.Random, *, direction: str = "response"
@@ -61,7 +65,7 @@ class SchemaGenerator:
         """A value valid against ``schema``; writeOnly (response) or readOnly (request) omitted."""
         builder = self._builder(direction)
         with self._broken(schema):
-            return self._checked(builder, schema, rng)
+            return self._checked(builder, schema, rng, direction)
 
     def generate_unchecked(
         self, schema: Mapping[str, Any] | bool, rng: random.Random, *, direction: str = "response"
@@ -95,8 +99,8 @@ class SchemaGenerator:
                 break
         return found
 
-    def _checked(self, builder: Builder, schema: Schema, rng: random.Random) -> Any:
-        """Build, validate, and retry with derived rngs; raise naming where it fails."""
+    def _checked(self, builder: Builder, schema: Schema, rng: random.Random, direction: str) -> Any:
+        """Build, validate, retry with derived rngs, then the fallback; raise naming where."""
         failure: Unsatisfiable | None = None
         for _ in range(ATTEMPTS):
             draw = Draw.of(rng, self.locale)
@@ -109,6 +113,9 @@ class SchemaGenerator:
                 return value
             failure = failure or self._explain(builder, schema, value)
         assert failure is not None
+        found, value = self._fallback(direction, builder).value(schema, rng.getrandbits(64))
+        if found:
+            return value
         raise GenerationError(
             f"no valid value: {failure.reason}", self._place(schema, failure.where)
         )
@@ -134,6 +141,22 @@ class SchemaGenerator:
             checker = Checker(self._refs, self.version, direction)
             found = self._builders[direction] = Builder(folder, checker)
         return found
+
+    def _fallback(self, direction: str, builder: Builder) -> Fallback:
+        """The hypothesis-jsonschema fallback of one direction, made on first use."""
+        found = self._fallbacks.get(direction)
+        if found is None:
+            found = Fallback(self._refs, self.version, direction, builder.checker)
+            found = self._fallbacks.setdefault(direction, found)
+        return found
+
+    @property
+    def fallback_stats(self) -> dict[str, int]:
+        """Values the fallback supplied (``used``) and schemas it failed on (``failed``)."""
+        return {
+            "used": sum(f.used for f in self._fallbacks.values()),
+            "failed": sum(f.failed for f in self._fallbacks.values()),
+        }
 
     def _explain(self, builder: Builder, schema: Schema, value: Any) -> Unsatisfiable:
         """Why ``value`` is invalid, as an ``Unsatisfiable`` located at the failing keyword."""

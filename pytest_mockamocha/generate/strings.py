@@ -44,6 +44,8 @@ def choose(shape: Shape, words: tuple[str, ...]) -> Maker:
         default = "date" if words[-1:] == ("date",) or role == "birth" else "date-time"
         return realism.moment_maker(role, fmt or default)
     hinted = maker_for(words) or described(shape.description)
+    if hinted is realism.country and shape.max_length is not None and shape.max_length < 4:
+        hinted = realism.country_code if shape.max_length < 3 else realism.country_code3
     if fmt in ("email", "idn-email"):
         return realism.email
     if fmt in ("uri", "url", "iri"):

@@ -280,3 +280,137 @@ def test_same_values_in_processes_with_different_hash_seeds() -> None:
         for seed in (1, 2)
     }
     assert len(outputs) == 1
+
+
+def _romaji() -> dict[str, str]:
+    """Faker's own ja_JP (name, kana, romaji) pairs, as name -> lower-case romaji."""
+    from faker import Faker
+
+    provider = Faker("ja_JP")["ja_JP"].provider("faker.providers.person")
+    pairs = [*provider.first_name_pairs, *provider.last_name_pairs]
+    return {p[0]: p[-1].lower() for p in pairs}
+
+
+def test_japanese_names_get_ascii_emails_of_their_romanisation(oas_valid: Any) -> None:
+    gen = SchemaGenerator(_doc(), "3.0", locale="ja_JP")
+    romaji = _romaji()
+    for user in _many(gen, USER, 30):
+        assert oas_valid(gen, USER, user)
+        email = user["email"]
+        assert email.isascii()
+        assert parseaddr(email)[1] == email
+        first, last = romaji[user["firstName"]], romaji[user["lastName"]]
+        assert email.split("@")[0] == f"{first}.{last}"
+        assert user["username"].isascii()
+        assert user["username"].startswith(first[0] + last)
+
+
+@pytest.mark.parametrize("locale", ["ru_RU", "el_GR", "zh_CN", "ko_KR"])
+def test_other_scripts_still_give_ascii_emails(locale: str, oas_valid: Any) -> None:
+    gen = SchemaGenerator(_doc(), "3.0", locale=locale)
+    for user in _many(gen, USER, 10):
+        assert oas_valid(gen, USER, user)
+        assert re.fullmatch(r"[a-z0-9.]+@example\.(com|org|net)", user["email"]), user["email"]
+
+
+def test_country_and_country_code_agree(shop: SchemaGenerator, oas_valid: Any) -> None:
+    from faker.providers.date_time import Provider
+
+    names = {c.alpha_2_code: c.name for c in Provider.countries}
+    schema = {
+        "type": "object",
+        "required": ["country", "country_code", "countryCode", "home"],
+        "properties": {
+            "country": {"type": "string"},
+            "country_code": {"type": "string"},
+            "countryCode": {"type": "string", "minLength": 2, "maxLength": 2},
+            "home": ADDRESS,
+        },
+    }
+    seen = set()
+    for value in _many(shop, schema, 40):
+        assert oas_valid(shop, schema, value)
+        assert value["country_code"] == value["countryCode"]
+        assert names[value["countryCode"]] == value["country"]
+        home = value["home"]
+        assert names[home["countryCode"]] == home["country"]
+        seen.add(value["country"])
+    assert len(seen) > 10
+    short = {"type": "string", "maxLength": 2}
+    two = {"type": "object", "required": ["country"], "properties": {"country": short}}
+    assert all(v["country"] in names for v in _many(shop, two, 10))
+
+
+def _cents(value: float) -> int:
+    return round(value * 100)
+
+
+def test_order_totals_add_up_the_line_items(shop: SchemaGenerator) -> None:
+    """Where the sum is schema-valid: jsonschema's float ``multipleOf: 0.01`` check refuses
+    about 11% of cent values (78.54 / 0.01 != 7854), and then the valid value stays."""
+    matched = 0
+    for order in _many(shop, ORDER):
+        cents = sum(round(i["quantity"] * i["unit_price"] * 100) for i in order["items"])
+        if shop.is_valid(ORDER["properties"]["total"], cents / 100):
+            assert _cents(order["total"]) == cents
+            matched += 1
+    assert matched >= 30
+
+
+LINED: dict[str, Any] = {
+    "type": "object",
+    "required": ["lines", "subtotal", "tax", "total"],
+    "properties": {
+        "lines": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 4,
+            "items": {
+                "type": "object",
+                "required": ["qty", "price", "amount"],
+                "properties": {
+                    "qty": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "price": {"type": "number", "minimum": 1, "maximum": 50, "multipleOf": 0.01},
+                    "amount": {"type": "number", "minimum": 0, "multipleOf": 0.01},
+                },
+            },
+        },
+        "subtotal": {"type": "number", "minimum": 0, "multipleOf": 0.01},
+        "tax": {"type": "number", "minimum": 0, "maximum": 20, "multipleOf": 0.01},
+        "total": {"type": "number", "minimum": 0, "multipleOf": 0.01},
+    },
+}
+
+
+def test_line_amounts_subtotal_and_total_with_tax(shop: SchemaGenerator, oas_valid: Any) -> None:
+    cent = LINED["properties"]["total"]
+    checked = 0
+    for order in _many(shop, LINED):
+        assert oas_valid(shop, LINED, order)
+        lines = [round(line["qty"] * line["price"] * 100) for line in order["lines"]]
+        if not all(shop.is_valid(cent, c / 100) for c in lines):
+            continue
+        assert [_cents(line["amount"]) for line in order["lines"]] == lines
+        subtotal, total = sum(lines), sum(lines) + _cents(order["tax"])
+        if shop.is_valid(cent, subtotal / 100) and shop.is_valid(cent, total / 100):
+            assert _cents(order["subtotal"]) == subtotal
+            assert _cents(order["total"]) == total
+            checked += 1
+    assert checked >= 15
+
+
+def test_totals_the_schema_refuses_keep_a_valid_value(
+    shop: SchemaGenerator, oas_valid: Any
+) -> None:
+    capped = {
+        **LINED,
+        "properties": {
+            **LINED["properties"],
+            "total": {"type": "number", "minimum": 0, "maximum": 5},
+            "subtotal": {"type": "integer", "minimum": 0},
+        },
+    }
+    for order in _many(shop, capped):
+        assert oas_valid(shop, capped, order)
+        assert order["total"] <= 5
+        assert isinstance(order["subtotal"], int)
