@@ -19,7 +19,7 @@ from typing import Any
 from werkzeug.datastructures import Headers
 
 from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.violations import Violation
+from pytest_mockamocha.engine.violations import IGNORED_HEADERS, Violation
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.spec import pointer as jp
 from pytest_mockamocha.spec.loader import deref
@@ -51,6 +51,7 @@ _PLAIN_KEYWORDS = frozenset(
     }
 )
 _DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
+_PATH_STYLES = ("simple", "label", "matrix")
 
 
 class _CastError(ValueError):
@@ -86,6 +87,8 @@ class _ParamPlan:
     cast: Callable[[str], Any]
     array: bool  # a query array, form style: repeated keys or comma-separated
     explode: bool
+    #: a path parameter's text to its value (label, matrix, simple arrays and objects)
+    parse: Callable[[str], Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +136,34 @@ class FastRequestCheck:
             found.extend(self._body(plan, body, content_type))
         return found
 
+    def check_param(
+        self,
+        plan: _ParamPlan,
+        path_params: Mapping[str, str],
+        query: Any,
+        headers: Headers,
+        cookies: Mapping[str, str],
+    ) -> list[Violation]:
+        """The violations of one compiled parameter (see ``styled_path_params``)."""
+        return self._param(plan, path_params, query, headers, cookies)
+
     # -- compiling -----------------------------------------------------------------------
+    def styled_path_params(self, op: Operation) -> tuple[_ParamPlan, ...]:
+        """Compiled checks of ``op``'s path parameters that openapi-core cannot read (label
+        and matrix styles, arrays and objects): used beside openapi-core's other checks."""
+        found = []
+        for param in op.parameters:
+            if param.location == "path" and not param.has_content:
+                compiled = self._compile_path(param)
+                if compiled is not None and compiled.parse is not None:
+                    found.append(compiled)
+        return tuple(found)
+
     def _compile(self, op: Operation) -> _Plan | None:
         params = []
         for param in op.parameters:
+            if param.location == "header" and param.name.lower() in IGNORED_HEADERS:
+                continue  # described by the request's own headers, not checked as parameters
             compiled = self._compile_param(param)
             if compiled is None:
                 return None
@@ -157,8 +184,10 @@ class FastRequestCheck:
         return _Plan(tuple(params), schemas, bool(body.get("required", False)))
 
     def _compile_param(self, param: Parameter) -> _ParamPlan | None:
-        if param.has_content or param.name in ("Accept", "Content-Type", "Authorization"):
+        if param.has_content or param.name == "Authorization":
             return None
+        if param.location == "path":
+            return self._compile_path(param)
         style = param.style or _DEFAULT_STYLE.get(param.location)
         if style != _DEFAULT_STYLE.get(param.location):
             return None
@@ -177,6 +206,46 @@ class FastRequestCheck:
                 return None
             return _ParamPlan(param, schema, _cast(str(items.get("type"))), True, explode)
         return _ParamPlan(param, schema, _cast(str(kind)), False, explode)
+
+    def _compile_path(self, param: Parameter) -> _ParamPlan | None:
+        """Path parameters in every style OpenAPI allows there (simple, label, matrix), of
+        primitives, arrays of primitives and objects of primitive properties."""
+        style = param.style or "simple"
+        if style not in _PATH_STYLES:
+            return None
+        explode = bool(param.explode)
+        schema = self._follow(param.schema)
+        kind = schema.get("type") if isinstance(schema, dict) else None
+        if kind == "array":
+            items = self._follow(schema.get("items"))
+            if not _plain(items, self._document) or items.get("type") == "array":
+                return None
+            item_cast = _cast(str(items.get("type")))
+            parse = _path_parser(param.name, style, explode, "array", lambda _k: item_cast)
+            return _ParamPlan(param, schema, str, False, explode, parse)
+        if kind == "object":
+            props = schema.get("properties") or {}
+            casts: dict[str, Callable[[str], Any]] = {}
+            for key, raw in props.items() if isinstance(props, dict) else ():
+                sub = self._follow(raw)
+                if not isinstance(sub, dict):
+                    return None
+                casts[key] = _cast(str(sub.get("type"))) if _plain(sub, self._document) else str
+            parse = _path_parser(param.name, style, explode, "object", lambda k: casts.get(k, str))
+            return _ParamPlan(param, schema, str, False, explode, parse)
+        if not _plain(schema, self._document):
+            return None
+        cast = _cast(str(kind))
+        if style == "simple":
+            return _ParamPlan(param, schema, cast, False, explode)
+        return _ParamPlan(
+            param,
+            schema,
+            cast,
+            False,
+            explode,
+            _path_parser(param.name, style, explode, "", lambda _k: cast),
+        )
 
     def _follow(self, schema: Any) -> Any:
         """A schema that is only a ``$ref``, replaced by its target, hop by hop (a ``$ref``
@@ -219,6 +288,17 @@ class FastRequestCheck:
             return []
         if texts == [""] and p.param.allow_empty and location == "query":
             return []  # allowEmptyValue: "?flag=" is a valid value
+        if p.parse is not None:
+            try:
+                parsed = p.parse(texts[0])
+            except _CastError as exc:
+                return [Violation(location, name, str(exc))]
+            if parsed is _UNDEFINED:
+                return [Violation(location, name, "required parameter is missing")]
+            errors = self._generator.errors(p.schema, parsed, direction="request")
+            if not errors:
+                return []
+            return [Violation(location, name, "; ".join(m for _, m in errors[:5]))]
         try:
             if p.array:
                 parts = texts if p.explode else texts[0].split(",")
@@ -262,6 +342,95 @@ class FastRequestCheck:
         except RecursionError:
             return [Violation("body", "", "the body is nested too deeply to validate")]
         return [Violation("body", path, message) for path, message in errors]
+
+
+_UNDEFINED = object()
+
+
+def _path_parser(
+    name: str,
+    style: str,
+    explode: bool,
+    kind: str,
+    cast_of: Callable[[str], Callable[[str], Any]] | None,
+) -> Callable[[str], Any]:
+    """Reads one path segment written in ``style`` (RFC 6570 as OpenAPI uses it):
+
+    ========  ==========  ==================  ======================  ========================
+    style     explode     primitive 5         array [3, 4]            object {"R": 1, "G": 2}
+    ========  ==========  ==================  ======================  ========================
+    simple    either      ``5``               ``3,4``                 ``R,1,G,2`` / ``R=1,G=2``
+    label     false/true  ``.5``              ``.3,4`` / ``.3.4``     ``.R,1,G,2`` / ``.R=1.G=2``
+    matrix    false/true  ``;id=5``           ``;id=3,4`` /           ``;id=R,1,G,2`` /
+                                              ``;id=3;id=4``          ``;R=1;G=2``
+    ========  ==========  ==================  ======================  ========================
+
+    An empty segment is an empty array or object (RFC 6570's undefined); for a primitive
+    in label or matrix style it is a missing value."""
+    prefix = {"label": ".", "matrix": ";"}.get(style, "")
+    cast = (cast_of or (lambda _k: str))("")
+
+    def body(text: str) -> str:
+        if not text.startswith(prefix):
+            shown = {"label": f"'.{text}'", "matrix": f"';{name}={text}'"}[style]
+            raise _CastError(f"{text!r} is not in {style} style (for example {shown})")
+        return text[len(prefix) :]
+
+    def scalar(text: str) -> Any:
+        if not text and style != "simple":
+            return _UNDEFINED
+        rest = body(text)
+        if style == "matrix":
+            key, eq, value = rest.partition("=")
+            if key != name:
+                raise _CastError(f"{text!r} is not in matrix style (for example ';{name}=...')")
+            rest = value if eq else ""
+        return cast(rest)
+
+    def array(text: str) -> Any:
+        if not text:
+            return []
+        rest = body(text)
+        if style == "matrix" and explode:
+            parts = []
+            for piece in rest.split(";"):
+                key, _, value = piece.partition("=")
+                if key != name:
+                    raise _CastError(f"{piece!r} is not ';{name}=...' (matrix style, exploded)")
+                parts.append(value)
+        else:
+            if style == "matrix":
+                key, _, rest = rest.partition("=")
+                if key != name:
+                    raise _CastError(f"{text!r} is not in matrix style (';{name}=a,b')")
+            parts = rest.split("." if style == "label" and explode else ",")
+        return [cast(p) for p in parts]
+
+    def obj(text: str) -> Any:
+        if not text:
+            return {}
+        rest = body(text)
+        pairs: list[tuple[str, str]] = []
+        if explode:
+            separator = {"label": ".", "matrix": ";"}.get(style, ",")
+            for piece in rest.split(separator):
+                key, eq, value = piece.partition("=")
+                if not eq:
+                    raise _CastError(f"{piece!r} is not key=value ({style} style, exploded)")
+                pairs.append((key, value))
+        else:
+            if style == "matrix":
+                key, _, rest = rest.partition("=")
+                if key != name:
+                    raise _CastError(f"{text!r} is not in matrix style (';{name}=k,v')")
+            parts = rest.split(",")
+            if len(parts) % 2:
+                raise _CastError(f"{text!r} is not a list of key,value pairs ({style} style)")
+            pairs = list(zip(parts[::2], parts[1::2], strict=True))
+        assert cast_of is not None
+        return {key: cast_of(key)(value) for key, value in pairs}
+
+    return {"array": array, "object": obj}.get(kind, scalar)
 
 
 def _plain(schema: Any, document: Mapping[str, Any]) -> bool:

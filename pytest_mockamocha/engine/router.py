@@ -2,6 +2,11 @@
 
 werkzeug already ranks static segments above variables, as OpenAPI asks; its variable
 names must be identifiers, so ``{pet-id}`` becomes a generated name mapped back here.
+
+A path parameter may expand to an empty segment (RFC 6570: an empty list or object in
+``simple``, ``label`` or ``matrix`` style, or an empty string): a request the first map
+misses is tried once more on a map whose variables also match empty segments, so
+``/pets/`` still lists pets while ``/items/mock/`` reaches ``/items/{id}/{tags}``.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, MapAdapter, Rule
 
 from pytest_mockamocha.spec.model import Operation
 
@@ -47,13 +52,18 @@ class Router:
         for op in operations:
             self._ops[(op.path, op.method)] = op
             methods.setdefault(op.path, set()).add(op.method)
-        rules = []
+        rules, empty_rules = [], []
         for path, verbs in methods.items():
             rule_path, names = _rule_path(path)
             self._names[path] = names
             rules.append(Rule(rule_path, endpoint=path, methods=sorted(verbs)))
+            if names:
+                empty_path, _ = _rule_path(path, empty=True)
+                empty_rules.append(Rule(empty_path, endpoint=path, methods=sorted(verbs)))
         self._map = Map(rules, strict_slashes=False, merge_slashes=False, redirect_defaults=False)
         self._adapter = self._map.bind("mock.invalid", "/")
+        self._empty_rules = empty_rules
+        self._empty_adapter: MapAdapter | None = None
         self._seen: dict[tuple[str, str], RouteMatch | RouteMiss] = {}
 
     def match(self, path: str, method: str) -> RouteMatch | RouteMiss:
@@ -72,14 +82,38 @@ class Router:
         method = method.upper()
         try:
             template, values = self._adapter.match(_escape(path), method=method)
-        except MethodNotAllowed as exc:
-            allowed = tuple(sorted(set(exc.valid_methods or ())))
-            return RouteMiss(405, allowed=allowed, nearest=self.nearest(method, path))
-        except NotFound:
-            return RouteMiss(404, nearest=self.nearest(method, path))
+        except (MethodNotAllowed, NotFound) as exc:
+            found = self._match_empty(path, method)
+            if found is None:
+                if isinstance(exc, MethodNotAllowed):
+                    allowed = tuple(sorted(set(exc.valid_methods or ())))
+                    return RouteMiss(405, allowed=allowed, nearest=self.nearest(method, path))
+                return RouteMiss(404, nearest=self.nearest(method, path))
+            template, values = found
+        else:
+            # "/p/{a}/{b}" takes "/p/label/x/" by dropping the trailing slash; the template
+            # with more literal segments ("/p/label/{a}/{b}", b empty) is the better match
+            found = self._match_empty(path, method)
+            if found is not None and _literals(found[0]) > _literals(template):
+                template, values = found
         op = self._ops.get((template, method)) or self._ops[(template, "GET")]  # HEAD -> GET
         names = self._names[template]
         return RouteMatch(op, {names[k]: _unescape(v) for k, v in values.items()})
+
+    def _match_empty(self, path: str, method: str) -> tuple[str, dict[str, str]] | None:
+        """The match when variables may be empty segments, or None (misses only: rare)."""
+        if not self._empty_rules or ("//" not in path and not path.endswith("/")):
+            return None  # an empty segment sits between two slashes or before a last one
+        if self._empty_adapter is None:
+            empty = Map(
+                self._empty_rules, strict_slashes=True, merge_slashes=False, redirect_defaults=False
+            )
+            self._empty_adapter = empty.bind("mock.invalid", "/")
+        try:
+            template, values = self._empty_adapter.match(_escape(path), method=method)
+        except (MethodNotAllowed, NotFound):
+            return None
+        return str(template), dict(values)
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
         """The methods declared for whatever template ``path`` matches (for CORS)."""
@@ -112,16 +146,22 @@ def _unescape(value: str) -> str:
     return value.replace("%3C", "<").replace("%3E", ">")
 
 
-def _rule_path(template: str) -> tuple[str, dict[str, str]]:
+def _rule_path(template: str, *, empty: bool = False) -> tuple[str, dict[str, str]]:
     names: dict[str, str] = {}
+    converter = "string(minlength=0):" if empty else ""
 
     def var(match: re.Match[str]) -> str:
         alias = f"p{len(names)}"
         names[alias] = match.group(1).replace("%3C", "<").replace("%3E", ">")
-        return f"<{alias}>"
+        return f"<{converter}{alias}>"
 
     escaped = template.replace("<", "%3C").replace(">", "%3E")
     return _TEMPLATE_VAR.sub(var, escaped), names
+
+
+def _literals(template: str) -> int:
+    """How many segments of a path template are literal text."""
+    return sum(1 for seg in template.split("/") if seg and not _TEMPLATE_VAR.search(seg))
 
 
 def _path_likeness(wanted: list[str], template: str) -> float:

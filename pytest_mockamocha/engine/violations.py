@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
+#: header parameters OpenAPI says to ignore: their values are content negotiation's. OpenAPI
+#: says the same of ``Authorization``, but a document that declares it required means "send
+#: a credential", so its presence is still checked (as before).
+IGNORED_HEADERS = frozenset({"accept", "content-type"})
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
@@ -127,9 +132,30 @@ class ContractValidator:
                     *validator._iter_parameters_errors(request, operation, path_item),
                     *validator._iter_body_errors(request, operation),
                 ]
-            return list(_convert(errors))
+            found = list(_convert(e for e in errors if not _ignored_header(e)))
         except Exception as exc:  # a body or header openapi-core cannot even parse
             return [Violation("body", "", f"cannot parse the request: {_plain(exc)}")]
+        return self._own_checks(op, found, path_params, query, headers, cookies)
+
+    def _own_checks(
+        self,
+        op: Operation,
+        found: list[Violation],
+        path_params: Mapping[str, str],
+        query: Any,
+        headers: Headers,
+        cookies: Mapping[str, str],
+    ) -> list[Violation]:
+        """openapi-core's findings, with the path parameters it cannot read (label,
+        matrix, arrays, objects) checked by ours instead."""
+        styled = self.fast.styled_path_params(op) if self.fast is not None else ()
+        ours = {p.param.name for p in styled}
+        kept = [v for v in found if not (v.location == "path" and v.name in ours)]
+        if styled:
+            assert self.fast is not None
+            for plan in styled:
+                kept.extend(self.fast.check_param(plan, path_params, query, headers, cookies))
+        return kept
 
     def _security(
         self, op: Operation, query: Any, headers: Headers, cookies: Mapping[str, str]
@@ -148,6 +174,8 @@ class ContractValidator:
         if not isinstance(scheme, dict):
             return True  # an undeclared scheme cannot be checked
         kind = scheme.get("type")
+        if kind == "mutualTLS":
+            return True  # a client certificate is checked by TLS, before any mock sees HTTP
         if kind == "apiKey":
             where = {"header": headers, "query": query, "cookie": cookies}.get(
                 str(scheme.get("in")), headers
@@ -167,6 +195,14 @@ class ContractValidator:
         validator = self._openapi_core()[2]
         errors = validator._iter_errors(status, body, headers, content_type, operation)
         return [Violation("response", v.name, v.message) for v in _convert(errors)]
+
+
+def _ignored_header(error: Exception) -> bool:
+    """An error about an ``Accept`` or ``Content-Type`` header parameter: OpenAPI says such
+    parameter definitions "SHALL be ignored" (names compared without case)."""
+    location = getattr(error, "location", None)
+    name = getattr(error, "name", None)
+    return location == "header" and isinstance(name, str) and name.lower() in IGNORED_HEADERS
 
 
 _QUIET_LOCK = threading.Lock()
@@ -257,10 +293,26 @@ def _text_loads(value: bytes, **parameters: str) -> Any:
     return value.decode(parameters.get("charset", "utf-8"), errors="replace")
 
 
+def _bytes_as_text(value: bytes, **parameters: str) -> Any:
+    return value.decode("latin-1")
+
+
+def _opaque(media: str) -> bool:
+    """A media type openapi-core hands over as raw bytes (octet-stream, images, PDF...)."""
+    return not (
+        media.endswith(("/json", "+json", "*"))
+        or media.startswith(("multipart/", "application/x-www-form-urlencoded"))
+    )
+
+
 def _media_deserializers(document: Mapping[str, Any]) -> dict[str, Any]:
     """Deserializers for the document's JSON-like and text media types openapi-core reads
-    as bytes (problem+json, text/csv) or as XML trees (XML bodies are strings to us)."""
+    as bytes (problem+json, text/csv) or as XML trees (XML bodies are strings to us). In
+    3.1, raw bytes (octet-stream, images) become a string: a ``type: string`` body schema
+    (``contentMediaType``, or 3.0's ``format: binary``) is then checked as the string it
+    describes, where 3.1's validator would refuse bytes as "not of type 'string'"."""
     found: dict[str, Any] = {}
+    v31 = str(document.get("openapi", "")).startswith("3.1")
     stack: list[Any] = [document]
     while stack:
         node = stack.pop()
@@ -273,6 +325,8 @@ def _media_deserializers(document: Mapping[str, Any]) -> dict[str, Any]:
                         found[base] = _json_loads
                     elif base.startswith("text/") or base.endswith(("/xml", "+xml")):
                         found[base] = _text_loads
+                    elif v31 and _opaque(base):
+                        found[base] = _bytes_as_text
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (dict, list)))

@@ -99,6 +99,7 @@ def build_spec(
                 source=source,
                 pointer="/paths",
             )
+    dialects = _drop_unknown_dialects(doc) if version == "3.1" else []
     digest = content_hash(doc)
     problems = structural_problems(doc, version, digest, cache_dir)
     fatal = [p for p in problems if p.fatal]
@@ -120,9 +121,48 @@ def build_spec(
         slug=slug or (slugify(custom_slug) if isinstance(custom_slug, str) else default_slug),
         operations=tuple(operations),
         content_hash=digest,
-        warnings=tuple(p for p in problems if not p.fatal) + tuple(warnings),
+        warnings=tuple(p for p in problems if not p.fatal) + tuple(dialects) + tuple(warnings),
         server_path=_server_path(doc),
     )
+
+
+def _drop_unknown_dialects(doc: dict[str, Any]) -> list[Problem]:
+    """A 3.1 schema's ``$schema`` naming a dialect no validator knows (``draft-05`` does not
+    exist) would make every request it checks fail; it is dropped (the schema is read in
+    the document's dialect) and reported once with its pointer."""
+    from jsonschema.validators import validator_for
+
+    unknown = object()
+    found: list[Problem] = []
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, dict):
+            dialect = node.get("$schema")
+            if (
+                isinstance(dialect, str)
+                and "spec.openapis.org" not in dialect
+                and validator_for({"$schema": dialect}, default=unknown) is unknown
+            ):
+                del node["$schema"]
+                found.append(
+                    Problem(
+                        f"{at}/$schema",
+                        f"unknown JSON Schema dialect {dialect!r}; the schema is read as "
+                        "OpenAPI 3.1's own dialect",
+                        fatal=False,
+                    )
+                )
+            stack.extend(
+                (v, f"{at}/{jp.escape(str(k))}")
+                for k, v in node.items()
+                if isinstance(v, (dict, list))
+            )
+        elif isinstance(node, list):
+            stack.extend(
+                (v, f"{at}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list))
+            )
+    return found
 
 
 def deref(doc: Mapping[str, Any], node: Any) -> Any:
