@@ -1,0 +1,102 @@
+"""Looseness real documents have, served as OpenAPI means it: header parameters OpenAPI
+says to ignore, mutualTLS, 3.1 binary bodies, unknown $schema dialects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from pytest_mockamocha.server.runtime import MockServer
+from pytest_mockamocha.spec.loader import load_spec
+
+OK = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+
+
+def document(version: str, paths: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": paths, **extra}
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Any]:
+    servers: list[MockServer] = []
+
+    def start(doc: dict[str, Any]) -> str:
+        path = tmp_path / f"spec{len(servers)}.json"
+        path.write_text(json.dumps(doc))
+        server = MockServer().start()
+        servers.append(server)
+        server.add_spec(load_spec(path, cache_dir=tmp_path / "cache"), "api")
+        return server.url_for("api")
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.mark.parametrize("name", ["Accept", "content-type"])
+def test_accept_and_content_type_header_parameters_are_ignored(serve: Any, name: str) -> None:
+    param = {"name": name, "in": "header", "required": True, "schema": {"enum": ["x/y"]}}
+    url = serve(document("3.0.3", {"/a": {"get": {"parameters": [param], "responses": OK}}}))
+    assert requests.get(url + "/a", timeout=5).status_code == 200
+
+
+def test_a_required_authorization_header_is_still_checked(serve: Any) -> None:
+    param = {
+        "name": "Authorization",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+    url = serve(document("3.0.3", {"/a": {"get": {"parameters": [param], "responses": OK}}}))
+    assert requests.get(url + "/a", timeout=5).status_code == 400
+    assert requests.get(url + "/a", headers={"Authorization": "x"}, timeout=5).status_code == 200
+
+
+def test_mutual_tls_counts_as_satisfied(serve: Any) -> None:
+    doc = document(
+        "3.1.0",
+        {"/a": {"get": {"security": [{"mtls": []}], "responses": OK}}},
+        components={"securitySchemes": {"mtls": {"type": "mutualTLS"}}},
+    )
+    assert requests.get(serve(doc) + "/a", timeout=5).status_code == 200
+
+
+def test_a_31_binary_body_is_accepted(serve: Any) -> None:
+    body = {
+        "required": True,
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "contentMediaType": "application/octet-stream"}
+            }
+        },
+    }
+    url = serve(document("3.1.0", {"/upload": {"post": {"requestBody": body, "responses": OK}}}))
+    sent = requests.post(
+        url + "/upload",
+        data=bytes(range(256)),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=5,
+    )
+    assert sent.status_code == 200, sent.text
+
+
+def test_an_unknown_schema_dialect_is_dropped_with_a_warning(serve: Any, tmp_path: Path) -> None:
+    schema = {
+        "$schema": "http://json-schema.org/draft-05/schema#",
+        "type": "object",
+        "properties": {"n": {"type": "integer"}},
+    }
+    body = {"content": {"application/json": {"schema": schema}}}
+    doc = document("3.1.0", {"/a": {"post": {"requestBody": body, "responses": OK}}})
+    path = tmp_path / "dialect.json"
+    path.write_text(json.dumps(doc))
+    spec = load_spec(path, cache_dir=tmp_path / "cache")
+    assert any("$schema" in str(w) and "draft-05" in str(w) for w in spec.warnings)
+    url = serve(doc)
+    assert requests.post(url + "/a", json={"n": 1}, timeout=5).status_code == 200
+    assert requests.post(url + "/a", json={"n": "x"}, timeout=5).status_code == 400
