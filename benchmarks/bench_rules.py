@@ -17,19 +17,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+from _loopback import latencies, start_serve
 
-ROOT = Path(__file__).resolve().parents[1]
-PETSTORE = ROOT / "tests" / "data" / "specs" / "petstore.yaml"
 PATH = "/mocks/petstore/pets/1?limit=5"
 PET = {"id": 1, "name": "Rex"}
 
@@ -70,42 +64,6 @@ def rule_files(folder: Path) -> dict[str, list[str]]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(extra: list[str], cache: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "pytest_mockamocha.cli",
-        "serve",
-        "--memory",
-        "--no-record",
-        "--port",
-        str(port),
-        "--spec",
-        f"petstore={PETSTORE}",
-        *extra,
-    ]
-    env = {**os.environ, "MOCKAMOCHA_CACHE_DIR": cache}
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/health")
-            conn.getresponse().read()
-            return proc, port
-        except OSError:
-            time.sleep(0.02)
-    proc.kill()
-    raise RuntimeError(f"server did not start: {' '.join(extra)}")
-
-
 def path_for(name: str, port: int) -> str:
     """The GET to time: stateful mode reads a pet it was just given (seeded ids vary)."""
     if name != "stateful":
@@ -122,23 +80,6 @@ def path_for(name: str, port: int) -> str:
     return f"/mocks/petstore/pets/{made['id']}?limit=5"
 
 
-def latencies(port: int, path: str, n: int, warmup: int = 300) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    out = []
-    for i in range(warmup + n):
-        began = time.perf_counter()
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        if i >= warmup:
-            out.append(time.perf_counter() - began)
-        if response.status != 200:
-            raise RuntimeError(f"unexpected status {response.status}")
-    conn.close()
-    out.sort()
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -148,7 +89,7 @@ def main() -> None:
         setups = rule_files(Path(tmp))
         names = list(setups)
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
-        servers = {name: start(setups[name], tmp) for name in names}
+        servers = {name: start_serve(["--no-record", *setups[name]], tmp) for name in names}
         paths = {name: path_for(name, port) for name, (_, port) in servers.items()}
         try:
             for r in range(args.rounds):

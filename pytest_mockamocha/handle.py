@@ -22,7 +22,7 @@ from pytest_mockamocha.engine.rules import _UNSET
 from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.generate.records import records, response_schema
-from pytest_mockamocha.rulebuilder import RuleBuilder
+from pytest_mockamocha.rulebuilder import RuleBuilder, delay_range
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.model import Operation
 
@@ -227,13 +227,10 @@ class Mockamocha:
     ) -> None:
         """Delay every answer of the collection that has no delay of its own, for this
         test: ``seconds``, or a random wait in [seconds, maximum] (seeded)."""
-        low = _seconds("delay", seconds)
-        high = None if maximum is None else _seconds("delay maximum", maximum)
-        if high is not None and high < low:
-            raise RuleError(f"delay maximum {high} is below the minimum {low}")
+        checked = delay_range(seconds, maximum)
         coll = self.collection(collection)
         previous = coll.delay
-        coll.delay = (low, high)
+        coll.delay = checked
         self._undo.append(lambda: setattr(coll, "delay", previous))
 
     # -- journal and assertions ----------------------------------------------------------
@@ -345,12 +342,6 @@ class Mockamocha:
         if seed is not None:
             return seed
         return self.seed if self.seed is not None else self.engine.seed
-
-
-def _seconds(what: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 600:
-        raise RuleError(f"{what} must be between 0 and 600 seconds, not {value!r}")
-    return float(value)
 
 
 def _listed(record: RequestRecord) -> str:

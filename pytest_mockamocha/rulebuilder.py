@@ -187,10 +187,7 @@ class RuleBuilder:
     def delay(self, seconds: float, maximum: float | None = None) -> RuleBuilder:
         """Wait ``seconds`` before answering the current step; with ``maximum``, a random
         wait in [seconds, maximum], the same for the same seed and request."""
-        low = _seconds("delay", seconds)
-        high = None if maximum is None else _seconds("delay maximum", maximum)
-        if high is not None and high < low:
-            raise RuleError(f"delay maximum {high} is below the minimum {low}")
+        low, high = delay_range(seconds, maximum)
         reply = self._current_reply("delay")
         return self._set(replace(reply, delay=low, delay_max=high))
 
@@ -346,6 +343,15 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+def delay_range(seconds: float, maximum: float | None) -> tuple[float, float | None]:
+    """A checked delay: fixed ``seconds``, or a range up to ``maximum`` (``RuleError``)."""
+    low = _seconds("delay", seconds)
+    high = None if maximum is None else _seconds("delay maximum", maximum)
+    if high is not None and high < low:
+        raise RuleError(f"delay maximum {high} is below the minimum {low}")
+    return low, high
 
 
 def _seconds(what: str, value: Any) -> float:

@@ -14,24 +14,14 @@ from typing import Any
 
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.engine.ruleform import contract_problems, parse_rule
+from pytest_mockamocha.engine.ruleform import RULE_KEYS, contract_problems, parse_rule
 from pytest_mockamocha.engine.rules import Rule
 from pytest_mockamocha.errors import CollectionNotFoundError, OperationNotFoundError
 
 log = logging.getLogger("pytest_mockamocha.api")
 
-#: the fields a stored rule keeps (and the API accepts)
-STORED_KEYS = (
-    "name",
-    "priority",
-    "enabled",
-    "match",
-    "scenario",
-    "state",
-    "next_state",
-    "response",
-    "then",
-)
+#: the fields a stored rule keeps (and the API accepts): the endpoint gives the rest
+STORED_KEYS = tuple(key for key in RULE_KEYS if key not in ("collection", "operation"))
 
 
 def live_collection(engine: Engine, slug: str) -> Collection:
