@@ -2,7 +2,9 @@
 
 openapi-core's own path finder costs milliseconds on large specs and its spec validation
 seconds; we build one validator per document with spec validation off, deny every
-non-local ref, and hand it the operation our router found.
+non-local ref, and hand it the operation our router found. Its schema validators get the
+discriminator keywords of ``generate.validate`` (the fast path's), so both paths read a
+discriminator alike.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jsonschema.validators import extend
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 if TYPE_CHECKING:
     from jsonschema_path import SchemaPath
 
     from pytest_mockamocha.engine.fastcheck import FastRequestCheck
+from pytest_mockamocha.generate.refs import Refs
+from pytest_mockamocha.generate.validate import Discriminators
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
@@ -135,7 +140,36 @@ class ContractValidator:
             found = list(_convert(e for e in errors if not _ignored_header(e)))
         except Exception as exc:  # a body or header openapi-core cannot even parse
             return [Violation("body", "", f"cannot parse the request: {_plain(exc)}")]
+        found = self._empty_multipart(op, found, body, content_type)
         return self._own_checks(op, found, path_params, query, headers, cookies)
+
+    def _empty_multipart(
+        self, op: Operation, found: list[Violation], body: bytes, content_type: str
+    ) -> list[Violation]:
+        """A ``multipart/form-data`` body without parts, said as such instead of whatever
+        openapi-core made of it (a missing property per field, or "not available")."""
+        media = content_type.split(";", 1)[0].strip().lower()
+        if media != "multipart/form-data" or not any(v.location == "body" for v in found):
+            return found
+        if not _no_parts(body, content_type):
+            return found
+        request_body = deref(self._spec.document, op.request_body) or {}
+        content = request_body.get("content") if isinstance(request_body, dict) else None
+        node = next(
+            (
+                n
+                for m, n in (content or {}).items()
+                if str(m).split(";", 1)[0].strip().lower() == media
+            ),
+            None,
+        )
+        schema = deref(self._spec.document, node.get("schema")) if isinstance(node, dict) else None
+        required = schema.get("required") if isinstance(schema, dict) else None
+        names = ", ".join(str(n) for n in required) if isinstance(required, list) else ""
+        message = "the multipart body has no parts" + (
+            f"; required fields: {names}" if names else ""
+        )
+        return [v for v in found if v.location != "body"] + [Violation("body", "", message)]
 
     def _own_checks(
         self,
@@ -235,34 +269,38 @@ def _build_core(spec: ApiSpec) -> tuple[SchemaPath, Any, Any]:
     root = SchemaPath.from_dict(
         dict(spec.document), handlers=_DenyRemote(), resolved_cache_maxsize=4096
     )
+    tags = Discriminators(Refs(spec.document))
     v31 = spec.version == "3.1"
     extra = _media_deserializers(spec.document)
     request_cls = V31RequestValidator if v31 else V30RequestValidator
     response_cls = V31ResponseValidator if v31 else V30ResponseValidator
     requests = request_cls(
-        root, extra_media_type_deserializers=extra, **_shared_checkers(request_cls)
+        root, extra_media_type_deserializers=extra, **_shared_checkers(request_cls, tags)
     )
     responses = response_cls(
-        root, extra_media_type_deserializers=extra, **_shared_checkers(response_cls)
+        root, extra_media_type_deserializers=extra, **_shared_checkers(response_cls, tags)
     )
     return root, requests, responses
 
 
-def _shared_checkers(validator_cls: Any) -> dict[str, Any]:
+def _shared_checkers(validator_cls: Any, tags: Discriminators) -> dict[str, Any]:
     """The validator class's schema factories, minus a deepcopy of the format checker per
     parameter per request (profiled: most of a GET's validation time). We never add
-    format validators, so one shared, read-only checker serves every call."""
+    format validators, so one shared, read-only checker serves every call. The schema
+    validator classes get the document's discriminator keywords."""
     casters = copy.copy(validator_cls.schema_casters_factory)
-    casters.schema_validators_factory = _shared(casters.schema_validators_factory)
+    casters.schema_validators_factory = _shared(casters.schema_validators_factory, tags)
     return {
-        "schema_validators_factory": _shared(validator_cls.schema_validators_factory),
+        "schema_validators_factory": _shared(validator_cls.schema_validators_factory, tags),
         "schema_casters_factory": casters,
     }
 
 
-def _shared(factory: Any) -> Any:
+def _shared(factory: Any, tags: Discriminators) -> Any:
     shared = copy.copy(factory)
     shared.__class__ = _shared_checker_class(type(factory))
+    shared.mockamocha_tags = tags
+    shared.mockamocha_classes = {}
     return shared
 
 
@@ -280,7 +318,19 @@ def _shared_checker_class(base: type) -> type:
             return self.format_checker
         return base.get_format_checker(self, format_validators, extra_format_validators)  # type: ignore[attr-defined]
 
-    shared = type(f"Shared{base.__name__}", (base,), {"get_format_checker": get_format_checker})
+    def get_validator_cls(self: Any, spec: Any, schema: Any) -> Any:
+        found = base.get_validator_cls(self, spec, schema)  # type: ignore[attr-defined]
+        ours = self.mockamocha_classes.get(found)
+        if ours is None:
+            ours = extend(found, self.mockamocha_tags.keywords(found))
+            self.mockamocha_classes[found] = ours
+        return ours
+
+    shared = type(
+        f"Shared{base.__name__}",
+        (base,),
+        {"get_format_checker": get_format_checker, "get_validator_cls": get_validator_cls},
+    )
     _SHARED_CLASSES[base] = shared
     return shared
 
@@ -331,6 +381,19 @@ def _media_deserializers(document: Mapping[str, Any]) -> dict[str, Any]:
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (dict, list)))
     return found
+
+
+def _no_parts(body: bytes, content_type: str) -> bool:
+    """Whether a multipart body holds no part: nothing, or only its closing delimiter."""
+    boundary = ""
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "boundary":
+            boundary = value.strip().strip('"')
+    text = body.strip()
+    if not text:
+        return True
+    return bool(boundary) and text == f"--{boundary}--".encode("latin-1", "replace")
 
 
 def _convert(errors: Iterable[Exception]) -> Iterator[Violation]:
