@@ -263,8 +263,9 @@ def _discriminated(choice: Choice) -> list[tuple[int, str]]:
         ref = branch.get("$ref") if isinstance(branch, Mapping) else None
         if not isinstance(ref, str):
             continue
-        keys = [str(k) for k, v in mapping.items() if v == ref]
         name = jp.split(ref[1:])[-1] if ref.startswith("#/components/schemas/") else ""
+        # a mapping value is a $ref or, as OpenAPI allows, a bare schema name
+        keys = [str(k) for k, v in mapping.items() if v == ref or (name and v == name)]
         if not keys and name and name not in mapping:
             keys = [name]
         if not keys:

@@ -170,7 +170,12 @@ def _name_variant(builder: Builder, shape: Shape, out: dict[str, Any]) -> None:
 def _variant_name(refs: list[str], mapping: Any) -> str | None:
     """The mapping key of the first ref followed, or that ref's component name."""
     for ref in refs:
-        keys = [k for k, v in mapping.items() if v == ref] if hasattr(mapping, "items") else []
+        name = jp.split(ref[1:])[-1] if ref.startswith("#/components/schemas/") else None
+        keys = (
+            [k for k, v in mapping.items() if v == ref or (name and v == name)]
+            if hasattr(mapping, "items")
+            else []
+        )
         if keys:
             return str(keys[0])
         if ref.startswith("#/components/schemas/"):
