@@ -29,6 +29,7 @@ from pytest_mockamocha.engine.respond import (
     success_status,
 )
 from pytest_mockamocha.engine.router import RouteMatch, RouteMiss, Router
+from pytest_mockamocha.engine.ruleform import contract_problems
 from pytest_mockamocha.engine.rules import Reply, RuleBook
 from pytest_mockamocha.engine.violations import ContractValidator, Violation
 from pytest_mockamocha.errors import CollectionNotFoundError
@@ -313,8 +314,9 @@ class Engine:
                     request=request,
                     path_params=route.path_params,
                 )
+                drift = _template_drift(coll, op, chosen.reply, response)
                 response.source, response.rule_id = "rule", chosen.rule.id
-                return response, [], f"fault: {response.fault}" if response.fault else ""
+                return response, drift, f"fault: {response.fault}" if response.fault else ""
             note = ""
             if chosen.nearest is not None:
                 note = f"nearest rule {chosen.nearest.id}: {'; '.join(chosen.reasons)}"
@@ -504,6 +506,24 @@ def _sent(optional: tuple[tuple[str, str, str], ...], request: MockRequest) -> t
         for where, name, label in optional
         if (request.query if where == "query" else request.headers).get(name) is not None
     )
+
+
+def _template_drift(
+    coll: Collection, op: Operation, reply: Reply, response: MockResponse
+) -> list[Violation]:
+    """How a template's rendered answer breaks the operation's declared responses.
+
+    Other replies are checked once, when their rule is made; a template's output exists
+    only per request, so it is checked here, and strict mode fails the test on it."""
+    if reply.kind != "template":
+        return []
+    if response.source == "error":  # the template failed: the 500 is ours, not the API's
+        detail = json.loads(response.body).get("detail", "")
+        return [Violation("response", "template", str(detail))]
+    rendered = Reply(status=response.status)
+    if "json" in (response.content_type or ""):
+        rendered = Reply(status=response.status, json=json.loads(response.body))
+    return [Violation("response", "", text) for text in contract_problems(coll, op, rendered)]
 
 
 def _pick_delay(delay: tuple[float, float | None], seed: int, material: str) -> float:

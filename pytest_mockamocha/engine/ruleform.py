@@ -332,7 +332,8 @@ def contract_problems(coll: Collection, op: Operation, reply: Reply) -> list[str
     """How a reply breaks what ``op`` declares: an undeclared status, a body off its schema.
 
     Faults that send no response, templates and spec-built answers are not judged here
-    (the spec built the latter; templates are checked per request by the strict mode)."""
+    (the spec built the latter; a template's output is checked per request by the engine,
+    which journals what breaks the contract as the request's violations)."""
     if reply.fault in ("connection_reset", "close", "hang"):
         return []
     status = reply.status

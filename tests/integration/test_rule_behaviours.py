@@ -221,3 +221,32 @@ def test_assert_called_shows_why_the_nearest_rule_did_not_answer(mock: Mockamoch
     text = str(caught.value)
     assert "GET /pets/1?expand=vet -> 200" in text
     assert "query.expand is 'vet', rule wants 'owner'" in text
+
+
+def test_a_template_answer_off_the_contract_fails_strict_mode(server: MockServer) -> None:
+    mock = Mockamocha(server, test="template-drift", strict=True).__enter__()
+    mock.when("getPet").respond_template(
+        json={"id": "{{ request.path.petId }}", "name": "Rex"}  # a string id
+    )
+    answer = get(mock, "/pets/7")
+    assert answer.json() == {"id": "7", "name": "Rex"}  # sent as rendered
+    (record,) = mock.requests("getPet")
+    assert record.violations == (
+        "response: GET /pets/{petId} 200 body.id: '7' is not of type 'integer'",
+    )
+    with pytest.raises(AssertionError, match=r"body.id: '7' is not of type 'integer'"):
+        mock.__exit__(None, None, None)
+
+
+def test_a_failing_template_is_a_violation_of_the_test(mock: Mockamocha) -> None:
+    mock.when("getPet").respond_template(json={"id": "{{ request.path.nope }}"})
+    assert get(mock, "/pets/7").status_code == 500
+    (record,) = mock.requests("getPet")
+    assert record.violations[0].startswith("response.template: GET /pets/{petId}:")
+    assert "nope" in record.violations[0]
+
+
+def test_a_valid_template_answer_is_no_violation(mock: Mockamocha) -> None:
+    mock.when("getPet").respond_template(json={"id": "{{ request.path.petId | int }}", "name": "R"})
+    assert get(mock, "/pets/7").json() == {"id": 7, "name": "R"}
+    assert mock.requests("getPet")[0].violations == ()
