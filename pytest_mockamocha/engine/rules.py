@@ -114,6 +114,9 @@ class RuleBook:
         self._order: dict[str, int] = {}
         self._hits: dict[str, int] = {}
         self._states: dict[tuple[str, str], str] = {}  # (collection, scenario) -> state
+        #: precedence-ordered enabled rules per (collection, operation): every request
+        #: asks, rules change rarely; emptied by every change
+        self._sorted: dict[tuple[str, str], tuple[Rule, ...]] = {}
         self._seq = itertools.count()
 
     def put(self, rule: Rule) -> Rule:
@@ -123,11 +126,13 @@ class RuleBook:
                 self._order[rule.id] = next(self._seq)
                 self._hits[rule.id] = 0
             self._rules[rule.id] = rule
+            self._sorted.clear()
         return rule
 
     def remove(self, rule_id: str) -> bool:
         """Forget one rule; False when there was none."""
         with self._lock:
+            self._sorted.clear()
             self._order.pop(rule_id, None)
             self._hits.pop(rule_id, None)
             return self._rules.pop(rule_id, None) is not None
@@ -167,7 +172,7 @@ class RuleBook:
         The first pass stops at each rule's first miss, so many rules cost little; the
         full explanation (every reason of the nearest rule) is built only when no rule
         answers."""
-        candidates = [r for r in self.rules(collection, operation) if r.enabled]
+        candidates = self._candidates(collection, operation)
         if not candidates:
             return Selection()
         for rule in candidates:
@@ -189,6 +194,21 @@ class RuleBook:
                 best = (fits, rule, reasons)
         assert best is not None
         return Selection(nearest=best[1], reasons=tuple(best[2]))
+
+    def _candidates(self, collection: str, operation: str) -> tuple[Rule, ...]:
+        """The enabled rules of one operation in precedence order (cached until a change)."""
+        key = (collection, operation)
+        with self._lock:
+            found = self._sorted.get(key)
+            if found is None:
+                chosen = [
+                    r
+                    for r in self._rules.values()
+                    if r.enabled and r.collection == collection and r.operation == operation
+                ]
+                chosen.sort(key=lambda r: (-r.priority, -self._order[r.id]))
+                found = self._sorted[key] = tuple(chosen)
+            return found
 
     def _blocked(self, rule: Rule, collection: str) -> str | None:
         """Why a scenario rule cannot fire now (its scenario is in another state)."""

@@ -215,3 +215,21 @@ def test_concurrent_requests_fire_a_limited_rule_exactly_n_times() -> None:
 def test_reply_json_none_is_a_value() -> None:
     assert Reply(json=None).has_json is True
     assert Reply().has_json is False
+
+
+def test_every_change_is_seen_by_the_next_selection() -> None:
+    book = RuleBook()
+    book.put(rule("first"))
+    assert answer(book) == "first:first"  # the operation's candidates are now cached
+    book.put(rule("second"))
+    assert answer(book) == "second:second"
+    book.put(rule("second", enabled=False))
+    assert answer(book) == "first:first"
+    book.put(rule("top", priority=5))
+    assert answer(book) == "top:top"
+    book.remove("top")
+    assert answer(book) == "first:first"
+    book.put(rule("mine", owner="t1"))
+    assert answer(book) == "mine:mine"
+    book.remove_owned("t1")
+    assert answer(book) == "first:first"
