@@ -123,8 +123,8 @@ class MockamochaSession:
     def write_recording(self, worker: str | None) -> Path | None:
         """Write what the proxies recorded (one file per xdist worker); the path written."""
         path = self.settings.record
-        if self.recorder is None or path is None:
-            return None
+        if self.recorder is None or path is None or not self.recorder.count:
+            return None  # nothing proxied (or the xdist controller): keep any earlier file
         if worker:
             path = path.with_name(f"{path.stem}.{worker}{path.suffix}")
         self.recorder.write(path)

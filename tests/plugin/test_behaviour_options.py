@@ -181,3 +181,31 @@ def test_proxy_record_then_replay_offline(
         "--mockamocha-spec", str(petstore), "--mockamocha-rules", str(recording)
     )
     replay.assert_outcomes(passed=1)
+
+
+def test_each_xdist_worker_writes_its_own_recording(
+    pytester: pytest.Pytester, petstore: Path, httpserver: Any
+) -> None:
+    httpserver.expect_request("/pets/42").respond_with_json({"id": 42, "name": "Fluffy"})
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_calls(mockamocha, n):
+            assert requests.get(mockamocha.base_url + "/pets/42").json()["id"] == 42
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-n",
+        "2",
+        "--mockamocha-spec",
+        str(petstore),
+        "--mockamocha-proxy",
+        f"petstore={httpserver.url_for('/')}",
+        "--mockamocha-record",
+        str(pytester.path / "recorded.yaml"),
+    )
+    result.assert_outcomes(passed=4)
+    written = sorted(p.name for p in pytester.path.glob("recorded*.yaml"))
+    assert written == ["recorded.gw0.yaml", "recorded.gw1.yaml"]
