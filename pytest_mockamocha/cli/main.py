@@ -178,8 +178,11 @@ def serve(
         if coll.upstream is not None:
             coll.upstream.close()
     if recorder is not None and record is not None:
-        recorder.write(Path(record))
-        click.echo(f"recorded {recorder.count} exchange(s) to {record}", err=True)
+        if recorder.count:
+            recorder.write(Path(record))
+            click.echo(f"recorded {recorder.count} exchange(s) to {record}", err=True)
+        else:
+            click.echo(f"nothing was proxied; {record} is left as it was", err=True)
     if log is not None:
         log.close()
 
