@@ -18,3 +18,10 @@ SPECS = Path(__file__).parent / "data" / "specs"
 def specs_dir() -> Path:
     """The folder of the specs the tests ship."""
     return SPECS
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver's upstreams listen on 127.0.0.1, not "localhost": a name that may
+    resolve to ::1 first on one machine and to 127.0.0.1 on another."""
+    return ("127.0.0.1", 0)

@@ -176,11 +176,12 @@ def test_proxy_record_then_replay_offline(
     live.assert_outcomes(passed=1)
     assert len(httpserver.log) == 2
     assert "operation: GET /pets/{petId}" in recording.read_text()
-    httpserver.stop()  # offline from here: only the recording answers
+    httpserver.clear()  # no handlers, empty log: only the recording can answer
     replay = pytester.runpytest_subprocess(
         "--mockamocha-spec", str(petstore), "--mockamocha-rules", str(recording)
     )
     replay.assert_outcomes(passed=1)
+    assert httpserver.log == []  # offline: nothing reached the upstream
 
 
 def test_each_xdist_worker_writes_its_own_recording(
