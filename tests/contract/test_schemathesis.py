@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.server import MockServer
 from pytest_mockamocha.store import memory_store
 
-ST = shutil.which("st") or shutil.which("schemathesis")
+# the interpreter's own scripts first: a venv's python run without activating the venv
+ST = shutil.which("st", path=str(Path(sys.executable).parent)) or shutil.which("st")
 IMPORT = "/api/collections/{coll_id}/import"
 
 
