@@ -13,6 +13,7 @@ from pytest_mockamocha.generate.realism import Draw, Scope
 from pytest_mockamocha.generate.shape import Shape, Unsatisfiable
 from pytest_mockamocha.generate.strings import name_words
 from pytest_mockamocha.generate.tuning import DEFAULT_ENTRIES, DEFAULT_ITEMS, MAX_DEPTH, P_OPTIONAL
+from pytest_mockamocha.generate.validate import float_multiple
 from pytest_mockamocha.generate.values import canonical
 from pytest_mockamocha.spec import pointer as jp
 
@@ -70,9 +71,13 @@ def _add_up(builder: Builder, shape: Shape, out: dict[str, Any]) -> None:
     """Totals equal to the sum of the line items, where the schemas allow (``totals``)."""
 
     def accepts_in(owner: Shape) -> totals.Accepts:
-        return lambda name, value: builder.checker.valid(
-            property_shape(builder, owner, name).schema, value
-        )
+        def accepts(name: str, value: Any) -> bool:
+            prop = property_shape(builder, owner, name)
+            return float_multiple(value, prop.multiple_of) and builder.checker.valid(
+                prop.schema, value
+            )
+
+        return accepts
 
     def line_accepts(array_name: str) -> totals.Accepts:
         array = property_shape(builder, shape, array_name)

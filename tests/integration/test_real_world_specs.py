@@ -100,3 +100,46 @@ def test_an_unknown_schema_dialect_is_dropped_with_a_warning(serve: Any, tmp_pat
     url = serve(doc)
     assert requests.post(url + "/a", json={"n": 1}, timeout=5).status_code == 200
     assert requests.post(url + "/a", json={"n": "x"}, timeout=5).status_code == 400
+
+
+def test_prices_on_a_cent_grid_are_valid_everywhere(serve: Any) -> None:
+    """19.99 is a multiple of 0.01 to anyone reading the schema; binary floats say it is
+    not. Bodies (the fast path), deepObject queries (openapi-core's path) and answers agree."""
+    price = {"type": "number", "multipleOf": 0.01, "minimum": 0}
+    item = {"type": "object", "required": ["price"], "properties": {"price": price}}
+    body = {"required": True, "content": {"application/json": {"schema": item}}}
+    deep = {
+        "name": "filter",
+        "in": "query",
+        "style": "deepObject",
+        "explode": True,
+        "schema": {"type": "object", "properties": {"max": price}},
+    }
+    answer = {"200": {"description": "ok", "content": {"application/json": {"schema": item}}}}
+    url = serve(
+        document(
+            "3.0.3",
+            {
+                "/items": {
+                    "post": {"requestBody": body, "responses": answer},
+                    "get": {"parameters": [deep], "responses": answer},
+                }
+            },
+        )
+    )
+    for value in (19.99, 78.54, 0.07, 4.35, 1234.56):
+        sent = requests.post(url + "/items", json={"price": value}, timeout=5)
+        assert sent.status_code == 200, (value, sent.text)
+        got = requests.get(url + "/items", params={"filter[max]": str(value)}, timeout=5)
+        assert got.status_code == 200, (value, got.text)
+    off_grid = requests.post(url + "/items", json={"price": 19.995}, timeout=5)
+    assert off_grid.status_code == 400
+    assert "19.995 is not a multiple of 0.01" in off_grid.text
+
+
+def test_an_example_price_on_the_cent_grid_is_served(serve: Any) -> None:
+    item = {"type": "object", "properties": {"price": {"type": "number", "multipleOf": 0.01}}}
+    media = {"schema": item, "example": {"price": 19.99}}
+    ok = {"200": {"description": "ok", "content": {"application/json": media}}}
+    url = serve(document("3.0.3", {"/i": {"get": {"responses": ok}}}))
+    assert requests.get(url + "/i", timeout=5).json() == {"price": 19.99}
