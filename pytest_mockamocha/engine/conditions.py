@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_mockamocha._regex import LinearPattern, PatternError, linear
+
 #: every condition name, in the order messages list them
 CONDITIONS = (
     "equals",
@@ -35,11 +37,12 @@ _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """``name`` (one of ``CONDITIONS``) with the rule's ``value``; ``regex`` compiled once."""
+    """``name`` (one of ``CONDITIONS``) with the rule's ``value``; ``regex`` compiled once,
+    for RE2 (matching time linear in the value, whatever the pattern)."""
 
     name: str
     value: Any
-    pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    pattern: LinearPattern | None = field(default=None, compare=False, repr=False)
 
     def wants(self, text: bool) -> str:
         """What the rule wants, for messages: ``regex '^s'``, ``>= 18``.
@@ -67,9 +70,9 @@ class Condition:
 
 
 def condition(name: str, value: Any) -> Condition:
-    """A condition, its regex compiled (``re.error`` for a bad pattern)."""
+    """A condition, its regex compiled (``PatternError`` for a pattern RE2 cannot run)."""
     if name == "regex":
-        return Condition(name, value, re.compile(value))
+        return Condition(name, value, linear(value))
     return Condition(name, value)
 
 
@@ -250,9 +253,9 @@ def condition_problems(name: str, value: Any, *, text: bool, lists: bool) -> str
         if not isinstance(value, str):
             return "must be a string (a regular expression)"
         try:
-            re.compile(value)
-        except re.error as exc:
-            return f"is not a valid regular expression: {exc}"
+            linear(value)
+        except PatternError as exc:
+            return str(exc)
         return None
     if name == "one_of":
         if not isinstance(value, list) or not value:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from pytest_mockamocha.engine.fastcheck import FastRequestCheck
 from pytest_mockamocha.generate.refs import Refs
-from pytest_mockamocha.generate.validate import Discriminators, multiple_of
+from pytest_mockamocha.generate.validate import BOUNDED_KEYWORDS, Discriminators
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
@@ -322,7 +322,7 @@ def _shared_checker_class(base: type) -> type:
         found = base.get_validator_cls(self, spec, schema)  # type: ignore[attr-defined]
         ours = self.mockamocha_classes.get(found)
         if ours is None:
-            keywords = {**self.mockamocha_tags.keywords(found), "multipleOf": multiple_of}
+            keywords = {**self.mockamocha_tags.keywords(found), **BOUNDED_KEYWORDS}
             ours = extend(found, keywords)
             self.mockamocha_classes[found] = ours
         return ours

@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pytest_mockamocha._regex import PatternTimeout, search
 from pytest_mockamocha.generate import regex, totals
 from pytest_mockamocha.generate import words as w
 from pytest_mockamocha.generate.realism import Draw, Scope
@@ -271,16 +272,10 @@ def singular(words: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
-@lru_cache(maxsize=2048)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
-    """``pattern`` compiled, or None when Python cannot compile it."""
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
-
-
 def _search(pattern: str, text: str) -> bool:
-    """Whether ``pattern`` matches inside ``text``."""
-    compiled = _compiled(pattern)
-    return compiled is not None and compiled.search(text) is not None
+    """Whether ``pattern`` matches inside ``text`` (in bounded time; False when it cannot
+    be compiled or gives up)."""
+    try:
+        return search(pattern, text)
+    except (re.error, PatternTimeout):
+        return False

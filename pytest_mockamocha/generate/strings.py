@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from functools import lru_cache
 
+from pytest_mockamocha._regex import PatternTimeout, search
 from pytest_mockamocha.generate import realism, regex, styles
 from pytest_mockamocha.generate import words as w
 from pytest_mockamocha.generate.shape import Shape, Unsatisfiable
@@ -84,8 +85,8 @@ def _from_patterns(shape: Shape, rng: random.Random) -> str:
 def _search(pattern: str, value: str) -> bool:
     """Whether ``pattern`` matches somewhere in ``value`` (JSON Schema semantics)."""
     try:
-        return re.search(pattern, value) is not None
-    except re.error:
+        return search(pattern, value)
+    except (re.error, PatternTimeout):
         return False
 
 

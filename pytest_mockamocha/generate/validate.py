@@ -34,6 +34,7 @@ from openapi_schema_validator import (
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
+from pytest_mockamocha._regex import PatternTimeout, search
 from pytest_mockamocha.generate.refs import RefError, Refs, Schema
 from pytest_mockamocha.spec import pointer as jp
 
@@ -88,6 +89,70 @@ def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterat
         yield ValidationError(f"{instance!r} is not a multiple of {step!r}")
 
 
+def pattern(validator: Any, patrn: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """``pattern`` matched in bounded time (``_regex.search``): a document's pattern that
+    backtracks without end refuses the value instead of freezing the server."""
+    if not validator.is_type(instance, "string") or not isinstance(patrn, str):
+        return
+    try:
+        if not search(patrn, instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+    except PatternTimeout as exc:
+        yield ValidationError(str(exc))
+
+
+def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """``patternProperties`` with each name matched in bounded time."""
+    if not validator.is_type(instance, "object"):
+        return
+    for patrn, subschema in patterns.items():
+        for name, value in instance.items():
+            try:
+                if search(patrn, name):
+                    yield from validator.descend(value, subschema, path=name, schema_path=patrn)
+            except PatternTimeout as exc:
+                yield ValidationError(str(exc), path=deque([name]))
+
+
+def additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """``additionalProperties``, telling names that ``patternProperties`` covers in bounded
+    time (jsonschema joins the patterns into one ``re.search``)."""
+    if not validator.is_type(instance, "object"):
+        return
+    declared = schema.get("properties") or {}
+    patterns = [p for p in (schema.get("patternProperties") or {}) if isinstance(p, str)]
+    extras: list[str] = []
+    for name in instance:
+        if name in declared:
+            continue
+        try:
+            if any(search(p, name) for p in patterns):
+                continue
+        except PatternTimeout as exc:
+            yield ValidationError(str(exc), path=deque([name]))
+            continue
+        extras.append(name)
+    if not extras:
+        return
+    if validator.is_type(extra, "object"):
+        for name in extras:
+            yield from validator.descend(instance[name], extra, path=name)
+    elif extra is False:
+        listed = ", ".join(repr(name) for name in sorted(extras))
+        verb = "was" if len(extras) == 1 else "were"
+        yield ValidationError(f"Additional properties are not allowed ({listed} {verb} unexpected)")
+
+
+#: keywords every validator of ours uses in place of the library's: decimal ``multipleOf``
+#: and patterns matched in bounded time
+BOUNDED_KEYWORDS: dict[str, Keyword] = {
+    "multipleOf": multiple_of,
+    "pattern": pattern,
+    "patternProperties": pattern_properties,
+    "additionalProperties": additional_properties,
+}
+
+
 def float_multiple(value: Any, steps: list[Any]) -> bool:
     """Whether ``value`` is a multiple of every step by float division too, as
     python-jsonschema and other binary-float validators judge it: what the mock sends is
@@ -116,7 +181,7 @@ class Checker:
             base = OAS30ReadValidator if direction == "response" else OAS30WriteValidator
             keywords = {"required": _required(refs, direction)}
         keywords.update(Discriminators(refs).keywords(base))
-        keywords["multipleOf"] = multiple_of
+        keywords.update(BOUNDED_KEYWORDS)
         cls = extend(base, keywords)
         spec = DRAFT202012 if v31 else DRAFT4
         resource: Resource[Any] = spec.create_resource(refs.document)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 from werkzeug.datastructures import Headers, MultiDict
 
-from pytest_mockamocha.engine.conditions import Condition, condition, json_equal
+from pytest_mockamocha._regex import PatternError
+from pytest_mockamocha.engine.conditions import Condition, condition, json_equal, text_miss
 from pytest_mockamocha.engine.matchers import (
     AnyOf,
     BodyMatch,
@@ -617,8 +617,31 @@ def test_regexes_compile_once() -> None:
     made = cond("regex", "^s")
     assert made.pattern is not None
     assert made.pattern.pattern == "^s"
-    with pytest.raises(re.error):
+    with pytest.raises(PatternError, match="not a valid regular expression"):
         cond("regex", "(")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "construct"),
+    [
+        pytest.param(r"(a)\1", r"\1", id="backreference"),
+        pytest.param(r"(?=a)b", "(?=", id="lookahead"),
+        pytest.param(r"(?<!a)b", "(?<!", id="lookbehind"),
+    ],
+)
+def test_a_pattern_re2_cannot_run_is_refused_naming_the_construct(
+    pattern: str, construct: str
+) -> None:
+    with pytest.raises(PatternError, match="linear-time") as caught:
+        cond("regex", pattern)
+    assert construct in str(caught.value)
+
+
+def test_a_catastrophic_pattern_matches_in_linear_time() -> None:
+    # (a+)+$ backtracks for hours in Python's re on this value; RE2 answers at once
+    made = cond("regex", "(a+)+$")
+    assert text_miss("header X-T", ["a" * 5000 + "!"], [made]) is not None
+    assert text_miss("header X-T", ["a" * 5000], [made]) is None
 
 
 # -- any_of and not ---------------------------------------------------------------------
