@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -22,6 +21,7 @@ from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
 from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.server.faults import FaultAnswer
+from pytest_mockamocha.server.waiting import WAITING_FAULTS, SeatedAnswer, WaitingRoom
 
 log = logging.getLogger("pytest_mockamocha.server")
 
@@ -36,11 +36,18 @@ class MockServerApp:
     """Routes each request to a collection's mock, the management API, or health."""
 
     def __init__(
-        self, engine: Engine, *, max_body: int = DEFAULT_MAX_BODY, api: WSGIApp | None = None
+        self,
+        engine: Engine,
+        *,
+        max_body: int = DEFAULT_MAX_BODY,
+        api: WSGIApp | None = None,
+        waiting: WaitingRoom | None = None,
     ):
         self.engine = engine
         self.max_body = max_body
         self.api = api
+        #: the seats of answers that wait (delays, hangs, slow bodies); see waiting.py
+        self.waiting = waiting or WaitingRoom()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -63,13 +70,13 @@ class MockServerApp:
                 request_id=request_id,
             )
         cors = _cors(request)
-        if isinstance(response, (Response, _MockAnswer, FaultAnswer)):
+        if isinstance(response, (Response, _MockAnswer, FaultAnswer, SeatedAnswer)):
             response.headers.extend(cors)
         elif cors:  # the management API: a WSGI app of its own; add the headers on the way out
             return response(environ, _with_headers(start_response, cors))
         return response(environ, start_response)
 
-    def _dispatch(self, request: Request) -> Response | _MockAnswer | FaultAnswer | WSGIApp:
+    def _dispatch(self, request: Request) -> Response | _Answer | WSGIApp:
         path = request.path
         if path.startswith(MOCKS_PREFIX):
             return self._mock(request, path[len(MOCKS_PREFIX) :])
@@ -90,7 +97,7 @@ class MockServerApp:
         body = {"status": "ok", "collections": [c.slug for c in self.engine]}
         return Response(json.dumps(body), 200, content_type="application/json")
 
-    def _mock(self, request: Request, rest: str) -> Response | _MockAnswer | FaultAnswer:
+    def _mock(self, request: Request, rest: str) -> Response | _Answer:
         slug, _, sub = rest.partition("/")
         try:
             coll = self.engine.collection(slug)
@@ -114,8 +121,27 @@ class MockServerApp:
             cookies=request.cookies if environ.get("HTTP_COOKIE") else _NO_COOKIES,
             body=body,
         )
-        answer = self.engine.handle(slug, mock_request)
-        return _to_response(answer)
+        return self._seated(slug, _to_response(self.engine.handle(slug, mock_request)))
+
+    def _seated(self, slug: str, answer: _MockAnswer | FaultAnswer) -> Response | _Answer:
+        """``answer`` as it is, or, when it waits, in a seat of the waiting room (503 when
+        the collection or the server has no seat left)."""
+        delay, fault = answer.delay, answer.fault
+        if delay <= 0 and fault not in WAITING_FAULTS:
+            return answer
+        seat = self.waiting.enter(slug)
+        if seat is None:
+            room = self.waiting
+            response = _problem(
+                503,
+                "Too many waiting answers",
+                f"{room.waiting(slug)} answers of {slug!r} (at most {room.per_collection}) and "
+                f"{room.waiting()} in all (at most {room.seats}) are delayed, hanging or "
+                "dripping now; try again when some are over",
+            )
+            response.headers["Retry-After"] = "1"
+            return response
+        return SeatedAnswer(answer, delay, seat)
 
 
 _API_METHODS = ("GET", "POST", "PATCH", "DELETE")
@@ -154,11 +180,15 @@ def _read_body(request: Request, limit: int) -> bytes | None:
 
 
 class _MockAnswer:
-    """A mock's answer as a bare WSGI app: the hot path skips building a werkzeug Response."""
+    """A mock's answer as a bare WSGI app: the hot path skips building a werkzeug Response.
 
-    __slots__ = ("body", "headers", "status")
+    ``delay`` is the wait before it (rules' delay), which the waiting room acts out."""
+
+    __slots__ = ("body", "delay", "headers", "status")
+    fault: str | None = None
 
     def __init__(self, answer: MockResponse):
+        self.delay = answer.delay
         status = answer.status
         bodyless = status in (204, 304) or 100 <= status < 200
         self.status = f"{status} {_REASONS.get(status, 'Unknown')}"
@@ -181,14 +211,17 @@ class _MockAnswer:
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 
 
+_Answer = _MockAnswer | FaultAnswer | SeatedAnswer
+
+
 def _to_response(answer: MockResponse) -> _MockAnswer | FaultAnswer:
-    if answer.delay > 0:
-        time.sleep(answer.delay)
     plain = _MockAnswer(answer)
     if answer.fault is None:
         return plain
     # the fault is acted out on the answer the rule would have given (see faults.py)
-    return FaultAnswer(answer.fault, answer.fault_seconds, plain.status, plain.headers, plain.body)
+    return FaultAnswer(
+        answer.fault, answer.fault_seconds, plain.status, plain.headers, plain.body, answer.delay
+    )
 
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:

@@ -126,7 +126,7 @@ StartResponse = Callable[..., Any]
 class FaultAnswer:
     """A mock answer acted out with a fault, as a WSGI app (``headers`` takes CORS)."""
 
-    __slots__ = ("body", "headers", "kind", "seconds", "status")
+    __slots__ = ("body", "delay", "headers", "kind", "seconds", "status")
 
     def __init__(
         self,
@@ -135,6 +135,7 @@ class FaultAnswer:
         status: str,
         headers: list[tuple[str, str]],
         body: bytes,
+        delay: float = 0.0,
     ):
         if kind not in _ACTS:
             raise ValueError(f"unknown fault {kind!r}; the server acts out {', '.join(_ACTS)}")
@@ -143,6 +144,13 @@ class FaultAnswer:
         self.status = status
         self.headers = headers
         self.body = body
+        #: the rule's delay before the fault, acted out by the server's waiting room
+        self.delay = delay
+
+    @property
+    def fault(self) -> str:
+        """The fault's kind (as a mock answer's ``fault``)."""
+        return self.kind
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         control = environ.get(CONTROL)

@@ -12,11 +12,14 @@ from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha.engine import Collection, Engine
 from pytest_mockamocha.server.app import MockServerApp, WSGIApp
 from pytest_mockamocha.server.serving import ServerThread
+from pytest_mockamocha.server.waiting import DEFAULT_SEATS, WaitingRoom
 from pytest_mockamocha.spec.loader import load_spec
 from pytest_mockamocha.spec.model import ApiSpec
 
 #: what the socket accepts when the management API is served: imports (10 MiB) plus slack
 _API_WIRE_LIMIT = 10 * 1024 * 1024 + 64 * 1024
+#: the threads that answer at once, besides those that wait (see waiting.py)
+_ANSWERING_THREADS = 16
 
 if TYPE_CHECKING:
     from pytest_mockamocha.api import ManagementApi
@@ -35,14 +38,26 @@ class MockServer:
         max_body: int = DEFAULT_MAX_BODY,
         api: WSGIApp | None = None,
         management: ManagementApi | None = None,
+        waiting_seats: int = DEFAULT_SEATS,
     ):
         self.engine = engine or Engine()
         #: the management API served under ``/api`` (None: mocks and health only)
         self.management = management
-        self.app = MockServerApp(self.engine, max_body=max_body, api=api or management)
+        room = WaitingRoom(waiting_seats)
+        self.app = MockServerApp(
+            self.engine, max_body=max_body, api=api or management, waiting=room
+        )
         # the API reads (and refuses, in its envelope) up to 10 MiB whatever the mocks' limit
         wire_limit = max_body if management is None else max(max_body, _API_WIRE_LIMIT)
-        self._thread = ServerThread(self.app, host=host, port=port, kind=kind, max_body=wire_limit)
+        self._thread = ServerThread(
+            self.app,
+            host=host,
+            port=port,
+            kind=kind,
+            max_body=wire_limit,
+            # waiting answers sit in threads of their own: the 16 others always answer
+            threads=_ANSWERING_THREADS + room.seats,
+        )
 
     @property
     def url(self) -> str:

@@ -253,6 +253,7 @@ def test_hang_ends_after_its_seconds_without_an_answer(
 
 def test_hangs_free_the_workers_when_clients_give_up(server: MockServer, mock: Mockamocha) -> None:
     mock.when("GET /pets").fault("hang")  # 30 s unless the client leaves
+    seats = server.app.waiting.per_collection
 
     def give_up(_: int) -> type[BaseException] | None:
         try:
@@ -261,11 +262,14 @@ def test_hangs_free_the_workers_when_clients_give_up(server: MockServer, mock: M
             return type(exc)
         return None
 
-    for _ in range(2):  # twice the waitress thread count (16) in two waves
-        with ThreadPoolExecutor(max_workers=20) as pool:
-            outcomes = list(pool.map(give_up, range(20)))
+    for _ in range(2):  # as many hangs as the collection may hold, in two waves
+        with ThreadPoolExecutor(max_workers=seats) as pool:
+            outcomes = list(pool.map(give_up, range(seats)))
         assert set(outcomes) == {requests.ReadTimeout}
-    time.sleep(0.2)  # the server polls for clients that left every 0.05 s
+        deadline = time.monotonic() + 5  # the server polls for clients that left every 0.05 s
+        while server.app.waiting.waiting() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert server.app.waiting.waiting() == 0
     for _ in range(20):  # more than the workers: each must be free again
         assert_alive(server)
 
