@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from typing import Any
 
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
@@ -77,10 +78,12 @@ class ServerThread:
             expose_tracebacks=False,
             clear_untrusted_proxy_headers=True,
             channel_timeout=60,
-            connection_limit=1000,
-            asyncore_use_poll=True,
+            connection_limit=connection_limit(),
+            asyncore_use_poll=True,  # select() fails past 1,024 descriptors
+            cleanup_interval=1,  # how often slow requests are looked for (_reap_slow)
         )
         server.channel_class = _channel_class(self._stopping)
+        _reap_slow_requests(server)
         self._server = server
         self.port = int(server.effective_port)
         self._thread = threading.Thread(target=server.run, name="mockamocha-waitress", daemon=True)
@@ -150,6 +153,60 @@ class ServerThread:
         self.stop()
 
 
+#: a request's headers must have arrived this many seconds after its first byte
+HEADER_SECONDS = 10.0
+#: and the whole request (headers and body) this many
+REQUEST_SECONDS = 120.0
+#: descriptors kept free of connections (files, the listening socket, the request log)
+_SPARE_DESCRIPTORS = 64
+#: most connections served at once, whatever the descriptor limit allows
+_MAX_CONNECTIONS = 10_000
+
+
+def connection_limit() -> int:
+    """How many connections waitress may hold open: as many as the descriptor limit allows
+    (raised to its hard limit first), up to 10,000, so trickling clients can fill neither
+    the limit nor the process's descriptors before ``_reap_slow_requests`` drops them."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 1000
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = _MAX_CONNECTIONS + _SPARE_DESCRIPTORS
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(hard, wanted)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return _MAX_CONNECTIONS
+    return max(100, min(_MAX_CONNECTIONS, soft - _SPARE_DESCRIPTORS))
+
+
+def _reap_slow_requests(server: Any) -> None:
+    """Close connections whose request arrives too slowly: headers not complete
+    ``HEADER_SECONDS`` after the request's first byte, or the whole request not
+    ``REQUEST_SECONDS`` after it. waitress times out only silence, so a client sending a
+    header byte every few seconds held its connection for ever (slowloris)."""
+    maintenance = server.maintenance
+
+    def reap(now: float) -> None:
+        maintenance(now)
+        clock = time.monotonic()
+        for channel in list(server.active_channels.values()):
+            began = getattr(channel, "request_began", None)
+            request = channel.request
+            if began is None or request is None:
+                continue
+            late = clock - began
+            if late > REQUEST_SECONDS or (late > HEADER_SECONDS and not request.headers_finished):
+                channel.will_close = True  # closed by the loop thread, which owns the socket
+
+    server.maintenance = reap
+
+
 _UNDERSCORE_NAME = re.compile(rb"^([^:\r\n]*_[^:\r\n]*):", re.M)
 
 
@@ -176,6 +233,16 @@ def _channel_class(stopping: threading.Event) -> type:
         task_class = _task_class(stopping)
         #: a fault asked for a TCP RST when the channel closes (set by a worker thread)
         reset_on_close = False
+        #: when the first byte of the request being read arrived (None: none is)
+        request_began: float | None = None
+
+        def received(self, data: bytes) -> Any:
+            result = super().received(data)
+            if self.request is None:  # nothing partial left: every request read is complete
+                self.request_began = None
+            elif self.request_began is None:
+                self.request_began = time.monotonic()
+            return result
 
         def handle_close(self) -> None:
             if self.reset_on_close:  # on the loop thread, which owns the socket
