@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.spec.parse import lone_surrogate
 
 MAX_BODY = 1024 * 1024
 MAX_IMPORT_BODY = 10 * 1024 * 1024
@@ -40,10 +42,16 @@ def is_json_type(mimetype: str) -> bool:
     return mimetype == "application/json" or mimetype.endswith("+json")
 
 
+#: how deeply a JSON body may nest (the deepest real OpenAPI documents stay near 30)
+MAX_DEPTH = 200
+
+
 def parse_json(data: bytes) -> Any:
-    """Decoded JSON, or 400 naming the line and column of the mistake."""
+    """Decoded JSON, or 400 naming the line and column of the mistake; also 400 for what
+    would break later (nesting past ``MAX_DEPTH``, integers past Python's digit limit, a
+    lone surrogate no UTF-8 store can write), naming where."""
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except UnicodeDecodeError:
         raise ApiError(400, "malformed JSON: the body is not UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -52,6 +60,82 @@ def parse_json(data: bytes) -> Any:
             f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
             [f"line {exc.lineno}, column {exc.colno}: {exc.msg}"],
         ) from None
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError as exc:  # an integer of more digits than int() reads (4,300)
+        raise ApiError(400, f"malformed JSON: {_first_sentence(exc)}", _huge_int(data)) from None
+    deep = too_deep(value, MAX_DEPTH)
+    if deep is not None:
+        raise _too_deep(deep)
+    if b"\\u" in data:
+        where = lone_surrogate(value)
+        if where is not None:
+            raise ApiError(
+                400,
+                "malformed JSON: a string holds a lone surrogate (an escaped \\ud800-\\udfff "
+                "that is not half of a pair), which no UTF-8 text can hold",
+                [f"at {where}"],
+            )
+    return value
+
+
+def _too_deep(where: str | None = None) -> ApiError:
+    return ApiError(
+        400,
+        f"malformed JSON: nested more than {MAX_DEPTH} levels deep",
+        [f"at {where}"] if where else [],
+    )
+
+
+def _first_sentence(exc: Exception) -> str:
+    return str(exc).split(";")[0]
+
+
+class _HugeInt(str):
+    """An integer's digits too many for ``int()``, kept as text to say where it is."""
+
+
+def _huge_int(data: bytes) -> list[str]:
+    """Where the first over-long integer of ``data`` is (parsed again with the digits kept)."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or None
+
+    def keep(digits: str) -> Any:
+        return _HugeInt(digits) if limit and len(digits.lstrip("-")) > limit else int(digits)
+
+    try:
+        value = json.loads(data, parse_int=keep)
+    except (ValueError, RecursionError):
+        return []
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, _HugeInt):
+            return [f"at {where or '/'}"]
+        if isinstance(node, dict):
+            stack.extend((v, f"{where}/{k}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
+    return []
+
+
+def too_deep(value: Any, limit: int) -> str | None:
+    """The JSON pointer of the first array or object nested past ``limit`` levels, or None."""
+    if not _nests(value):
+        return None
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 1, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > limit:
+            return "/" + "/".join(str(p) for p in path)
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend(
+            (child, depth + 1, (*path, key)) for key, child in items if _nests(child)
+        )
+    return None
+
+
+def _nests(value: Any) -> bool:
+    return isinstance(value, (dict, list))
 
 
 def json_body(request: Request, limit: int = MAX_BODY) -> Any:

@@ -43,7 +43,7 @@ def parse_text(data: bytes | str, source: str) -> Any:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or source.endswith(".json"):
         try:
-            return normalise(json.loads(text), source)
+            return normalise(json.loads(text), source, text)
         except RecursionError:
             raise SpecError("document is nested too deeply", source=source) from None
         except json.JSONDecodeError as exc:
@@ -63,17 +63,58 @@ def parse_text(data: bytes | str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"invalid YAML: {exc}", source=source) from None
-    return normalise(doc, source)
+    return normalise(doc, source, text)
 
 
-def normalise(doc: Any, source: str) -> Any:
-    """Refuse alias bombs and turn non-string mapping keys into strings, in place."""
+def normalise(doc: Any, source: str, text: str = "") -> Any:
+    """Refuse alias bombs and turn non-string mapping keys into strings, in place; refuse
+    text no file can hold (a lone surrogate, which ``text`` escapes to be read at all)."""
     sizes: dict[int, int] = {}
     try:
         _expanded_size(doc, sizes, source)
     except RecursionError:
         raise SpecError("document is nested too deeply", source=source) from None
+    if _SURROGATE_ESCAPE.search(text):
+        where = lone_surrogate(doc)
+        if where is not None:
+            raise SpecError(
+                "text holds a lone surrogate (an escaped \\ud800-\\udfff that is not half of "
+                "a pair); no UTF-8 file can store it",
+                source=source,
+                pointer=where,
+            )
     return doc
+
+
+#: an escape that may spell half of a surrogate pair (JSON ``\ud83d``, YAML ``\U0000d83d``)
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The JSON pointer of the first string or key holding a lone surrogate, else None.
+
+    A decoder joins a valid escaped pair into one character, so any surrogate left is
+    alone: no UTF-8 encoder (a file, the store, an answer) accepts it."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATES.search(node):
+                return where or "/"
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                here = f"{where}/{_escape(key)}"
+                if isinstance(key, str) and _SURROGATES.search(key):
+                    return here
+                stack.append((child, here))
+        elif isinstance(node, list):
+            stack.extend((child, f"{where}/{i}") for i, child in enumerate(node))
+    return None
+
+
+def _escape(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 _IN_PROGRESS = -1
