@@ -7,7 +7,8 @@ import hmac
 import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict
+from collections.abc import Callable
 
 import jwt
 
@@ -74,39 +75,75 @@ class Tokens:
 
 
 class LoginThrottle:
-    """At most ``limit`` failed logins per email per ``window`` seconds."""
+    """Failed logins slow down the client that makes them, never the account itself.
 
-    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
+    Anyone may send an administrator's email: locking the account after N failures would let
+    anyone lock the administrator out. So failures are counted per client (its address) and
+    account, and per client over all accounts. Each count allows some failures free; past
+    them, the client must wait ``2 ** (extra failures)`` seconds (at most ``MAX_WAIT``) after
+    its last failure before the next try, which answers 429 with ``Retry-After`` sooner. The
+    owner signing in from elsewhere is never slowed; a guesser gets a few tries a minute.
+    Counts are forgotten ``FORGET`` seconds after their last failure, and at most ``TRACKED``
+    are kept (the oldest dropped), so no stream of made-up emails can grow memory."""
+
+    #: failures free of delay per client and account, and per client over all accounts
+    FREE_PER_ACCOUNT = 5
+    FREE_PER_CLIENT = 10
+    #: the longest wait between tries, seconds
+    MAX_WAIT = 60.0
+    #: how long after its last failure a count is forgotten, seconds
+    FORGET = 900.0
+    #: most counts kept at once
+    TRACKED = 10_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        #: key -> (failures, time of the last one); insertion order is age order
+        self._counts: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def check(self, email: str) -> None:
-        """429 with Retry-After while ``email`` has failed too often."""
-        now = time.monotonic()
+    def check(self, client: str, email: str) -> None:
+        """429 with Retry-After while ``client`` must wait before trying ``email`` again."""
+        now = self._clock()
         with self._lock:
-            recent = self._recent(email, now)
-            if len(recent) < self.limit:
-                return
-            wait = max(1, int(recent[0] + self.window - now) + 1)
+            wait = max(
+                self._wait(("account", f"{client}|{email}"), self.FREE_PER_ACCOUNT, now),
+                self._wait(("client", client), self.FREE_PER_CLIENT, now),
+            )
+        if wait <= 0:
+            return
+        seconds = max(1, int(wait + 0.999))
         raise ApiError(
             429,
-            "too many failed logins for this email; try again later",
-            [f"retry after {wait} seconds"],
-            headers=[("Retry-After", str(wait))],
+            "too many failed logins from this client; try again later",
+            [f"retry after {seconds} seconds"],
+            headers=[("Retry-After", str(seconds))],
         )
 
-    def failed(self, email: str) -> None:
+    def failed(self, client: str, email: str) -> None:
+        """Count one failed login of ``client`` for ``email``."""
+        now = self._clock()
         with self._lock:
-            self._recent(email, time.monotonic()).append(time.monotonic())
+            for key in (("account", f"{client}|{email}"), ("client", client)):
+                failures = self._live(key, now)[0]
+                self._counts.pop(key, None)
+                self._counts[key] = (failures + 1, now)
+            while len(self._counts) > self.TRACKED:
+                self._counts.popitem(last=False)
 
-    def succeeded(self, email: str) -> None:
+    def succeeded(self, client: str, email: str) -> None:
+        """Forget the failures of ``client`` for ``email`` (not its count over all accounts)."""
         with self._lock:
-            self._failures.pop(email, None)
+            self._counts.pop(("account", f"{client}|{email}"), None)
 
-    def _recent(self, email: str, now: float) -> deque[float]:
-        recent = self._failures.setdefault(email, deque())
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        return recent
+    def _wait(self, key: tuple[str, str], free: int, now: float) -> float:
+        failures, last = self._live(key, now)
+        if failures < free:
+            return 0.0
+        return last + min(self.MAX_WAIT, 2.0 ** (failures - free)) - now
+
+    def _live(self, key: tuple[str, str], now: float) -> tuple[int, float]:
+        found = self._counts.get(key)
+        if found is None or now - found[1] > self.FORGET:
+            return 0, now
+        return found

@@ -16,13 +16,14 @@ def login(call: Call) -> Answer:
     body = checked(json_body(call.request), LOGIN_FIELDS)
     email = normal_email(body["email"])
     throttle = call.state.throttle
-    throttle.check(email)
+    client = call.request.remote_addr or "unknown"
+    throttle.check(client, email)
     user = find_user(call.store, email)
     if not verify_password(body["password"], None if user is None else user["password_hash"]):
-        throttle.failed(email)
+        throttle.failed(client, email)
         raise ApiError(401, "invalid email or password")
     assert user is not None
-    throttle.succeeded(email)
+    throttle.succeeded(client, email)
     tokens = call.state.tokens
     return Answer(
         {

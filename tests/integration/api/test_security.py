@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import time
+import urllib.parse
 from typing import Any
 
 import jwt
@@ -123,15 +125,45 @@ def test_only_admins_manage_users(admin: Api, other: Api) -> None:
     assert again.json()["error"]["code"] == "CONFLICT"
 
 
-def test_failed_logins_are_throttled(anon: Api) -> None:
+def _login_from(base: str, source: str, body: dict[str, str]) -> tuple[int, dict[str, str], str]:
+    """POST /api/auth/login from the loopback address ``source`` (127.0.0.2 is another client)."""
+    url = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(
+        url.hostname, url.port, timeout=10, source_address=(source, 0)
+    )
+    try:
+        headers = {"Content-Type": "application/json"}
+        conn.request("POST", "/api/auth/login", json.dumps(body), headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        conn.close()
+
+
+def test_failed_logins_slow_the_client_not_the_account(anon: Api) -> None:
     wrong = {"email": ADMIN["email"], "password": "wrong password"}
-    codes = [anon.call("POST", "/api/auth/login", json=wrong).status_code for _ in range(10)]
-    assert codes == [401] * 10
-    blocked = anon.call("POST", "/api/auth/login", json=ADMIN)
-    assert blocked.status_code == 429
-    assert blocked.json()["error"]["code"] == "RATE_LIMITED"
-    assert int(blocked.headers["Retry-After"]) >= 1
-    assert "wrong password" not in blocked.text
+    codes = [_login_from(anon.base, "127.0.0.1", wrong)[0] for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    status, headers, text = _login_from(anon.base, "127.0.0.1", ADMIN)
+    assert status == 429  # even the right password waits: this client is guessing
+    assert json.loads(text)["error"]["code"] == "RATE_LIMITED"
+    assert int(headers["Retry-After"]) >= 1
+    assert "wrong password" not in text
+    # the owner, from another client, signs in at once
+    status, _, text = _login_from(anon.base, "127.0.0.2", ADMIN)
+    assert status == 200, text
+    assert json.loads(text)["data"]["access_token"]
+
+
+def test_many_made_up_emails_from_one_client_are_slowed_too(anon: Api) -> None:
+    codes = [
+        _login_from(anon.base, "127.0.0.3", {"email": f"nobody{i}@example.com", "password": "x"})[0]
+        for i in range(12)
+    ]
+    assert codes[:10] == [401] * 10
+    assert codes[10:] == [429, 429]
+    status, _, _ = _login_from(anon.base, "127.0.0.4", ADMIN)
+    assert status == 200
 
 
 def test_bodies_over_the_limits_answer_413(admin: Api, petstore: dict[str, Any]) -> None:
