@@ -104,6 +104,18 @@ class ManagementApi:
             raise ApiError(401, "the token names no user")
         return user
 
+    def visible_slugs(self, request: Request) -> list[str] | None:
+        """The slugs of the collections of the caller's workspace; None when the request
+        carries no valid credentials (an anonymous caller learns of none)."""
+        if "Authorization" not in request.headers:
+            return None
+        try:
+            user = self.authenticate(request)
+        except ApiError:
+            return None
+        found = self.state.store.collections.find(workspace_id=user["workspace_id"])
+        return [str(c["slug"]) for c in found]
+
     def _key_user(self, key: str) -> str:
         store = self.state.store
         found = store.keys.find(hash=key_hash(key), revoked=False)

@@ -146,7 +146,9 @@ def serve(
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
     engine = Engine(seed=seed, record=not no_record)
     api = _management(engine, None if memory else db)
-    server = MockServer(engine, host=host, port=port, kind=kind, max_body=max_body, management=api)
+    server = MockServer(
+        engine, host=host, port=port, kind=kind, max_body=max_body, management=api, private=True
+    )
     admin = _bootstrap_admin(api)
     catalog = api.state.catalog
     try:

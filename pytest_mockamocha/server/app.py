@@ -42,10 +42,14 @@ class MockServerApp:
         max_body: int = DEFAULT_MAX_BODY,
         api: WSGIApp | None = None,
         waiting: WaitingRoom | None = None,
+        visible: Visible | None = None,
     ):
         self.engine = engine
         self.max_body = max_body
         self.api = api
+        #: which collection slugs a request may learn of (None: every one, as in a test
+        #: session, where everything served is the suite's own)
+        self.visible = visible
         #: the seats of answers that wait (delays, hangs, slow bodies); see waiting.py
         self.waiting = waiting or WaitingRoom()
 
@@ -81,28 +85,42 @@ class MockServerApp:
         if path.startswith(MOCKS_PREFIX):
             return self._mock(request, path[len(MOCKS_PREFIX) :])
         if path in ("/api/health", "/api/health/"):
-            return self._health(request.method)
+            return self._health(request)
         if path.startswith("/api/") and self.api is not None:
             if _is_preflight(request):  # browsers ask before an authenticated API call
                 return _preflight(request, _API_METHODS)
             return self.api
-        slugs = ", ".join(f"/mocks/{c.slug}/" for c in self.engine) or "none"
-        return _problem(404, "Not Found", f"nothing at {path}; mocks are at {slugs}")
+        slugs = self._slugs(request)
+        if slugs is None:
+            where = f"mocks are at /mocks/{{slug}}/; {_ASK}"
+        else:
+            where = "mocks are at " + (", ".join(f"/mocks/{s}/" for s in slugs) or "none")
+        return _problem(404, "Not Found", f"nothing at {_cut(path)}; {where}")
 
-    def _health(self, method: str) -> Response:
+    def _slugs(self, request: Request) -> list[str] | None:
+        """The collections ``request`` may learn of; None for an anonymous caller of a
+        server with workspaces (it may learn of none)."""
+        if self.visible is None:
+            return [c.slug for c in self.engine]
+        return self.visible(request)
+
+    def _health(self, request: Request) -> Response:
+        method = request.method
         if method not in ("GET", "HEAD"):
             response = _problem(405, "Method Not Allowed", f"{method} /api/health: use GET")
             response.headers["Allow"] = "GET, HEAD"
             return response
-        body = {"status": "ok", "collections": [c.slug for c in self.engine]}
+        body = {"status": "ok", "collections": self._slugs(request) or []}
         return Response(json.dumps(body), 200, content_type="application/json")
 
     def _mock(self, request: Request, rest: str) -> Response | _Answer:
         slug, _, sub = rest.partition("/")
         try:
             coll = self.engine.collection(slug)
-        except CollectionNotFoundError as exc:
-            return _problem(404, "No such collection", str(exc))
+        except CollectionNotFoundError:
+            slugs = self._slugs(request)
+            known = _ASK if slugs is None else f"known: {', '.join(slugs) or 'none'}"
+            return _problem(404, "No such collection", f"no collection {_cut(slug)!r}; {known}")
         sub_path = "/" + sub
         if _is_preflight(request):
             allowed = coll.router.allowed_methods(sub_path)
@@ -145,6 +163,15 @@ class MockServerApp:
 
 
 _API_METHODS = ("GET", "POST", "PATCH", "DELETE")
+#: what an anonymous caller of a server with workspaces learns instead of their slugs
+_ASK = "list the collections you may use with GET /api/collections (authenticated)"
+#: which collection slugs a request may learn of (None: the caller is anonymous)
+Visible = Callable[[Request], "list[str] | None"]
+
+
+def _cut(text: str, limit: int = 200) -> str:
+    """``text`` as sent, cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _with_headers(

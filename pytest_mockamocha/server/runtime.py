@@ -39,13 +39,17 @@ class MockServer:
         api: WSGIApp | None = None,
         management: ManagementApi | None = None,
         waiting_seats: int = DEFAULT_SEATS,
+        private: bool = False,
     ):
+        """``private``: a server with workspaces (a team server): a request learns only of
+        its own workspace's collections, none when anonymous; else of every collection."""
         self.engine = engine or Engine()
         #: the management API served under ``/api`` (None: mocks and health only)
         self.management = management
         room = WaitingRoom(waiting_seats)
+        visible = management.visible_slugs if private and management is not None else None
         self.app = MockServerApp(
-            self.engine, max_body=max_body, api=api or management, waiting=room
+            self.engine, max_body=max_body, api=api or management, waiting=room, visible=visible
         )
         # the API reads (and refuses, in its envelope) up to 10 MiB whatever the mocks' limit
         wire_limit = max_body if management is None else max(max_body, _API_WIRE_LIMIT)
