@@ -13,6 +13,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from pytest_mockamocha._text import shorten
 from pytest_mockamocha.store import utc_now
 
 CODES = {
@@ -24,6 +25,7 @@ CODES = {
     409: "CONFLICT",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    431: "HEADERS_TOO_LARGE",
     422: "VALIDATION_ERROR",
     429: "RATE_LIMITED",
     500: "INTERNAL_ERROR",
@@ -44,8 +46,9 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.code = CODES[status]
-        self.message = message
-        self.details = list(details)
+        # messages echo what the client sent: never a whole oversized value
+        self.message = shorten(message)
+        self.details = [shorten(d) for d in details]
         self.headers = list(headers)
 
 
@@ -82,13 +85,17 @@ def success(answer: Answer, request_id: str) -> Response:
     return _json({"data": answer.data, "meta": _meta(request_id)}, answer.status, request_id)
 
 
-def failure(error: ApiError, request_id: str) -> Response:
-    """The error envelope."""
-    body = {
+def error_document(error: ApiError, request_id: str) -> dict[str, Any]:
+    """The error envelope's JSON document."""
+    return {
         "error": {"code": error.code, "message": error.message, "details": error.details},
         "meta": _meta(request_id),
     }
-    response = _json(body, error.status, request_id)
+
+
+def failure(error: ApiError, request_id: str) -> Response:
+    """The error envelope."""
+    response = _json(error_document(error, request_id), error.status, request_id)
     response.headers.extend(error.headers)
     return response
 

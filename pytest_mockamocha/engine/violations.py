@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from jsonschema_path import SchemaPath
 
     from pytest_mockamocha.engine.fastcheck import FastRequestCheck
+from pytest_mockamocha._text import MESSAGE_LIMIT, shorten
 from pytest_mockamocha.generate.refs import Refs
 from pytest_mockamocha.generate.validate import BOUNDED_KEYWORDS, Discriminators
 from pytest_mockamocha.spec.loader import deref
@@ -43,6 +44,13 @@ class Violation:
     location: str  # path, query, header, cookie, body, security, response
     name: str
     message: str
+
+    def __post_init__(self) -> None:
+        # a name or message echoing a huge value would make a huge answer (and journal)
+        if len(self.message) > MESSAGE_LIMIT:
+            object.__setattr__(self, "message", shorten(self.message))
+        if len(self.name) > MESSAGE_LIMIT:
+            object.__setattr__(self, "name", shorten(self.name))
 
     def __str__(self) -> str:
         where = f"{self.location}.{self.name}" if self.name else self.location

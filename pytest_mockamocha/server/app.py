@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha._ids import new_id
+from pytest_mockamocha._text import shorten
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
 from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.server.faults import FaultAnswer
@@ -95,7 +96,7 @@ class MockServerApp:
             where = f"mocks are at /mocks/{{slug}}/; {_ASK}"
         else:
             where = "mocks are at " + (", ".join(f"/mocks/{s}/" for s in slugs) or "none")
-        return _problem(404, "Not Found", f"nothing at {_cut(path)}; {where}")
+        return _problem(404, "Not Found", f"nothing at {shorten(path, 200)}; {where}")
 
     def _slugs(self, request: Request) -> list[str] | None:
         """The collections ``request`` may learn of; None for an anonymous caller of a
@@ -120,7 +121,8 @@ class MockServerApp:
         except CollectionNotFoundError:
             slugs = self._slugs(request)
             known = _ASK if slugs is None else f"known: {', '.join(slugs) or 'none'}"
-            return _problem(404, "No such collection", f"no collection {_cut(slug)!r}; {known}")
+            detail = f"no collection {shorten(slug, 200)!r}; {known}"
+            return _problem(404, "No such collection", detail)
         sub_path = "/" + sub
         if _is_preflight(request):
             allowed = coll.router.allowed_methods(sub_path)
@@ -167,11 +169,6 @@ _API_METHODS = ("GET", "POST", "PATCH", "DELETE")
 _ASK = "list the collections you may use with GET /api/collections (authenticated)"
 #: which collection slugs a request may learn of (None: the caller is anonymous)
 Visible = Callable[[Request], "list[str] | None"]
-
-
-def _cut(text: str, limit: int = 200) -> str:
-    """``text`` as sent, cut to ``limit`` characters for a message."""
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _with_headers(
@@ -249,6 +246,21 @@ def _to_response(answer: MockResponse) -> _MockAnswer | FaultAnswer:
     return FaultAnswer(
         answer.fault, answer.fault_seconds, plain.status, plain.headers, plain.body, answer.delay
     )
+
+
+def wire_error(status: int, title: str, detail: str, path: str) -> tuple[str, bytes]:
+    """The content type and body of an error the server itself answers before the app runs
+    (a body or headers past the limits): the API's envelope under ``/api/``, else a problem
+    document, as the app would answer."""
+    request_id = new_id("req")
+    if path.startswith("/api/"):
+        from pytest_mockamocha.api.envelope import ApiError, error_document
+
+        body: dict[str, Any] = error_document(ApiError(status, detail), request_id)
+        return "application/json", json.dumps(body).encode()
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body["request_id"] = request_id
+    return "application/problem+json", json.dumps(body).encode()
 
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:

@@ -1,9 +1,10 @@
 """Proxy mode: requests no rule answers go to the real API, whose answers are checked
 against the spec (drift) and can be recorded as a rule file that replays them offline.
 
-``Proxy`` is the engine's ``Upstream``: one keep-alive ``http.client`` connection per
-serving thread, hop-by-hop headers dropped both ways, a 502 problem when the upstream
-cannot be reached. ``Recorder`` collects the exchanges and writes them as rules.
+``Proxy`` is the engine's ``Upstream``: a pool of keep-alive ``http.client`` connections
+(as many as requests go upstream at once), hop-by-hop headers dropped both ways, a 502
+problem when the upstream cannot be reached. ``Recorder`` collects the exchanges and
+writes them as rules.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ _MAX_DRIFT = 10_000
 #: http.client refuses to send)
 _UNREACHABLE = (OSError, http.client.HTTPException, ValueError)
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+#: idle kept-alive connections a proxy keeps for the next requests
+_IDLE_CONNECTIONS = 16
 
 
 class Drift(NamedTuple):
@@ -118,7 +121,8 @@ class Proxy:
             pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
             self._auth = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
         self._lock = threading.Lock()
-        self._connections: dict[int, http.client.HTTPConnection] = {}
+        #: idle kept-alive connections to the upstream, the most recently used last
+        self._idle: list[http.client.HTTPConnection] = []
         self._drift: list[Drift] = []
 
     # -- the Upstream protocol -----------------------------------------------------------
@@ -225,7 +229,7 @@ class Proxy:
     def _send(self, method: str, target: str, request: MockRequest) -> tuple[int, Headers, bytes]:
         headers = self._headers(request)
         body = request.body or None
-        conn = self._connection()
+        conn = self._checkout()
         for attempt in (1, 2):
             reused = conn.sock is not None
             try:
@@ -241,6 +245,7 @@ class Proxy:
             except BaseException:
                 conn.close()
                 raise
+        self._checkin(conn)
         listed = {
             name.strip().lower()
             for name in (response.getheader("Connection") or "").split(",")
@@ -253,29 +258,29 @@ class Proxy:
                 out.add(name, value)
         return response.status, out, _decoded(data, out)
 
-    def _connection(self) -> http.client.HTTPConnection:
-        """This thread's connection to the upstream (made on first use)."""
-        ident = threading.get_ident()
+    def _checkout(self) -> http.client.HTTPConnection:
+        """An idle kept-alive connection to the upstream (the most recently used), or a new
+        one: as many connections as requests go upstream at once, whichever thread sends."""
         with self._lock:
-            conn = self._connections.get(ident)
-            if conn is not None:
-                return conn
-            if len(self._connections) >= 8:
-                alive = {t.ident for t in threading.enumerate()}
-                for gone in [i for i in self._connections if i not in alive]:
-                    self._connections.pop(gone).close()
-            host, port = self._parts.hostname or "", self._parts.port
-            if self._parts.scheme == "https":
-                conn = http.client.HTTPSConnection(host, port, timeout=self.timeout)
-            else:
-                conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
-            self._connections[ident] = conn
-            return conn
+            if self._idle:
+                return self._idle.pop()
+        host, port = self._parts.hostname or "", self._parts.port
+        if self._parts.scheme == "https":
+            return http.client.HTTPSConnection(host, port, timeout=self.timeout)
+        return http.client.HTTPConnection(host, port, timeout=self.timeout)
+
+    def _checkin(self, conn: http.client.HTTPConnection) -> None:
+        """Keep ``conn`` for the next request, unless enough connections are idle already."""
+        with self._lock:
+            if len(self._idle) < _IDLE_CONNECTIONS:
+                self._idle.append(conn)
+                return
+        conn.close()
 
     def close(self) -> None:
         """Close every connection to the upstream (new requests open new ones)."""
         with self._lock:
-            connections, self._connections = list(self._connections.values()), {}
+            connections, self._idle = self._idle, []
         for conn in connections:
             conn.close()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
 from pytest_mockamocha.server import faults
-from pytest_mockamocha.server.app import WSGIApp
+from pytest_mockamocha.server.app import WSGIApp, wire_error
 
 
 class ServerThread:
@@ -223,6 +223,17 @@ def _channel_class(stopping: threading.Event) -> type:
     from waitress.parser import HTTPRequestParser
 
     class Parser(HTTPRequestParser):  # type: ignore[misc]
+        #: the path of the request line, read before waitress parses it (an error for
+        #: headers past the limit replaces the request with ``GET /``)
+        wire_path = ""
+
+        def received(self, data: bytes) -> Any:
+            if not self.wire_path and not self.header_plus:
+                parts = data.split(b"\r\n", 1)[0].split(b" ", 2)
+                if len(parts) > 1:
+                    self.wire_path = parts[1].split(b"?", 1)[0].decode("latin-1")
+            return super().received(data)
+
         def parse_header(self, header_plus: bytes) -> Any:
             head, sep, rest = header_plus.partition(b"\r\n")
             rest = _UNDERSCORE_NAME.sub(lambda m: m.group(1).replace(b"_", b"-") + b":", rest)
@@ -231,6 +242,7 @@ def _channel_class(stopping: threading.Event) -> type:
     class Channel(HTTPChannel):  # type: ignore[misc]
         parser_class = Parser
         task_class = _task_class(stopping)
+        error_task_class = _error_task_class()
         #: a fault asked for a TCP RST when the channel closes (set by a worker thread)
         reset_on_close = False
         #: when the first byte of the request being read arrived (None: none is)
@@ -278,6 +290,32 @@ def _task_class(stopping: threading.Event) -> type:
                 super().finish()
 
     return Task
+
+
+def _error_task_class() -> type:
+    """waitress's task for the errors it answers itself (a body or headers past its limits,
+    a malformed request), answered in the API's envelope or as a problem document instead
+    of waitress's text/plain page."""
+    from waitress.task import ErrorTask
+
+    class JsonErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            error = self.request.error
+            detail = str(error.body)
+            if error.code == 413:
+                limit = self.channel.server.adj.max_request_body_size - 1
+                detail = f"request bodies here are limited to {limit:,} bytes"
+            elif error.code == 431:
+                detail = "the request's headers are larger than the server accepts"
+            path = getattr(self.request, "wire_path", "") or getattr(self.request, "path", "")
+            content_type, body = wire_error(error.code, error.reason, detail, path)
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", content_type))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    return JsonErrorTask
 
 
 def _stop_waitress(server: Any) -> None:
