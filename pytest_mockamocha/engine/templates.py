@@ -13,8 +13,10 @@ the same seed, rule and request give the same output (``now()`` aside).
 Templates may come from remote users (the management API), so besides the sandbox (no
 ``_`` attributes, no mutation of lists and dicts) a render is bounded: ``range`` gives at
 most ``MAX_RANGE`` items, loop iterations plus calls at most ``MAX_STEPS``, any one value
-or the whole output at most ``MAX_OUTPUT`` characters. Compiled templates are cached by
-their source. jinja2 is imported with this module, which the engine imports lazily.
+or the whole output at most ``MAX_OUTPUT`` characters, a ``fake()`` size (rows, items,
+characters) at most ``MAX_FAKE_SIZE``, and the whole render at most ``MAX_SECONDS``.
+Compiled templates are cached by their source. jinja2 is imported with this module, which
+the engine imports lazily.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import math
 import random
 import re
+import time as _time
 import traceback
 import uuid as _uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -52,6 +55,10 @@ MAX_RANGE = 10_000
 MAX_STEPS = 100_000
 #: number arguments above this (a width, a count) are refused where they size a value
 _MAX_ARG = MAX_OUTPUT
+#: the largest size ``fake()`` may be asked for (``json(num_rows=9999)`` took 3.3 s)
+MAX_FAKE_SIZE = 100
+#: the longest one render may take, seconds (checked at every step and helper call)
+MAX_SECONDS = 1.0
 _ROOT = "template"
 _NATIVE = re.compile(r"\s*\{\{-?(.*?)-?\}\}\s*", re.S)
 #: ``%999999999d`` or ``{:>999999999}``: a width that would build a huge string
@@ -71,12 +78,13 @@ class _Placed(TemplateError):
 class _Render:
     """What the helpers of one render share: its random draws, its budget, ``generated``."""
 
-    __slots__ = ("_generated", "_have", "_value", "output", "rng", "steps")
+    __slots__ = ("_generated", "_have", "_value", "deadline", "output", "rng", "steps")
 
     def __init__(self, seed: int, material: str, generated: Callable[[], Any]) -> None:
         self.rng = random.Random(f"{seed}|{material}|template")
         self.steps = 0
         self.output = 0
+        self.deadline = _time.monotonic() + MAX_SECONDS
         self._generated = generated
         self._have = False
         self._value: Any = None
@@ -85,6 +93,12 @@ class _Render:
         self.steps += n
         if self.steps > MAX_STEPS:
             raise TemplateError(f"the template takes more than {MAX_STEPS} loop steps and calls")
+        self.in_time()
+
+    def in_time(self) -> None:
+        """Raise once the render has taken longer than ``MAX_SECONDS``."""
+        if _time.monotonic() > self.deadline:
+            raise TemplateError(f"the template takes more than {MAX_SECONDS:g} s to render")
 
     def emit(self, n: int) -> None:
         self.output += n
@@ -158,15 +172,32 @@ def _helper_fake(provider: Any, *args: Any, **kwargs: Any) -> Any:
         "faker.providers.date_time"
     )
     if not numeric:
-        for value in (*args, *kwargs.values()):
-            if isinstance(value, int | float) and abs(value) > MAX_RANGE:
-                raise TemplateError(f"{label}: {value} is above the template limit {MAX_RANGE}")
-    gen.seed_instance(_state().rng.getrandbits(64))
+        for value in _numbers((*args, *kwargs.values())):
+            if abs(value) > MAX_FAKE_SIZE:
+                raise TemplateError(
+                    f"{label}: {value} is above the template limit {MAX_FAKE_SIZE} for sizes"
+                )
+    state = _state()
+    gen.seed_instance(state.rng.getrandbits(64))
     try:
         result = method(*args, **kwargs)
     except Exception as exc:
         raise TemplateError(f"{label} failed: {_clean(str(exc))}") from None
+    state.in_time()
     return _sized(result)
+
+
+def _numbers(values: Any) -> Iterator[float]:
+    """Every number in ``values``, inside tuples, lists and dicts too (``size=(9999, 9999)``)."""
+    for value in values:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from _numbers(value)
+        elif isinstance(value, dict):
+            yield from _numbers(value.values())
 
 
 def _helper_generated() -> Any:

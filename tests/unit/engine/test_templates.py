@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -248,12 +249,21 @@ def test_fake_providers(view: dict[str, Any]) -> None:
         ("fake('no_such_thing')", "no such provider"),
         ("fake(3)", "takes a provider name"),
         ("fake('words', 10 ** 7)", "above the template limit"),
+        ("fake('json', num_rows=9999)", "above the template limit 100 for sizes"),
+        ("fake('image', size=(9999, 9999))", "above the template limit 100 for sizes"),
         ("fake('name', 1, 2, 3)", r"fake\('name'\) failed"),
     ],
 )
 def test_fake_refuses(view: dict[str, Any], call: str, message: str) -> None:
     with pytest.raises(TemplateError, match=message):
         run("{{ " + call + " }}", view)
+
+
+def test_a_render_that_takes_too_long_is_stopped(view: dict[str, Any]) -> None:
+    # each call is within the size limit; together they would take seconds
+    template = "{% for _ in range(2000) %}{{ fake('json', num_rows=100) }}{% endfor %}"
+    with pytest.raises(TemplateError, match="more than 1 s to render"):
+        run(template, view)
 
 
 def test_the_random_filter_is_seeded(view: dict[str, Any]) -> None:
