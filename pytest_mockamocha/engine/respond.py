@@ -295,7 +295,7 @@ class Responder:
                     ),
                 )
             try:
-                return self.generator.generate_unchecked(schema, rng, direction="response"), False
+                return self.generator.generate_closest(schema, rng, direction="response"), False
             except (GenerationError, RecursionError):
                 raise exc from None
 
@@ -311,7 +311,7 @@ class Responder:
             if value is None or (schema is not None and not self.generator.is_valid(schema, value)):
                 if schema is None:
                     continue
-                value = self.generator.generate(schema, rng, direction="response")
+                value, _ = self.generate_best(schema, rng, "text/plain")
             out.append((name, _header_text(value)))
         return out
 

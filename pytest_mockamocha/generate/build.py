@@ -7,6 +7,7 @@ branches preferred) so recursive schemas end; past ``tuning.HARD_DEPTH`` it give
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -27,11 +28,17 @@ _NUM_FORMATS = ("float", "double")
 
 
 class Builder:
-    """Generates values for shapes of one document, version and direction."""
+    """Generates values for shapes of one document, version and direction.
 
-    def __init__(self, folder: Folder, checker: Checker) -> None:
+    A ``lenient`` builder never gives up: where nothing satisfies a shape (a required
+    property that recurses for ever, ``allOf`` branches of different types) it builds the
+    closest value it can (``closest``), and past ``LENIENT_DEPTH`` it stops nesting. It
+    answers for schemas a mock must still serve (see ``SchemaGenerator.generate_closest``)."""
+
+    def __init__(self, folder: Folder, checker: Checker, *, lenient: bool = False) -> None:
         self.folder = folder
         self.checker = checker
+        self.lenient = lenient
         self.response = folder.direction == "response"
         self._roots: dict[int, tuple[Schema, Shape]] = {}
         self._kinds: dict[str, Callable[[Shape, random.Random, int, tuple[str, ...]], Any]] = {
@@ -64,6 +71,16 @@ class Builder:
 
     def value(self, shape: Shape, rng: random.Random, depth: int, words: tuple[str, ...]) -> Any:
         """A value for ``shape`` at nesting ``depth``; ``words`` come from the property name."""
+        if not self.lenient:
+            return self._value(shape, rng, depth, words)
+        if depth > LENIENT_DEPTH:
+            return closest(shape)
+        try:
+            return self._value(shape, rng, depth, words)
+        except Unsatisfiable:
+            return closest(shape)
+
+    def _value(self, shape: Shape, rng: random.Random, depth: int, words: tuple[str, ...]) -> Any:
         if depth > HARD_DEPTH:
             raise Unsatisfiable("the schema recurses without end", shape.where)
         if shape.examples and depth <= MAX_DEPTH and not _styled(shape):
@@ -224,6 +241,43 @@ def _styled(shape: Shape) -> bool:
         plain = not shape.formats and not shape.patterns and shape.enum is None
         found = shape.memo["styled"] = plain and styles.template(shape.examples) is not None
     return bool(found)
+
+
+#: how deep a lenient builder nests before it answers each shape with ``closest``
+LENIENT_DEPTH = MAX_DEPTH + 2
+
+
+def closest(shape: Shape) -> Any:
+    """The simplest value of the shape's first type, ignoring what cannot be satisfied: its
+    first enum member, else ``{}``, ``[]``, a string of ``minLength``, the lower bound."""
+    if shape.enum:
+        return json_copy(shape.enum[0])
+    kinds = list(shape.types or ()) or _declared_kinds(shape) or list(_guess_kinds(shape))
+    kind = kinds[0]
+    if kind == "object":
+        return {}
+    if kind == "array":
+        return []
+    if kind == "string":
+        return "x" * shape.min_length
+    if kind in ("integer", "number"):
+        low = shape.lower[0] if shape.lower is not None else 0
+        return math.ceil(low) if kind == "integer" else float(low)
+    if kind == "boolean":
+        return False
+    return None
+
+
+def _declared_kinds(shape: Shape) -> list[str]:
+    """The types the folded schemas declared, in order (a contradiction leaves none in
+    ``shape.types``; the first declared is the closest)."""
+    found: list[str] = []
+    for part in shape.parts:
+        declared = part.get("type") if isinstance(part, Mapping) else None
+        for kind in [declared] if isinstance(declared, str) else declared or []:
+            if isinstance(kind, str) and kind not in found:
+                found.append(kind)
+    return found
 
 
 def _guess_kinds(shape: Shape) -> tuple[str, ...]:

@@ -78,6 +78,17 @@ class SchemaGenerator:
             except Unsatisfiable as exc:
                 raise GenerationError(exc.reason, self._place(schema, exc.where)) from None
 
+    def generate_closest(
+        self, schema: Mapping[str, Any] | bool, rng: random.Random, *, direction: str = "response"
+    ) -> Any:
+        """The closest value the builder gets to ``schema``, even when no value satisfies it
+        (a required property that recurses without end, ``allOf`` branches of different
+        types): what a mock answers rather than failing. Raises only for a broken schema
+        (a ref to nowhere)."""
+        builder = self._builder(direction, lenient=True)
+        with self._broken(schema):
+            return builder.value(builder.root(schema), Draw.of(rng, self.locale), 0, ())
+
     def is_valid(
         self, schema: Mapping[str, Any] | bool, value: Any, *, direction: str = "response"
     ) -> bool:
@@ -131,15 +142,17 @@ class SchemaGenerator:
         except _BROKEN as exc:
             raise GenerationError(str(exc), self._place(schema, "$")) from None
 
-    def _builder(self, direction: str) -> Builder:
-        """The builder for one direction, made on first use."""
-        found = self._builders.get(direction)
+    def _builder(self, direction: str, *, lenient: bool = False) -> Builder:
+        """The builder for one direction (lenient or not), made on first use."""
+        key = f"{direction}|lenient" if lenient else direction
+        found = self._builders.get(key)
         if found is None:
             if direction not in DIRECTIONS:
                 raise ValueError(f"direction must be 'response' or 'request', not {direction!r}")
-            folder = Folder(self._refs, self.version, direction)
-            checker = Checker(self._refs, self.version, direction)
-            found = self._builders[direction] = Builder(folder, checker)
+            strict = self._builders.get(direction)
+            folder = strict.folder if strict else Folder(self._refs, self.version, direction)
+            checker = strict.checker if strict else Checker(self._refs, self.version, direction)
+            found = self._builders[key] = Builder(folder, checker, lenient=lenient)
         return found
 
     def _fallback(self, direction: str, builder: Builder) -> Fallback:

@@ -4,6 +4,8 @@ says to ignore, mutualTLS, 3.1 binary bodies, unknown $schema dialects."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,3 +145,42 @@ def test_an_example_price_on_the_cent_grid_is_served(serve: Any) -> None:
     ok = {"200": {"description": "ok", "content": {"application/json": media}}}
     url = serve(document("3.0.3", {"/i": {"get": {"responses": ok}}}))
     assert requests.get(url + "/i", timeout=5).json() == {"price": 19.99}
+
+
+# -- schemas no value satisfies: answered with the closest value, never a 5xx --------------
+NODE = {
+    "type": "object",
+    "required": ["name", "child"],
+    "properties": {"name": {"type": "string"}, "child": {"$ref": "#/components/schemas/Node"}},
+}
+
+
+def _with_schema(schema: dict[str, Any], components: dict[str, Any] | None = None) -> Any:
+    body = {"application/json": {"schema": schema}}
+    paths = {"/thing": {"get": {"responses": {"200": {"description": "ok", "content": body}}}}}
+    return document("3.0.3", paths, components={"schemas": components or {}})
+
+
+def test_a_required_property_that_recurses_for_ever_is_answered_cut_short(serve: Any) -> None:
+    url = serve(_with_schema({"$ref": "#/components/schemas/Node"}, {"Node": NODE}))
+    response = requests.get(url + "/thing", timeout=10)
+    assert response.status_code == 200, response.text
+    depth, node = 0, response.json()
+    while node.get("child"):
+        depth, node = depth + 1, node["child"]
+    assert 3 <= depth <= 12  # nested a few levels, then ended
+
+
+def test_the_best_effort_answer_is_journaled_and_lint_agrees(tmp_path: Path) -> None:
+    path = tmp_path / "rec.json"
+    path.write_text(json.dumps(_with_schema({"$ref": "#/components/schemas/Node"}, {"Node": NODE})))
+    with MockServer() as server:
+        server.add_spec(load_spec(path, cache_dir=tmp_path / "cache"), "rec")
+        assert requests.get(server.url_for("rec", "/thing"), timeout=10).status_code == 200
+        (record,) = server.engine.journal.records(collection="rec")
+    assert record.source == "unsatisfiable"
+    lint = subprocess.run(
+        [sys.executable, "-m", "pytest_mockamocha.cli", "lint", str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert "served best effort" in lint.stdout
