@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from typing import Any
 
@@ -45,6 +46,15 @@ def obj(required: str, optional: Schema | None = None, **props: Schema) -> Schem
 
 #: a name the API accepts: at least one character that is not white space
 _NAME: Schema = {"type": "string", "pattern": "\\S"}
+
+
+def _locales() -> Schema:
+    """Faker's locales, in both spellings generate-data takes (``en_US``, ``en-US``); read
+    when the document is first built, so starting the server does not import Faker."""
+    from faker.config import AVAILABLE_LOCALES
+
+    names = {*AVAILABLE_LOCALES, *(name.replace("_", "-") for name in AVAILABLE_LOCALES)}
+    return {"type": "string", "enum": sorted(names)}
 
 
 def closed(schema: Schema) -> Schema:
@@ -201,7 +211,7 @@ _SCHEMAS: dict[str, Schema] = {
             "cookies": {"type": "object"},
             "json": {},
             "json_contains": {"type": ["object", "array"]},
-            "body": {"type": "array", "items": {"type": "object"}},
+            "body": {"type": "array", "items": {"type": "object"}, "minItems": 1},
             "form": {"type": "object"},
             "any_of": {"type": "array", "items": ref("Match"), "minItems": 1},
             "not": ref("Match"),
@@ -280,7 +290,7 @@ _SCHEMAS: dict[str, Schema] = {
             custom_fields={"type": "object"},
             seed=_INT,
             status_code={"type": "integer", "minimum": 100, "maximum": 599},
-            locale=_STR,
+            locale=_STR,  # the enum of Faker's locales, added by openapi_document
             attach={"type": "boolean"},
         )
     ),
@@ -571,6 +581,12 @@ def _import_op(coll: Schema) -> Schema:
     return spec
 
 
+def _generate_input() -> Schema:
+    schema = copy.deepcopy(_SCHEMAS["GenerateInput"])
+    schema["properties"]["locale"] = _locales()
+    return schema
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole document (built once)."""
@@ -580,7 +596,7 @@ def openapi_document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "paths": _paths(),
         "components": {
-            "schemas": _SCHEMAS,
+            "schemas": {**_SCHEMAS, "GenerateInput": _generate_input()},
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

@@ -209,7 +209,7 @@ def text_field(body: Mapping[str, Any], name: str, *, required: bool = True) -> 
 def int_arg(request: Request, name: str, default: int, low: int, high: int) -> int:
     """An integer query parameter within bounds, else 422 naming it."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
