@@ -277,10 +277,14 @@ def test_a_near_miss_on_a_param_names_the_field(pets: Mockamocha) -> None:
             {"body": [{"jsonpath": "$.items[", "exists": True}]},
             'Field "match.body[0].jsonpath" is not a valid JSONPath (RFC 9535)',
         ),
+        (
+            {"headers": {"X-T": {"regex": "(?=a)a+"}}},
+            'Field "match.headers.X-T.regex" uses what linear-time matching cannot run',
+        ),
         ({"any_of": []}, 'Field "match.any_of" must be a non-empty array of match objects'),
         ({"headers": {"X-A": {"like": "a"}}}, 'Field "match.headers.X-A.like" is not a condition'),
     ],
-    ids=["regex", "jsonpath", "any-of", "condition"],
+    ids=["regex", "jsonpath", "lookahead", "any-of", "condition"],
 )
 def test_a_bad_match_is_refused_with_its_field(pets: Mockamocha, match: Any, message: str) -> None:
     with pytest.raises(RuleError) as raised:

@@ -77,6 +77,12 @@ def test_a_valid_file_puts_its_rules_in_the_book(engine: Engine, tmp_path: Path)
             5,
             "rules[0].match.query.limit",
         ),
+        (
+            "rules:\n  - operation: GET /pets\n    match:\n      headers:\n"
+            "        X-T: {regex: '(a)\\1'}\n    response: {}\n",
+            5,
+            "linear-time matching cannot run",
+        ),
         ("- just\n- a list\n", 1, "an object with"),
         ("rules:\n  - !!python/object:os.system {}\n", 2, "invalid YAML"),
     ],
@@ -90,6 +96,7 @@ def test_a_valid_file_puts_its_rules_in_the_book(engine: Engine, tmp_path: Path)
         "unknown-collection",
         "bad-times",
         "bad-regex",
+        "backreference",
         "not-an-object",
         "python-tag",
     ],
