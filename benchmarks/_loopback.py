@@ -22,8 +22,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_serve(extra: list[str], cache: str) -> tuple[subprocess.Popen[bytes], int]:
-    """`mockamocha serve --memory` of the pet store plus ``extra`` args, once healthy."""
+def start_serve(
+    extra: list[str], cache: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`mockamocha serve --memory` of the pet store plus ``extra`` args, once healthy
+    (``env``: more environment, e.g. a ``PYTHONPATH`` that runs another version's code)."""
     port = free_port()
     argv = [
         sys.executable,
@@ -37,8 +40,8 @@ def start_serve(extra: list[str], cache: str) -> tuple[subprocess.Popen[bytes], 
         f"petstore={PETSTORE}",
         *extra,
     ]
-    env = {**os.environ, "MOCKAMOCHA_CACHE_DIR": cache}
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    full = {**os.environ, "MOCKAMOCHA_CACHE_DIR": cache, **(env or {})}
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=full)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -52,14 +55,16 @@ def start_serve(extra: list[str], cache: str) -> tuple[subprocess.Popen[bytes], 
     raise RuntimeError(f"server did not start: {' '.join(extra)}")
 
 
-def latencies(port: int, path: str, n: int, warmup: int = 300) -> list[float]:
+def latencies(
+    port: int, path: str, n: int, warmup: int = 300, headers: dict[str, str] | None = None
+) -> list[float]:
     """Sorted seconds of ``n`` sequential GETs of ``path`` (after ``warmup``); each must
     answer 200."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     out = []
     for i in range(warmup + n):
         began = time.perf_counter()
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         response.read()
         if i >= warmup:
@@ -69,3 +74,45 @@ def latencies(port: int, path: str, n: int, warmup: int = 300) -> list[float]:
     conn.close()
     out.sort()
     return out
+
+
+def package_at(ref: str, into: Path) -> dict[str, str]:
+    """The package as it was at git ``ref``, extracted under ``into``; the environment
+    (``PYTHONPATH``) that makes a `serve` subprocess run that code."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", ref, "pytest_mockamocha"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    paths = (str(into), os.environ.get("PYTHONPATH"))
+    return {"PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+
+def throughput(
+    port: int, path: str, seconds: float, connections: int, headers: dict[str, str] | None = None
+) -> float:
+    """Requests per second answered 200 over ``connections`` kept-alive connections, each
+    sending sequentially for ``seconds``."""
+    import threading
+
+    counts = [0] * connections
+    deadline = time.monotonic() + seconds
+
+    def run(slot: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < deadline:
+            conn.request("GET", path, headers=headers or {})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"unexpected status {response.status}")
+            counts[slot] += 1
+        conn.close()
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - began)
