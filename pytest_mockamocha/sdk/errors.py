@@ -85,6 +85,10 @@ class UnsupportedMediaType(ApiError):
     """``UNSUPPORTED_MEDIA_TYPE`` (415)."""
 
 
+class HeadersTooLarge(ApiError):
+    """``HEADERS_TOO_LARGE`` (431): the request's headers are larger than the server reads."""
+
+
 class RateLimited(ApiError):
     """``RATE_LIMITED`` (429); ``retry_after`` says how long to wait."""
 
@@ -102,6 +106,7 @@ BY_CODE: Mapping[str, type[ApiError]] = {
     "CONFLICT": Conflict,
     "PAYLOAD_TOO_LARGE": PayloadTooLarge,
     "UNSUPPORTED_MEDIA_TYPE": UnsupportedMediaType,
+    "HEADERS_TOO_LARGE": HeadersTooLarge,
     "RATE_LIMITED": RateLimited,
     "INTERNAL_ERROR": InternalError,
 }
@@ -116,6 +121,7 @@ BY_STATUS: Mapping[int, str] = {
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "VALIDATION_ERROR",
     429: "RATE_LIMITED",
+    431: "HEADERS_TOO_LARGE",
     500: "INTERNAL_ERROR",
 }
 

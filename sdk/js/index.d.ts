@@ -434,7 +434,8 @@ export declare class TransportError extends SdkError {}
 export declare class Timeout extends TransportError {}
 export type ErrorCode =
   | 'VALIDATION_ERROR' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED'
-  | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'INTERNAL_ERROR';
+  | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'HEADERS_TOO_LARGE' | 'RATE_LIMITED'
+  | 'INTERNAL_ERROR';
 export declare class ApiError extends SdkError {
   constructor(init: {
     status: number;
@@ -461,5 +462,6 @@ export declare class MethodNotAllowed extends ApiError {}
 export declare class Conflict extends ApiError {}
 export declare class PayloadTooLarge extends ApiError {}
 export declare class UnsupportedMediaType extends ApiError {}
+export declare class HeadersTooLarge extends ApiError {}
 export declare class RateLimited extends ApiError {}
 export declare class InternalError extends ApiError {}

@@ -38,6 +38,7 @@ export class MethodNotAllowed extends ApiError {}
 export class Conflict extends ApiError {}
 export class PayloadTooLarge extends ApiError {}
 export class UnsupportedMediaType extends ApiError {}
+export class HeadersTooLarge extends ApiError {}
 export class RateLimited extends ApiError {}
 export class InternalError extends ApiError {}
 
@@ -50,6 +51,7 @@ export const BY_CODE = Object.freeze({
   CONFLICT: Conflict,
   PAYLOAD_TOO_LARGE: PayloadTooLarge,
   UNSUPPORTED_MEDIA_TYPE: UnsupportedMediaType,
+  HEADERS_TOO_LARGE: HeadersTooLarge,
   RATE_LIMITED: RateLimited,
   INTERNAL_ERROR: InternalError,
 });
@@ -65,6 +67,7 @@ const BY_STATUS = Object.freeze({
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'VALIDATION_ERROR',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
   500: 'INTERNAL_ERROR',
 });
 

@@ -10,6 +10,7 @@ export {
   MethodNotAllowed,
   NotFound,
   PayloadTooLarge,
+  HeadersTooLarge,
   RateLimited,
   SdkError,
   Timeout,
