@@ -84,6 +84,7 @@ class ServerThread:
         )
         server.channel_class = _channel_class(self._stopping)
         _reap_slow_requests(server)
+        _accept_in_batches(server)
         self._server = server
         self.port = int(server.effective_port)
         self._thread = threading.Thread(target=server.run, name="mockamocha-waitress", daemon=True)
@@ -205,6 +206,26 @@ def _reap_slow_requests(server: Any) -> None:
                 channel.will_close = True  # closed by the loop thread, which owns the socket
 
     server.maintenance = reap
+
+
+#: connections accepted per turn of the loop when many arrive at once
+_ACCEPT_BATCH = 64
+
+
+def _accept_in_batches(server: Any) -> None:
+    """Accept up to ``_ACCEPT_BATCH`` waiting connections per turn of waitress's loop,
+    which accepts one: each turn polls every open connection, so a burst of 2,000
+    connections cost 2,000 turns (seconds) before the next request was read."""
+    accept_one = server.handle_accept
+
+    def accept_many() -> None:
+        for _ in range(_ACCEPT_BATCH):
+            before = len(server._map)
+            accept_one()
+            if len(server._map) == before:  # nothing was waiting
+                return
+
+    server.handle_accept = accept_many
 
 
 _UNDERSCORE_NAME = re.compile(rb"^([^:\r\n]*_[^:\r\n]*):", re.M)
