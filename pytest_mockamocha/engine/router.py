@@ -1,22 +1,25 @@
-"""Route a request path and method to an operation with a werkzeug ``Map``.
+"""Route a request path and method to an operation: a tree of path segments, built in
+milliseconds however many operations a document declares.
 
-werkzeug already ranks static segments above variables, as OpenAPI asks; its variable
-names must be identifiers, so ``{pet-id}`` becomes a generated name mapped back here.
+A template is split at ``/`` into segments, each literal (``pets``), a variable
+(``{petId}``) or mixed (``{name}.json``). Paths route exactly as declared: ``/pets/`` and
+``/pets`` are different paths, and nothing redirects. At each segment a literal child is
+tried before mixed ones and variables (OpenAPI: concrete paths before templated ones), and
+the search backtracks, so ``DELETE /pets/mine`` reaches ``DELETE /pets/{petId}`` when
+``/pets/mine`` declares only ``GET``.
 
-A path parameter may expand to an empty segment (RFC 6570: an empty list or object in
-``simple``, ``label`` or ``matrix`` style, or an empty string): a request the first map
-misses is tried once more on a map whose variables also match empty segments, so
-``/pets/`` still lists pets while ``/items/mock/`` reaches ``/items/{id}/{tags}``.
+Two tolerances, tried only when nothing matches exactly: a trailing slash the request
+adds or leaves out (``/pets/`` still lists pets where only ``/pets`` is declared), and
+variables expanding to an empty segment (RFC 6570: an empty list or object, or an empty
+string: ``/items/mock/`` reaches ``/items/{id}/{tags}``). When both match, the template
+with more literal segments wins.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, MapAdapter, Rule
 
 from pytest_mockamocha.spec.model import Operation
 
@@ -42,29 +45,90 @@ class RouteMiss:
     nearest: tuple[str, ...] = ()
 
 
+class _Mixed:
+    """A segment mixing text and variables (``{name}.{format}``), as a regex."""
+
+    __slots__ = ("literal_length", "names", "nonempty", "possibly_empty")
+
+    def __init__(self, segment: str) -> None:
+        self.names: list[str] = []
+        #: how much of the segment is literal text: the more, the earlier it is tried
+        self.literal_length = len(_TEMPLATE_VAR.sub("", segment))
+        parts: list[str] = []
+        last = 0
+        for found in _TEMPLATE_VAR.finditer(segment):
+            parts.append(re.escape(segment[last : found.start()]))
+            self.names.append(found.group(1))
+            parts.append("(.+?)" if found.end() < len(segment) else "(.+)")
+            last = found.end()
+        parts.append(re.escape(segment[last:]))
+        pattern = "".join(parts)
+        self.nonempty = re.compile(pattern)
+        self.possibly_empty = re.compile(pattern.replace("(.+?)", "(.*?)").replace("(.+)", "(.*)"))
+
+    def match(self, text: str, empty: bool) -> dict[str, str] | None:
+        found = (self.possibly_empty if empty else self.nonempty).fullmatch(text)
+        return None if found is None else dict(zip(self.names, found.groups(), strict=True))
+
+
+class _Node:
+    """One segment position of the tree: its children and the templates ending here."""
+
+    __slots__ = ("literals", "mixed", "template", "variable", "variable_name")
+
+    def __init__(self) -> None:
+        self.literals: dict[str, _Node] = {}
+        #: mixed segments, the one with the most literal text first
+        self.mixed: list[tuple[_Mixed, _Node]] = []
+        self.variable: _Node | None = None
+        self.variable_name = ""
+        #: the path template that ends at this node, if one does
+        self.template: str | None = None
+
+    def child(self, segment: str) -> _Node:
+        """The node for ``segment`` below this one (made on first use)."""
+        names = _TEMPLATE_VAR.findall(segment)
+        if not names:
+            return self.literals.setdefault(segment, _Node())
+        if len(names) == 1 and segment == "{" + names[0] + "}":
+            if self.variable is None:
+                self.variable = _Node()
+            node = self.variable
+            node.variable_name = node.variable_name or names[0]
+            return node
+        made = _Mixed(segment)
+        for mixed, node in self.mixed:
+            if mixed.nonempty.pattern == made.nonempty.pattern:
+                return node
+        self.mixed.append((made, _Node()))
+        self.mixed.sort(key=lambda entry: -entry[0].literal_length)
+        return _node_of(self.mixed, made)
+
+
+def _node_of(mixed: list[tuple[_Mixed, _Node]], wanted: _Mixed) -> _Node:
+    return next(node for segment, node in mixed if segment is wanted)
+
+
 class Router:
-    """Path templates of one API, compiled once."""
+    """Path templates of one API, as a tree of segments."""
 
     def __init__(self, operations: Iterable[Operation]):
         self._ops: dict[tuple[str, str], Operation] = {}
-        self._names: dict[str, dict[str, str]] = {}
-        methods: dict[str, set[str]] = {}
+        self._methods: dict[str, set[str]] = {}
+        self._root = _Node()
         for op in operations:
             self._ops[(op.path, op.method)] = op
-            methods.setdefault(op.path, set()).add(op.method)
-        rules, empty_rules = [], []
-        for path, verbs in methods.items():
-            rule_path, names = _rule_path(path)
-            self._names[path] = names
-            rules.append(Rule(rule_path, endpoint=path, methods=sorted(verbs)))
-            if names:
-                empty_path, _ = _rule_path(path, empty=True)
-                empty_rules.append(Rule(empty_path, endpoint=path, methods=sorted(verbs)))
-        self._map = Map(rules, strict_slashes=False, merge_slashes=False, redirect_defaults=False)
-        self._adapter = self._map.bind("mock.invalid", "/")
-        self._empty_rules = empty_rules
-        self._empty_adapter: MapAdapter | None = None
+            if op.path not in self._methods:
+                self._methods[op.path] = set()
+                self._add(op.path)
+            self._methods[op.path].add(op.method)
         self._seen: dict[tuple[str, str], RouteMatch | RouteMiss] = {}
+
+    def _add(self, template: str) -> None:
+        node = self._root
+        for segment in _segments(template):
+            node = node.child(segment)
+        node.template = template
 
     def match(self, path: str, method: str) -> RouteMatch | RouteMiss:
         """The operation for ``method`` on ``path``, or why there is none."""
@@ -80,50 +144,70 @@ class Router:
     def _match(self, path: str, method: str) -> RouteMatch | RouteMiss:
         """``match`` without the memory."""
         method = method.upper()
-        try:
-            template, values = self._adapter.match(_escape(path), method=method)
-        except (MethodNotAllowed, NotFound) as exc:
-            found = self._match_empty(path, method)
-            if found is None:
-                if isinstance(exc, MethodNotAllowed):
-                    allowed = tuple(sorted(set(exc.valid_methods or ())))
-                    return RouteMiss(405, allowed=allowed, nearest=self.nearest(method, path))
-                return RouteMiss(404, nearest=self.nearest(method, path))
-            template, values = found
-        else:
-            # "/p/{a}/{b}" takes "/p/label/x/" by dropping the trailing slash; the template
-            # with more literal segments ("/p/label/{a}/{b}", b empty) is the better match
-            found = self._match_empty(path, method)
-            if found is not None and _literals(found[0]) > _literals(template):
-                template, values = found
-        op = self._ops.get((template, method)) or self._ops[(template, "GET")]  # HEAD -> GET
-        names = self._names[template]
-        return RouteMatch(op, {names[k]: _unescape(v) for k, v in values.items()})
+        candidates = list(self._candidates(path))
+        for template, values in candidates:
+            op = self._ops.get((template, method))
+            if op is None and method == "HEAD":
+                op = self._ops.get((template, "GET"))
+            if op is not None:
+                return RouteMatch(op, values)
+        if candidates:
+            allowed = sorted({m for template, _ in candidates for m in self._methods[template]})
+            return RouteMiss(405, allowed=tuple(allowed), nearest=self.nearest(method, path))
+        return RouteMiss(404, nearest=self.nearest(method, path))
 
-    def _match_empty(self, path: str, method: str) -> tuple[str, dict[str, str]] | None:
-        """The match when variables may be empty segments, or None (misses only: rare)."""
-        if not self._empty_rules or ("//" not in path and not path.endswith("/")):
-            return None  # an empty segment sits between two slashes or before a last one
-        if self._empty_adapter is None:
-            empty = Map(
-                self._empty_rules, strict_slashes=True, merge_slashes=False, redirect_defaults=False
-            )
-            self._empty_adapter = empty.bind("mock.invalid", "/")
-        try:
-            template, values = self._empty_adapter.match(_escape(path), method=method)
-        except (MethodNotAllowed, NotFound):
-            return None
-        return str(template), dict(values)
+    def _candidates(self, path: str) -> Iterator[tuple[str, dict[str, str]]]:
+        """The templates ``path`` matches, best first: exactly; else with the trailing
+        slash tolerated or with empty variables, more literal segments first."""
+        segments = _segments(path or "/")
+        exact = list(self._walk(self._root, segments, 0, {}, empty=False))
+        if exact:
+            yield from exact
+            return
+        toggled = segments[:-1] if segments and segments[-1] == "" else [*segments, ""]
+        lenient = [
+            *self._walk(self._root, toggled, 0, {}, empty=False),
+            *self._walk(self._root, segments, 0, {}, empty=True),
+        ]
+        # a stable sort: at equal literal counts the trailing-slash match stays first
+        lenient.sort(key=lambda found: -_literals(found[0]))
+        yield from lenient
+
+    def _walk(
+        self, node: _Node, segments: list[str], i: int, values: dict[str, str], *, empty: bool
+    ) -> Iterator[tuple[str, dict[str, str]]]:
+        """Every template below ``node`` that ``segments[i:]`` matches, in rank order."""
+        if i == len(segments):
+            if node.template is not None:
+                yield node.template, self._named(node.template, values)
+            return
+        segment = segments[i]
+        literal = node.literals.get(segment)
+        if literal is not None:
+            yield from self._walk(literal, segments, i + 1, values, empty=empty)
+        for mixed, child in node.mixed:
+            found = mixed.match(segment, empty)
+            if found is not None:
+                yield from self._walk(child, segments, i + 1, {**values, **found}, empty=empty)
+        variable = node.variable
+        if variable is not None and (segment or empty):
+            here = {**values, _position(i): segment}
+            yield from self._walk(variable, segments, i + 1, here, empty=empty)
+
+    def _named(self, template: str, values: dict[str, str]) -> dict[str, str]:
+        """The values of a match by the template's own variable names."""
+        out: dict[str, str] = {}
+        for i, segment in enumerate(_segments(template)):
+            names = _TEMPLATE_VAR.findall(segment)
+            if len(names) == 1 and segment == "{" + names[0] + "}":
+                out[names[0]] = values[_position(i)]
+            else:
+                out.update((name, values[name]) for name in names if name in values)
+        return out
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
-        """The methods declared for whatever template ``path`` matches (for CORS)."""
-        try:
-            self._adapter.match(_escape(path), method="__probe__")
-        except MethodNotAllowed as exc:
-            return tuple(sorted(set(exc.valid_methods or ())))
-        except NotFound:
-            return ()
-        return ()
+        """The methods declared for whatever templates ``path`` matches (for CORS)."""
+        return tuple(sorted({m for t, _ in self._candidates(path) for m in self._methods[t]}))
 
     def nearest(self, method: str, path: str, n: int = 3) -> tuple[str, ...]:
         """The declared operations most like ``METHOD path``: same shape of path first."""
@@ -137,26 +221,15 @@ class Router:
         return tuple(op.name for op in ranked[:n])
 
 
-def _escape(path: str) -> str:
-    """werkzeug rules cannot hold ``<`` or ``>`` literally; both sides use escapes."""
-    return (path or "/").replace("<", "%3C").replace(">", "%3E")
+def _segments(path: str) -> list[str]:
+    """A path's segments after the leading slash (``/pets/`` -> ``["pets", ""]``)."""
+    return path[1:].split("/") if path.startswith("/") else path.split("/")
 
 
-def _unescape(value: str) -> str:
-    return value.replace("%3C", "<").replace("%3E", ">")
-
-
-def _rule_path(template: str, *, empty: bool = False) -> tuple[str, dict[str, str]]:
-    names: dict[str, str] = {}
-    converter = "string(minlength=0):" if empty else ""
-
-    def var(match: re.Match[str]) -> str:
-        alias = f"p{len(names)}"
-        names[alias] = match.group(1).replace("%3C", "<").replace("%3E", ">")
-        return f"<{converter}{alias}>"
-
-    escaped = template.replace("<", "%3C").replace(">", "%3E")
-    return _TEMPLATE_VAR.sub(var, escaped), names
+def _position(i: int) -> str:
+    """The key a whole-segment variable's value is kept under while walking (the names
+    of templates sharing a node may differ: ``/a/{id}`` and ``/a/{name}/b``)."""
+    return f"\x00{i}"
 
 
 def _literals(template: str) -> int:

@@ -16,10 +16,11 @@ from typing import Any
 from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.spec import pointer as jp
 from pytest_mockamocha.spec import swagger2
+from pytest_mockamocha.spec.cache import Compiled, DocumentCache
 from pytest_mockamocha.spec.check import Problem, content_hash, structural_problems
 from pytest_mockamocha.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter
 from pytest_mockamocha.spec.parse import parse_text
-from pytest_mockamocha.spec.refs import Bundler, check_refs, follow_ref
+from pytest_mockamocha.spec.refs import Bundler, check_found, follow_ref
 from pytest_mockamocha.spec.slug import slug_for, slugify
 
 #: Largest spec file read (bytes).
@@ -30,7 +31,10 @@ SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 def load_spec(
     path: str | Path, *, slug: str | None = None, cache_dir: Path | None = None
 ) -> ApiSpec:
-    """Load the document at ``path`` (and the files it refers to inside its folder)."""
+    """Load the document at ``path`` (and the files it refers to inside its folder).
+
+    ``cache_dir``: the cache folder (see ``spec.cache``); what loading compiles is kept
+    there by content, and a second load of the same bytes reads it back."""
     file = Path(path)
     source = str(path)
     try:
@@ -42,18 +46,8 @@ def load_spec(
         raw = file.read_bytes()
     except OSError as exc:
         raise SpecError(f"cannot read the spec ({exc.strerror})", source=source) from None
-    try:
-        doc = parse_text(raw, source)
-    except UnicodeDecodeError:
-        raise SpecError("the file is not UTF-8 text", source=source) from None
-    return build_spec(
-        doc,
-        source=source,
-        folder=file.parent,
-        slug=slug,
-        default_slug=slug_for(file),
-        cache_dir=cache_dir,
-    )
+    compiled = _compiled(raw, source, file.parent, cache_dir, kind="file")
+    return _spec(compiled, source=source, slug=slug, default_slug=slug_for(file))
 
 
 def load_text(
@@ -64,13 +58,9 @@ def load_text(
     cache_dir: Path | None = None,
 ) -> ApiSpec:
     """Load a document given as YAML or JSON text; it may not refer to other files."""
-    try:
-        doc = parse_text(text, source)
-    except UnicodeDecodeError:
-        raise SpecError("the document is not UTF-8 text", source=source) from None
-    return build_spec(
-        doc, source=source, folder=None, slug=None, default_slug=slug, cache_dir=cache_dir
-    )
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    compiled = _compiled(raw, source, None, cache_dir, kind="text")
+    return _spec(compiled, source=source, slug=None, default_slug=slug)
 
 
 def build_spec(
@@ -83,16 +73,50 @@ def build_spec(
     cache_dir: Path | None = None,
 ) -> ApiSpec:
     """Check and index an already parsed document; slug: given > x-mockamocha-slug > default."""
+    compiled, _ = _compile(doc, source, folder, cache_dir)
+    return _spec(compiled, source=source, slug=slug, default_slug=default_slug)
+
+
+def _compiled(
+    raw: bytes, source: str, folder: Path | None, cache_dir: Path | None, *, kind: str
+) -> Compiled:
+    """The document in ``raw`` compiled: from the cache when it holds these bytes."""
+    cache = DocumentCache(cache_dir) if cache_dir is not None else None
+    key = cache.key(raw, kind) if cache is not None else ""
+    if cache is not None:
+        found = cache.get(key, folder)
+        if found is not None:
+            return found
+    try:
+        doc = parse_text(raw, source)
+    except UnicodeDecodeError:
+        what = "the file" if kind == "file" else "the document"
+        raise SpecError(f"{what} is not UTF-8 text", source=source) from None
+    compiled, files = _compile(doc, source, folder, cache_dir)
+    if cache is not None:
+        cache.put(key, compiled, files)
+    return compiled
+
+
+def _compile(
+    doc: Any,
+    source: str,
+    folder: Path | None,
+    cache_dir: Path | None,
+) -> tuple[Compiled, dict[str, str]]:
+    """Convert, bundle, check the refs and the structure of a parsed document; the result
+    and the hashes of the files it referred to (by path relative to ``folder``)."""
     if not isinstance(doc, dict):
         kind = "empty" if doc is None else f"a {type(doc).__name__}"
         raise SpecError(f"the document is {kind}, not an OpenAPI mapping", source=source)
     doc, version = _as_openapi3(doc, source)
-    doc = Bundler(doc, source, folder).bundle()
-    check_refs(doc, source)
+    bundler = Bundler(doc, source, folder)
+    doc = bundler.bundle()
+    check_found(doc, source, bundler.refs)
     paths = doc.get("paths")
     if not isinstance(paths, dict):
         if version == "3.1" and ("webhooks" in doc or "components" in doc) and paths is None:
-            paths = doc["paths"] = {}
+            doc["paths"] = {}
         else:
             raise SpecError(
                 "the document has no `paths` mapping: nothing to mock",
@@ -101,7 +125,8 @@ def build_spec(
             )
     dialects = _drop_unknown_dialects(doc) if version == "3.1" else []
     digest = content_hash(doc)
-    problems = structural_problems(doc, version, digest, cache_dir)
+    checks = cache_dir / "checks" if cache_dir is not None else None
+    problems = structural_problems(doc, version, digest, checks)
     fatal = [p for p in problems if p.fatal]
     if fatal:
         more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
@@ -110,18 +135,27 @@ def build_spec(
             source=source,
             pointer=fatal[0].pointer,
         )
+    warnings = (*problems, *dialects)
+    return Compiled(doc, version, digest, warnings), bundler.file_hashes
+
+
+def _spec(compiled: Compiled, *, source: str, slug: str | None, default_slug: str) -> ApiSpec:
+    """The ``ApiSpec`` of a compiled document: its operations indexed, its slug chosen
+    (given > ``x-mockamocha-slug`` > ``default_slug``)."""
+    doc = compiled.document
     operations, warnings = _operations(doc, source)
-    info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
+    info = doc.get("info")
+    title = info.get("title") if isinstance(info, dict) else None
     custom_slug = doc.get("x-mockamocha-slug")
     return ApiSpec(
         source=source,
         document=doc,
-        version=version,
-        title=str(info.get("title") or slug),
+        version=compiled.version,
+        title=str(title or slug),
         slug=slug or (slugify(custom_slug) if isinstance(custom_slug, str) else default_slug),
         operations=tuple(operations),
-        content_hash=digest,
-        warnings=tuple(p for p in problems if not p.fatal) + tuple(dialects) + tuple(warnings),
+        content_hash=compiled.digest,
+        warnings=(*compiled.warnings, *warnings),
         server_path=_server_path(doc),
     )
 

@@ -43,7 +43,9 @@ def parse_text(data: bytes | str, source: str) -> Any:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or source.endswith(".json"):
         try:
-            return normalise(json.loads(text), source, text)
+            # JSON has no aliases and only string keys: what normalise walks for is not
+            # there, and on a large document the walk costs more than the parse
+            return refuse_lone_surrogates(json.loads(text), source, text)
         except RecursionError:
             raise SpecError("document is nested too deeply", source=source) from None
         except json.JSONDecodeError as exc:
@@ -74,6 +76,11 @@ def normalise(doc: Any, source: str, text: str = "") -> Any:
         _expanded_size(doc, sizes, source)
     except RecursionError:
         raise SpecError("document is nested too deeply", source=source) from None
+    return refuse_lone_surrogates(doc, source, text)
+
+
+def refuse_lone_surrogates(doc: Any, source: str, text: str) -> Any:
+    """``doc``, unless ``text`` escapes a lone surrogate into it (SpecError at its pointer)."""
     if _SURROGATE_ESCAPE.search(text):
         where = lone_surrogate(doc)
         if where is not None:

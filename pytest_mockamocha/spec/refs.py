@@ -8,6 +8,8 @@ network. Remote refs and refs that leave the folder are refused, naming the ref.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from collections import deque
 from collections.abc import Callable
@@ -24,6 +26,8 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 #: Keys whose values are literal data, where a "$ref" key is not a reference.
 _LITERAL_KEYS = frozenset({"example", "default", "enum", "const"})
 MAX_FILES = 500
+#: spells a JSON pointer when an error message needs it
+Where = Callable[[], str]
 
 
 class Bundler:
@@ -43,6 +47,10 @@ class Bundler:
         self._keys: dict[Path, str] = {}
         self._files: dict[str, Any] = {}
         self._queue: deque[tuple[Any, str, Path | None]] = deque()
+        #: every distinct (rewritten) ref of the bundle, and where its first holder is
+        self.refs: dict[str, Where] = {}
+        #: the files read, by their path relative to the folder: the hash of their bytes
+        self.file_hashes: dict[str, str] = {}
 
     def bundle(self) -> Any:
         """The root document with all file refs made local (mutated in place)."""
@@ -60,12 +68,17 @@ class Bundler:
         return self.root_doc
 
     def _walk(self, node: Any, key: str, path: Path | None) -> None:
-        def rewrite(holder: dict[str, Any], at: str) -> None:
-            holder["$ref"] = self._rewrite(holder["$ref"], key, path, at)
+        prefix = jp.join(f"/{FILES_KEY}", key) if key else ""
+
+        def rewrite(holder: dict[str, Any], where: Where) -> None:
+            local = self._rewrite(holder["$ref"], key, path, where)
+            holder["$ref"] = local
+            if local not in self.refs:  # where it stands in the bundle, for check_found
+                self.refs[local] = (lambda: prefix + where()) if prefix else where
 
         walk_refs(node, rewrite)
 
-    def _rewrite(self, ref: str, key: str, path: Path | None, at: str) -> str:
+    def _rewrite(self, ref: str, key: str, path: Path | None, where: Where) -> str:
         file_part, _, fragment = ref.partition("#")
         shown = self._shown(key)
         if not file_part:
@@ -74,39 +87,42 @@ class Bundler:
             raise SpecError(
                 f"remote $ref {ref!r} refused: specs may only refer to files in their own folder",
                 source=shown,
-                pointer=at,
+                pointer=where(),
             )
         if path is None or self.folder is None:
             raise SpecError(
                 f"$ref {ref!r} refers to a file, but this document was not read from a folder",
                 source=shown,
-                pointer=at,
+                pointer=where(),
             )
         target = (path.parent / unquote(file_part)).resolve()
         if not target.is_relative_to(self.folder):
             raise SpecError(
-                f"$ref {ref!r} leaves the spec's folder; refused", source=shown, pointer=at
+                f"$ref {ref!r} leaves the spec's folder; refused", source=shown, pointer=where()
             )
-        target_key = self._load(target, ref, shown, at)
+        target_key = self._load(target, ref, shown, where)
         if not target_key:
             return "#" + fragment
         return "#" + jp.join(f"/{FILES_KEY}", target_key) + fragment
 
-    def _load(self, target: Path, ref: str, shown: str, at: str) -> str:
+    def _load(self, target: Path, ref: str, shown: str, where: Where) -> str:
         if target in self._keys:
             return self._keys[target]
         if len(self._keys) >= MAX_FILES:
-            raise SpecError(f"more than {MAX_FILES} files referenced", source=shown, pointer=at)
+            raise SpecError(
+                f"more than {MAX_FILES} files referenced", source=shown, pointer=where()
+            )
         try:
             raw = self._read(target)
         except OSError as exc:
             raise SpecError(
                 f"$ref {ref!r}: cannot read {target.name} ({exc.strerror})",
                 source=shown,
-                pointer=at,
+                pointer=where(),
             ) from None
         assert self.folder is not None
         key = target.relative_to(self.folder).as_posix()
+        self.file_hashes[key] = hashlib.sha256(raw).hexdigest()
         doc = parse_text(raw, key)
         self._keys[target] = key
         self._files[key] = doc
@@ -119,7 +135,19 @@ class Bundler:
 
 def check_refs(doc: Any, source: str) -> None:
     """Raise ``SpecError`` for the first local ref that points nowhere or only at refs."""
-    walk_refs(doc, lambda holder, at: follow_ref(doc, holder["$ref"], source, at))
+    found: dict[str, Where] = {}
+
+    def note(holder: dict[str, Any], where: Where) -> None:
+        found.setdefault(holder["$ref"], where)
+
+    walk_refs(doc, note)
+    check_found(doc, source, found)
+
+
+def check_found(doc: Any, source: str, refs: dict[str, Where]) -> None:
+    """Follow each distinct ref once (``refs``: ref -> where its first holder is)."""
+    for ref, where in refs.items():
+        follow_ref(doc, ref, source, where)
 
 
 #: Keys whose values map user-chosen names to objects: their keys are never keywords.
@@ -149,59 +177,77 @@ _NAME_MAPS = frozenset(
 )
 
 
-def walk_refs(root: Any, visit: Callable[[dict[str, Any], str], None]) -> None:
-    """Call ``visit(holder, pointer)`` for every object whose ``$ref`` is a reference.
+def walk_refs(root: Any, visit: Callable[[dict[str, Any], Where], None]) -> None:
+    """Call ``visit(holder, where)`` for every object whose ``$ref`` is a reference;
+    ``where()`` spells the holder's JSON pointer (only asked for in error messages).
 
     Literal values (examples, defaults, enums, consts) are data, so a ``$ref`` key inside
-    them is not a reference; a property *named* ``default`` is still a schema.
+    them is not a reference; a property *named* ``default`` is still a schema. Pointers
+    are spelled only for the objects visited (a node keeps its parent and key), which on
+    large documents is most of what a walk would otherwise cost.
     """
     seen: set[int] = set()
-    stack: list[tuple[Any, str, str]] = [(root, "", "keyword")]
+    # (node, its parent's entry, its key, mode); mode: 0 keyword, 1 names, 2 example
+    # objects, 3 inside one example object
+    stack: list[tuple[Any, Any, Any, int]] = [(root, None, None, 0)]
     while stack:
-        node, at, mode = stack.pop()
+        entry = stack.pop()
+        node, _, _, mode = entry
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, list):
             stack.extend(
-                (v, jp.join(at, i), "keyword")
-                for i, v in enumerate(node)
-                if isinstance(v, (dict, list))
+                (v, entry, i, 0) for i, v in enumerate(node) if isinstance(v, (dict, list))
             )
             continue
-        if not isinstance(node, dict):
-            continue
-        if mode != "names" and isinstance(node.get("$ref"), str):
-            visit(node, at)
+        if mode != 1:
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                visit(node, functools.partial(_pointer, entry))
         for k, v in node.items():
-            if not isinstance(v, (dict, list)):
-                continue
-            stack.extend(_children(k, v, jp.join(at, k), mode))
+            if isinstance(v, (dict, list)):
+                child = _child_mode(k, v, mode)
+                if child is not None:
+                    stack.append((v, entry, k, child))
 
 
-def _children(key: str, value: Any, at: str, mode: str) -> list[tuple[Any, str, str]]:
-    if mode == "names":
-        return [(value, at, "keyword")]
-    if mode == "example-objects":
-        return [(value, at, "example")]
-    if mode == "example" and key == "value":
-        return []
+def _child_mode(key: str, value: Any, mode: int) -> int | None:
+    """How a child is walked (see ``walk_refs``), or None when it holds no references."""
+    if mode == 1:
+        return 0
+    if mode == 2:
+        return 3
+    if mode == 3 and key == "value":
+        return None
     if key in _LITERAL_KEYS:
-        return []
+        return None
     if key == "examples":
-        return [] if isinstance(value, list) else [(value, at, "example-objects")]
-    return [(value, at, "names" if key in _NAME_MAPS else "keyword")]
+        return None if isinstance(value, list) else 2
+    return 1 if key in _NAME_MAPS else 0
 
 
-def follow_ref(doc: Any, ref: str, source: str, at: str) -> Any:
-    """The first non-ref value a chain of local refs leads to."""
+def _pointer(entry: tuple[Any, Any, Any, int]) -> str:
+    """The JSON pointer of a walked node, spelled from its chain of parents."""
+    tokens: list[str] = []
+    while entry[1] is not None:
+        tokens.append(jp.escape(str(entry[2])))
+        entry = entry[1]
+    return "".join("/" + t for t in reversed(tokens))
+
+
+def follow_ref(doc: Any, ref: str, source: str, at: str | Where) -> Any:
+    """The first non-ref value a chain of local refs leads to (``at``: where the ref
+    stands, or a function that spells it, for the error message)."""
     chain: list[str] = []
     while True:
         if not ref.startswith("#"):
-            raise SpecError(f"$ref {ref!r} is not local after bundling", source=source, pointer=at)
+            raise SpecError(
+                f"$ref {ref!r} is not local after bundling", source=source, pointer=_at(at)
+            )
         if ref in chain:
             raise SpecError(
-                f"circular $ref: {' -> '.join([*chain, ref])}", source=source, pointer=at
+                f"circular $ref: {' -> '.join([*chain, ref])}", source=source, pointer=_at(at)
             )
         chain.append(ref)
         try:
@@ -210,12 +256,16 @@ def follow_ref(doc: Any, ref: str, source: str, at: str) -> Any:
             raise SpecError(
                 f"$ref {_shown_ref(ref)!r} points nowhere (no {missing.args[0]!r})",
                 source=source,
-                pointer=at,
+                pointer=_at(at),
             ) from None
         nxt = target.get("$ref") if isinstance(target, dict) else None
         if not isinstance(nxt, str):
             return target
         ref = nxt
+
+
+def _at(at: str | Where) -> str:
+    return at if isinstance(at, str) else at()
 
 
 def _shown_ref(ref: str) -> str:

@@ -184,3 +184,15 @@ def test_the_best_effort_answer_is_journaled_and_lint_agrees(tmp_path: Path) -> 
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert "served best effort" in lint.stdout
+
+
+def test_paths_declared_with_a_trailing_slash_answer_and_never_redirect(serve: Any) -> None:
+    item = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    paths = {
+        "/circuits/circuit-types/": {"get": {"responses": OK}},
+        "/circuits/circuit-types/{id}/": {"get": {"parameters": [item], "responses": OK}},
+    }
+    url = serve(document("3.0.3", paths))
+    for path in ("/circuits/circuit-types/", "/circuits/circuit-types/3/"):
+        response = requests.get(url + path, timeout=10, allow_redirects=False)
+        assert response.status_code == 200, (path, response.status_code, response.text)

@@ -182,3 +182,50 @@ def test_router_over_the_large_spec(specs_dir: Path, tmp_path: Path) -> None:
         found = router.match(concrete, op.method)
         assert isinstance(found, RouteMatch)
         assert found.operation is op
+
+
+# -- paths declared with a trailing slash (Django REST Framework) route as declared -------
+DRF = ("GET /circuit-types/", "POST /circuit-types/", "GET /circuit-types/{id}/")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "template", "params"),
+    [
+        ("GET", "/circuit-types/", "/circuit-types/", {}),
+        ("POST", "/circuit-types/", "/circuit-types/", {}),
+        ("GET", "/circuit-types/7/", "/circuit-types/{id}/", {"id": "7"}),
+        ("GET", "/circuit-types", "/circuit-types/", {}),  # the slash left out: tolerated
+        ("GET", "/circuit-types/7", "/circuit-types/{id}/", {"id": "7"}),
+    ],
+    ids=["list", "create", "item", "list-without-slash", "item-without-slash"],
+)
+def test_trailing_slash_templates_route_as_declared(
+    method: str, path: str, template: str, params: dict[str, str]
+) -> None:
+    found = _match(Router(_ops(*DRF)), method, path)
+    assert found.operation.path == template
+    assert dict(found.path_params) == params
+
+
+def test_with_and_without_a_slash_are_two_paths_when_both_are_declared() -> None:
+    router = Router(_ops("GET /a", "GET /a/", "GET /a/{x}"))
+    assert _match(router, "GET", "/a").operation.path == "/a"
+    assert _match(router, "GET", "/a/").operation.path == "/a/"
+    assert _match(router, "GET", "/a/b").operation.path == "/a/{x}"
+
+
+def test_a_mixed_segment_routes_with_its_literal_text() -> None:
+    router = Router(_ops("GET /files/{name}.json", "GET /files/{name}", "GET /r/{a}-{b}"))
+    assert _match(router, "GET", "/files/report.json").path_params == {"name": "report"}
+    assert _match(router, "GET", "/files/report.json").operation.path == "/files/{name}.json"
+    assert _match(router, "GET", "/files/report").operation.path == "/files/{name}"
+    assert _match(router, "GET", "/r/x-y-z").path_params == {"a": "x", "b": "y-z"}
+
+
+def test_building_the_routes_of_a_thousand_templates_is_linear() -> None:
+    ops = _ops(*(f"GET /r{i}/{{id}}/items/{{item}}" for i in range(1000)))
+    router = Router(ops)
+    assert _match(router, "GET", "/r999/5/items/6").path_params == {"id": "5", "item": "6"}
+    assert router.match("/r1000/5/items/6", "GET") == RouteMiss(
+        404, nearest=router.nearest("GET", "/r1000/5/items/6")
+    )

@@ -333,7 +333,7 @@ def test_structural_verdict_is_cached_on_disk(tmp_path: Path) -> None:
     path.write_text(MINIMAL.replace("Minimal", f"Cached {tmp_path.name}"))
     cache = tmp_path / "cache"
     first = load_spec(path, cache_dir=cache)
-    files = list(cache.glob("*.json"))
+    files = list((cache / "checks").glob("*.json"))
     assert len(files) == 1
     assert json.loads(files[0].read_text()) == []
     second = load_spec(path, cache_dir=cache)

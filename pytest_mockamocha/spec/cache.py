@@ -1,0 +1,175 @@
+"""The compiled-document cache: what loading a document costs, paid once per content.
+
+Loading parses the text (YAML slowly), converts Swagger 2.0, bundles the files it refers
+to, checks every ``$ref`` and validates the structure against the OpenAPI schema. All of
+that depends only on the bytes read and on the loader's code, so its result (the bundled
+document and what the load found) is kept under a key made of both: the hash of the
+document's bytes, the package version and a fingerprint of the loader's modules. Each
+entry records the hash of every file the document referred to, compared on every hit: a
+changed document, a changed referenced file or another version of the loader never reads
+a stale entry.
+
+Entries live in the user's cache folder (``MOCKAMOCHA_CACHE_DIR``, else the platform's
+user cache directory) under ``documents/``, as JSON. Each is written to a temporary file
+and renamed into place, so a crash, or two xdist workers writing the same entry, leave a
+whole entry or none; an entry that cannot be read is ignored and written anew. At most
+``MAX_ENTRIES`` are kept (the least recently used are removed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pytest_mockamocha.spec.check import Problem
+
+#: bumped when what an entry holds changes
+FORMAT = 1
+#: entries kept in the cache folder; writing one more removes the least recently used
+MAX_ENTRIES = 256
+_SPEC_PACKAGE = Path(__file__).parent
+
+
+def default_root() -> Path:
+    """The cache folder: ``MOCKAMOCHA_CACHE_DIR``, else the user's cache directory."""
+    explicit = os.environ.get("MOCKAMOCHA_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("mockamocha", appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A loaded document as the cache keeps it: bundled, converted and checked."""
+
+    document: dict[str, Any]
+    version: str
+    digest: str
+    #: what the load reported and served anyway (structure, dialects), in order
+    warnings: tuple[Problem, ...]
+
+
+class DocumentCache:
+    """Compiled documents by the hash of their bytes, in ``root/documents``."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / "documents"
+
+    def key(self, data: bytes, kind: str) -> str:
+        """The key of a document's bytes (``kind`` tells a file from text, which may not
+        refer to other files)."""
+        digest = hashlib.sha256()
+        digest.update(f"{FORMAT}|{_loader_fingerprint()}|{kind}|".encode())
+        digest.update(data)
+        return digest.hexdigest()
+
+    def get(self, key: str, folder: Path | None) -> Compiled | None:
+        """The entry under ``key``, unless missing, unreadable, or a file it referred to
+        (read from ``folder``) has changed since."""
+        path = self.folder / f"{key}.json"
+        try:
+            entry = orjson.loads(path.read_bytes())
+            if entry["format"] != FORMAT or not _files_unchanged(entry["files"], folder):
+                return None
+            found = Compiled(
+                document=entry["document"],
+                version=entry["version"],
+                digest=entry["digest"],
+                warnings=tuple(Problem(p, m, False) for p, m in entry["warnings"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept when the folder is pruned
+        return found
+
+    def put(self, key: str, compiled: Compiled, files: Mapping[str, str]) -> None:
+        """Keep ``compiled`` under ``key`` with the hashes of the ``files`` it read (their
+        paths relative to the document's folder); a cache that cannot be written only
+        costs time."""
+        entry = {
+            "format": FORMAT,
+            "files": dict(files),
+            "version": compiled.version,
+            "digest": compiled.digest,
+            "warnings": [(p.pointer, p.message) for p in compiled.warnings],
+            "document": compiled.document,
+        }
+        try:
+            data = orjson.dumps(entry, default=str)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, self.folder / f"{key}.json")
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            self._prune()
+        except (OSError, TypeError):
+            return
+
+    def _prune(self) -> None:
+        entries = list(self.folder.glob("*.json"))
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=_mtime)
+        for stale in entries[: len(entries) - MAX_ENTRIES]:
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def file_hash(data: bytes) -> str:
+    """How an entry remembers a referenced file's content."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _files_unchanged(files: Mapping[str, str], folder: Path | None) -> bool:
+    if not files:
+        return True
+    if folder is None:
+        return False
+    for name, digest in files.items():
+        try:
+            if file_hash((folder / name).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+_FINGERPRINT: list[str] = []
+
+
+def _loader_fingerprint() -> str:
+    """The package version and the size and time of each module of the loader: an edited
+    loader (a development checkout) never reads what the previous one compiled."""
+    if not _FINGERPRINT:
+        from pytest_mockamocha import __version__
+
+        parts = [__version__]
+        for module in sorted(_SPEC_PACKAGE.glob("*.py")):
+            with contextlib.suppress(OSError):
+                stat = module.stat()
+                parts.append(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        _FINGERPRINT.append(hashlib.sha256("|".join(parts).encode()).hexdigest()[:16])
+    return _FINGERPRINT[0]

@@ -1,0 +1,154 @@
+"""The compiled-document cache: a second load of the same bytes reads what the first
+compiled; nothing stale, half-written or corrupt is ever read."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from pytest_mockamocha.errors import SpecError
+from pytest_mockamocha.spec import cache as cache_module
+from pytest_mockamocha.spec import loader
+from pytest_mockamocha.spec.cache import DocumentCache
+from pytest_mockamocha.spec.loader import load_spec, load_text
+
+SPECS = Path(__file__).parents[2] / "data" / "specs"
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / "documents").glob("*.json"))
+
+
+def never_compile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make compiling fail: a load that succeeds read the cache."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again instead of reading the cache")
+
+    monkeypatch.setattr(loader, "_compile", refuse)
+
+
+def test_a_second_load_reads_the_entry_instead_of_compiling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "cache"
+    first = load_spec(SPECS / "petstore.yaml", cache_dir=root)
+    assert len(entries(root)) == 1
+    never_compile(monkeypatch)
+    second = load_spec(SPECS / "petstore.yaml", cache_dir=root)
+    assert second.document == first.document
+    assert [op.name for op in second.operations] == [op.name for op in first.operations]
+    assert second.content_hash == first.content_hash
+    assert second.warnings == first.warnings
+
+
+def test_a_changed_document_is_compiled_again(tmp_path: Path) -> None:
+    root, path = tmp_path / "cache", tmp_path / "api.yaml"
+    shutil.copy(SPECS / "petstore.yaml", path)
+    load_spec(path, cache_dir=root)
+    path.write_text(path.read_text().replace("title:", "title: Changed", 1))
+    changed = load_spec(path, cache_dir=root)
+    assert changed.title.startswith("Changed")
+    assert len(entries(root)) == 2
+
+
+def test_a_changed_referenced_file_is_never_read_stale(tmp_path: Path) -> None:
+    folder = tmp_path / "spec"
+    shutil.copytree(SPECS / "multifile", folder)
+    root = tmp_path / "cache"
+    main = folder / "api.yaml"
+    before = load_spec(main, cache_dir=root)
+    referenced = sorted(
+        p for p in folder.rglob("*.yaml") if p != main and "description" in p.read_text()
+    )[0]
+    referenced.write_text(referenced.read_text().replace("description:", "description: NEW", 1))
+    after = load_spec(main, cache_dir=root)
+    assert json.dumps(after.document) != json.dumps(before.document)
+    assert "NEW" in json.dumps(after.document)
+    referenced.unlink()
+    with pytest.raises(SpecError, match="cannot read"):
+        load_spec(main, cache_dir=root)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong-format"])
+def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
+    root = tmp_path / "cache"
+    good = load_spec(SPECS / "petstore.yaml", cache_dir=root)
+    (entry,) = entries(root)
+    data = entry.read_bytes()
+    if damage == "truncate":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        entry.write_bytes(b"\x00\xff not json")
+    else:
+        entry.write_text(json.dumps({**json.loads(data), "format": -1}))
+    again = load_spec(SPECS / "petstore.yaml", cache_dir=root)
+    assert again.document == good.document
+    assert json.loads(entry.read_bytes())["format"] == cache_module.FORMAT
+
+
+def test_half_written_entries_are_never_read(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    (root / "documents").mkdir(parents=True)
+    key = DocumentCache(root).key((SPECS / "petstore.yaml").read_bytes(), "file")
+    (root / "documents" / f".{key}.tmp").write_text('{"format": 1')
+    spec = load_spec(SPECS / "petstore.yaml", cache_dir=root)
+    assert spec.operations
+    assert len(entries(root)) == 1
+
+
+def test_another_loader_version_never_reads_the_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "cache"
+    load_spec(SPECS / "petstore.yaml", cache_dir=root)
+    monkeypatch.setattr("pytest_mockamocha.__version__", "99.0")
+    monkeypatch.setattr(cache_module, "_FINGERPRINT", [])
+    load_spec(SPECS / "petstore.yaml", cache_dir=root)
+    assert len(entries(root)) == 2
+
+
+def test_workers_loading_at_once_each_get_a_whole_document(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    loaded: list[int] = []
+    errors: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            loaded.append(len(load_spec(SPECS / "petstore.yaml", cache_dir=root).operations))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(loaded)) == 1
+    assert len(entries(root)) == 1
+    assert not list((root / "documents").glob("*.tmp"))
+
+
+def test_the_folder_keeps_the_most_recently_used_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "MAX_ENTRIES", 3)
+    root = tmp_path / "cache"
+    text = (SPECS / "petstore.yaml").read_text()
+    for n in range(6):
+        load_text(text.replace("title:", f"title: Copy {n}", 1), cache_dir=root)
+    assert len(entries(root)) == 3
+
+
+def test_text_documents_are_cached_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "cache"
+    text = (SPECS / "petstore.yaml").read_text()
+    first = load_text(text, cache_dir=root)
+    never_compile(monkeypatch)
+    second = load_text(text, cache_dir=root)
+    assert second.document == first.document
