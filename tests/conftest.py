@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,19 @@ import pytest
 import yaml  # noqa: F401
 
 SPECS = Path(__file__).parent / "data" / "specs"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The suite's compiled documents go to a folder of its own, never the user's cache
+    (subprocesses and pytester runs inherit it through the environment)."""
+    previous = os.environ.get("MOCKAMOCHA_CACHE_DIR")
+    os.environ["MOCKAMOCHA_CACHE_DIR"] = str(tmp_path_factory.mktemp("mockamocha-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("MOCKAMOCHA_CACHE_DIR", None)
+    else:
+        os.environ["MOCKAMOCHA_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

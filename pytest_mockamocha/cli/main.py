@@ -25,6 +25,7 @@ from pytest_mockamocha.cli.report_cmd import report_command
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.server.runtime import MockServer
+from pytest_mockamocha.spec.cache import default_root
 from pytest_mockamocha.spec.loader import load_spec
 from pytest_mockamocha.spec.slug import slugify
 from pytest_mockamocha.store import Record, Store, memory_store, open_store
@@ -122,6 +123,13 @@ for _command in COMMANDS:
     help="With --proxy: write the proxied exchanges to this rule file on exit.",
 )
 @click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Where compiled documents are kept between starts "
+    "[default: $MOCKAMOCHA_CACHE_DIR, else the user's cache folder].",
+)
+@click.option("--no-cache", is_flag=True, help="Compile every document afresh; keep nothing.")
+@click.option(
     "--stateful",
     "stateful",
     multiple=True,
@@ -142,6 +150,8 @@ def serve(
     proxies: tuple[str, ...] = (),
     record: str | None = None,
     stateful: tuple[str, ...] = (),
+    cache_dir: str | None = None,
+    no_cache: bool = False,
 ) -> None:
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
     engine = Engine(seed=seed, record=not no_record)
@@ -266,15 +276,16 @@ def _bootstrap_admin(api: ManagementApi) -> Record:
     return admin
 
 
-def _cache_dir() -> Path:
-    """Where verdicts of the (slow) structural spec check are kept, by content hash.
-
-    ``MOCKAMOCHA_CACHE_DIR``, else the user's cache folder (``$XDG_CACHE_HOME``)."""
-    explicit = os.environ.get("MOCKAMOCHA_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mockamocha" / "spec-checks"
+def _cache_dir() -> Path | None:
+    """The compiled-document cache of this run (None with ``--no-cache``): ``--cache-dir``,
+    else ``MOCKAMOCHA_CACHE_DIR``, else the user's cache folder."""
+    context = click.get_current_context(silent=True)
+    params = context.params if context is not None else {}
+    if params.get("no_cache"):
+        return None
+    if params.get("cache_dir"):
+        return Path(params["cache_dir"])
+    return default_root()
 
 
 def _wait_for_signal() -> None:

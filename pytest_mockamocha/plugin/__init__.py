@@ -64,9 +64,8 @@ def _session(config: pytest.Config) -> MockamochaSession:
     if session is None:
         from pytest_mockamocha.plugin.session import MockamochaSession
 
-        cache = getattr(config, "cache", None)
-        cache_dir = cache.mkdir("mockamocha") if cache is not None else None
-        session = MockamochaSession(config.stash[settings_key], cache_dir=cache_dir)
+        settings = config.stash[settings_key]
+        session = MockamochaSession(settings, cache_dir=settings.cache_dir)
         config.stash[stash_key] = session
     return session
 

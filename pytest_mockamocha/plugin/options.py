@@ -65,6 +65,8 @@ class Settings:
     record: Path | None = None
     #: collections answered from a resource store (reset for every test)
     stateful: tuple[str, ...] = ()
+    #: where compiled documents and structural verdicts are kept (None: nowhere)
+    cache_dir: Path | None = None
 
 
 def _port(text: str) -> int:
@@ -268,6 +270,24 @@ def addoption(parser: pytest.Parser) -> None:
         metavar="SLUG",
         help="answer the collection's CRUD paths from a store (reset per test); repeatable",
     )
+    group.addoption(
+        "--mockamocha-cache-dir",
+        default=None,
+        metavar="PATH",
+        help="where compiled documents are kept between runs (default: $MOCKAMOCHA_CACHE_DIR, "
+        "else the user's cache folder)",
+    )
+    group.addoption(
+        "--no-mockamocha-cache",
+        action="store_false",
+        default=None,
+        dest="mockamocha_cache",
+        help="compile every document afresh and keep nothing",
+    )
+    parser.addini("mockamocha_cache_dir", "where compiled documents are kept", default="")
+    parser.addini(
+        "mockamocha_cache", "keep compiled documents (default true)", type="bool", default=True
+    )
     parser.addini("mockamocha_rules", "YAML rule files (one path per line)", type="linelist")
     parser.addini("mockamocha_proxy", "SLUG=URL per line: proxy to real APIs", type="linelist")
     parser.addini("mockamocha_record", "rule file the proxied exchanges are written to")
@@ -349,6 +369,7 @@ def resolve(config: pytest.Config) -> Settings:
             stateful=tuple(
                 slugify(s) for s in opt.mockamocha_stateful or config.getini("mockamocha_stateful")
             ),
+            cache_dir=_cache_dir(config),
         )
     except _IniError as exc:
         raise pytest.UsageError(f"mockamocha: invalid ini value: {exc}") from None
@@ -371,6 +392,24 @@ def _record(config: pytest.Config) -> Path | None:
         return _paths([config.option.mockamocha_record], config.invocation_params.dir)[0]
     text = str(config.getini("mockamocha_record")).strip()
     return _paths([text], config.rootpath)[0] if text else None
+
+
+def _cache_dir(config: pytest.Config) -> Path | None:
+    """The compiled-document cache: off with ``--no-mockamocha-cache`` (or the ini's
+    ``mockamocha_cache = false``); else the option's folder, the ini's, or the default."""
+    enabled = config.option.mockamocha_cache
+    if enabled is None:
+        enabled = bool(config.getini("mockamocha_cache"))
+    if not enabled:
+        return None
+    if config.option.mockamocha_cache_dir:
+        return _paths([config.option.mockamocha_cache_dir], config.invocation_params.dir)[0]
+    text = str(config.getini("mockamocha_cache_dir")).strip()
+    if text:
+        return _paths([text], config.rootpath)[0]
+    from pytest_mockamocha.spec.cache import default_root
+
+    return default_root()
 
 
 def _reports(config: pytest.Config) -> tuple[ReportTarget, ...]:

@@ -66,7 +66,23 @@ def test_serve_caches_the_spec_check_and_reports_a_taken_port(tmp_path: Path) ->
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
-    assert len(list(cache.glob("*.json"))) == 1
+    assert len(list((cache / "checks").glob("*.json"))) == 1
+    assert len(list((cache / "documents").glob("*.json"))) == 1
+
+
+def test_serve_can_keep_no_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "elsewhere"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*CLI, "serve", "--spec", str(SPECS / "petstore.yaml"), "--port", str(port),
+             "--memory", "--no-cache", "--cache-dir", str(cache)],
+            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1  # the port is taken: the document was loaded before that
+    assert "cannot listen" in result.stderr
+    assert not cache.exists()
 
 
 def test_serve_refuses_a_broken_spec_with_one_line() -> None:

@@ -490,3 +490,37 @@ def test_the_client_fixture_drives_the_session_servers_api(pytester: pytest.Pyte
         """
     )
     pytester.runpytest("--mockamocha-spec", str(petstore)).assert_outcomes(passed=1)
+
+
+# -- the compiled-document cache ----------------------------------------------------------------
+CACHED_TEST = """
+def test_get(mockamocha):
+    import requests
+    assert requests.get(mockamocha.base_url + "/pets/1", timeout=10).status_code == 200
+"""
+
+
+def test_compiled_documents_are_kept_in_the_cache_folder(
+    pytester: pytest.Pytester, petstore: Path
+) -> None:
+    pytester.makepyfile(CACHED_TEST)
+    folder = pytester.path / "compiled"
+    for _ in range(2):  # the second run reads what the first compiled
+        result = pytester.runpytest_subprocess(
+            f"--mockamocha-spec={petstore}", f"--mockamocha-cache-dir={folder}"
+        )
+        result.assert_outcomes(passed=1)
+        assert len(list((folder / "documents").glob("*.json"))) == 1
+
+
+def test_the_cache_folder_has_an_ini_twin_and_can_be_switched_off(
+    pytester: pytest.Pytester, petstore: Path
+) -> None:
+    pytester.makepyfile(CACHED_TEST)
+    pytester.makeini(f"[pytest]\nmockamocha_spec = {petstore}\nmockamocha_cache_dir = from-ini\n")
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    assert list((pytester.path / "from-ini" / "documents").glob("*.json"))
+    off = pytester.path / "off"
+    result = pytester.runpytest_subprocess(f"--mockamocha-cache-dir={off}", "--no-mockamocha-cache")
+    result.assert_outcomes(passed=1)
+    assert not off.exists()
