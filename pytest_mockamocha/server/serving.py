@@ -310,7 +310,29 @@ def _task_class(stopping: threading.Event) -> type:
             if not self.aborted:  # an aborted answer sends nothing more, not even headers
                 super().finish()
 
+        def build_response_header(self) -> bytes:
+            """waitress closes the connection after every answer without a length, 204
+            and 304 included, which may carry none (RFC 9110) and need none to end: a
+            client that keeps connections alive reconnected after each DELETE."""
+            keep = (
+                not self.has_body
+                and self.version == "1.1"
+                and not self.close_on_finish
+                and self.request.headers.get("CONNECTION", "").lower() != "close"
+            )
+            if not keep:
+                return bytes(super().build_response_header())
+            self.set_close_on_finish = _no_close  # only the missing length would close it
+            try:
+                return bytes(super().build_response_header())
+            finally:
+                del self.set_close_on_finish
+
     return Task
+
+
+def _no_close() -> None:
+    """Stands in for a bodyless answer's ``set_close_on_finish`` (see ``build_response_header``)."""
 
 
 def _error_task_class() -> type:

@@ -94,6 +94,40 @@ def test_waitress_keeps_the_connection_alive(server: ServerThread) -> None:
         conn.close()
 
 
+def test_a_204_keeps_the_connection_alive(server: ServerThread) -> None:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request("DELETE", "/mocks/petstore/pets/1")
+        deleted = conn.getresponse()
+        assert deleted.status == 204
+        assert deleted.read() == b""
+        assert deleted.getheader("Content-Length") is None  # RFC 9110: none on a 204
+        assert (deleted.getheader("Connection") or "").lower() != "close"
+        sock = conn.sock
+        assert sock is not None
+        local = sock.getsockname()
+        for _ in range(3):  # more DELETEs and a GET, all on the one connection
+            conn.request("DELETE", "/mocks/petstore/pets/2")
+            assert conn.getresponse().read() == b""
+        conn.request("GET", "/mocks/petstore/pets/1")
+        assert conn.getresponse().status == 200
+        assert conn.sock is sock
+        assert sock.getsockname() == local
+    finally:
+        conn.close()
+
+
+def test_a_204_asked_to_close_still_closes(server: ServerThread) -> None:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request("DELETE", "/mocks/petstore/pets/1", headers={"Connection": "close"})
+        response = conn.getresponse()
+        assert response.status == 204
+        assert response.getheader("Connection", "").lower() == "close"
+    finally:
+        conn.close()
+
+
 def test_keep_alive_survives_an_error_answer(server: ServerThread) -> None:
     conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
     try:
