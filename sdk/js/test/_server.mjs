@@ -1,15 +1,45 @@
-// Starts `mockamocha serve --memory --port 0` for the tests (python from $MOCKAMOCHA_PYTHON).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// Starts `mockamocha serve --memory --port 0` for the tests, with the project's own Python.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BIN = process.platform === 'win32' ? join('Scripts', 'python.exe') : join('bin', 'python');
+
+/**
+ * The interpreter that has pytest-mockamocha installed: $MOCKAMOCHA_PYTHON, else the active
+ * virtual environment, else the project's `.venv` (the README's install), else python3 and
+ * python on PATH; the first that can import the package.
+ */
+export function findPython() {
+  const candidates = [];
+  if (process.env.MOCKAMOCHA_PYTHON) return process.env.MOCKAMOCHA_PYTHON;
+  if (process.env.VIRTUAL_ENV) candidates.push(join(process.env.VIRTUAL_ENV, BIN));
+  for (const venv of ['.venv', '.ci-venv', 'venv']) candidates.push(join(REPO, venv, BIN));
+  candidates.push('python3', 'python');
+  const tried = [];
+  for (const python of candidates) {
+    if (python.includes('/') || python.includes('\\')) {
+      if (!existsSync(python)) continue;
+    }
+    const probe = spawnSync(python, ['-c', 'import pytest_mockamocha'], { stdio: 'ignore' });
+    if (probe.status === 0) return python;
+    tried.push(python);
+  }
+  throw new Error(
+    `no Python with pytest-mockamocha installed (tried ${tried.join(', ') || 'none'}); ` +
+      "install it in the project's virtual environment (pip install -e '.[dev]') or set MOCKAMOCHA_PYTHON",
+  );
+}
 
 export const ADMIN = { email: 'js-admin@example.com', password: 'a long js admin password' };
 const START_MS = 30_000;
 
 /** Resolves to `{ url, stop }` once the server says where it listens. */
 export function startServer() {
-  const python = process.env.MOCKAMOCHA_PYTHON || 'python3';
+  const python = findPython();
   const cache = mkdtempSync(join(tmpdir(), 'mockamocha-js-'));
   const env = {
     ...process.env,
