@@ -1,4 +1,5 @@
-"""``mockamocha report SAVED.json --format html|markdown|term``: re-render a saved report.
+"""``mockamocha report SAVED.json --format html|markdown|term|term-missing``: re-render a
+saved report.
 
 The JSON report of a pytest run (``--mockamocha-report json``) holds the whole report
 model, so any other format can be made from it later, without the suite or its server:
@@ -35,7 +36,7 @@ from pytest_mockamocha.analytics.reports.jsonfile import load
     help="Write here instead of stdout.",
 )
 def report_command(saved: Path, fmt: str, output: Path | None) -> None:
-    """Re-render SAVED, a JSON report of a pytest run, as html, markdown or term."""
+    """Re-render SAVED, a JSON report of a pytest run, as html, markdown, term or term-missing."""
     try:
         model = load(saved.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

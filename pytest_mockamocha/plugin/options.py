@@ -29,7 +29,7 @@ class SpecRef:
     slug: str | None = None
 
 
-REPORT_FORMATS = ("term", "json", "html", "markdown", "junit")
+REPORT_FORMATS = ("term", "term-missing", "json", "html", "markdown", "junit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +102,8 @@ def _report(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"report format must be one of {', '.join(REPORT_FORMATS)}, not {fmt!r}"
         )
-    if fmt == "term" and path:
-        raise argparse.ArgumentTypeError("the term report takes no path")
+    if fmt in ("term", "term-missing") and path:
+        raise argparse.ArgumentTypeError(f"the {fmt} report takes no path")
     return text.strip()
 
 

@@ -49,14 +49,6 @@ def merge(parts: list[Summary]) -> Summary:
     return merge_summaries(parts)
 
 
-def summary_lines(summary: Summary, base_url: str | None) -> list[str]:
-    """Lines for the ``mockamocha`` section of the terminal summary."""
-    from pytest_mockamocha.analytics.coverage import report
-    from pytest_mockamocha.analytics.reports import term
-
-    return term.lines(report(summary), base_url)
-
-
 @dataclass
 class Outcome:
     """What the controller (or a plain run) decided at the end of the session."""
@@ -77,7 +69,7 @@ def finish(summary: Summary, settings: Settings, rootdir: Path, base_url: str | 
     model = report(summary)
     outcome = Outcome(model, base_url, coverage=operation_coverage(model))
     for target in settings.reports:
-        if target.format == "term":
+        if target.format in ("term", "term-missing"):
             continue
         path = target.path or rootdir / DEFAULT_PATHS[target.format]
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,8 +88,10 @@ def outcome_lines(outcome: Outcome, settings: Settings) -> list[str]:
     from pytest_mockamocha.analytics.reports import term
 
     lines: list[str] = []
-    if any(t.format == "term" for t in settings.reports):
-        lines.extend(term.lines(outcome.model, outcome.base_url))
+    formats = {t.format for t in settings.reports}
+    if formats & {"term", "term-missing"}:
+        missing = "term-missing" in formats
+        lines.extend(term.lines(outcome.model, outcome.base_url, missing=missing))
     lines.extend(f"{fmt} report written to {path}" for fmt, path in outcome.written)
     if outcome.verdict:
         lines.append(outcome.verdict)

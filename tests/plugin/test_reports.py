@@ -55,17 +55,44 @@ def test_the_documented_schema_is_the_one_the_code_writes() -> None:
     assert report_schema() == REPORT_SCHEMA
 
 
-def test_term_report_shows_coverage_and_uncovered(suite: pytest.Pytester) -> None:
+TERM_LINE = (
+    "petstore (http://127.0.0.1:*): 4 requests, 0 violations, 0 unmatched; coverage: "
+    "operations 3/7 (42.86%), responses 4/14 (28.57%), parameters 1/2 (50%) "
+    "(1 deprecated operation not counted)"
+)
+
+
+def test_term_report_is_one_line_per_collection(suite: pytest.Pytester) -> None:
     result = suite.runpytest()
     result.assert_outcomes(passed=5)
     result.stdout.fnmatch_lines([
         "*= mockamocha =*",
-        "petstore (http://127.0.0.1:*): 4 requests, 3/8 operations hit, 0 violations, "
-        "0 unmatched",
-        "  coverage: operations 3/7 (42.86%), responses 4/14 (28.57%), parameters 1/2 (50%)",
+        TERM_LINE,
+        "(4 uncovered operations, 1 deprecated operation: --mockamocha-report term-missing)",
+    ])
+    assert "uncovered: " not in result.stdout.str()
+    assert "deprecated: " not in result.stdout.str()
+
+
+def test_term_missing_lists_the_uncovered_and_deprecated_operations(
+    suite: pytest.Pytester,
+) -> None:
+    result = suite.runpytest("--mockamocha-report", "term-missing")
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines([
+        TERM_LINE,
         "  uncovered: POST /pets",
         "  deprecated: GET /pets/search (0 requests)",
     ])
+    assert "term-missing)" not in result.stdout.str()
+
+
+def test_term_missing_has_an_ini_twin(suite: pytest.Pytester, petstore: Path) -> None:
+    suite.makeini(
+        f"[pytest]\nmockamocha_spec = {petstore.name}\nmockamocha_report = term-missing\n"
+    )
+    result = suite.runpytest()
+    result.stdout.fnmatch_lines(["  uncovered: POST /pets"])
 
 
 def test_json_report_follows_the_documented_schema(suite: pytest.Pytester) -> None:
@@ -132,7 +159,7 @@ def test_reports_from_the_ini_and_the_command_line_together(suite: pytest.Pytest
 def test_an_unknown_format_is_a_usage_error(suite: pytest.Pytester) -> None:
     result = suite.runpytest("--mockamocha-report", "pdf")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*report format must be one of term, json*"])
+    result.stderr.fnmatch_lines(["*report format must be one of term, term-missing, json*"])
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from typing import Any
 
 from pytest_mockamocha.analytics.reports import htmlpage, jsonfile, junit, markdown, term
 
-FORMATS = ("term", "json", "html", "markdown", "junit")
+FORMATS = ("term", "term-missing", "json", "html", "markdown", "junit")
+#: the formats printed in the terminal (no file)
+TERMINAL = ("term", "term-missing")
 DEFAULT_PATHS = {
     "json": "mockamocha-report.json",
     "html": "mockamocha-report.html",
@@ -20,6 +22,7 @@ DEFAULT_PATHS = {
 }
 _RENDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "term": term.render,
+    "term-missing": term.render_missing,
     "json": jsonfile.render,
     "html": htmlpage.render,
     "markdown": markdown.render,
@@ -37,4 +40,4 @@ def render(fmt: str, model: Mapping[str, Any]) -> str:
     return writer(model)
 
 
-__all__ = ["DEFAULT_PATHS", "FORMATS", "render"]
+__all__ = ["DEFAULT_PATHS", "FORMATS", "TERMINAL", "render"]
