@@ -62,34 +62,91 @@ class Catalog:
                 422, "the document is not a usable OpenAPI document", [str(exc)]
             ) from None
 
-    def import_spec(self, coll: Record, text: str | bytes, *, source: str = "api") -> Record:
-        """Replace ``coll``'s spec, sync its endpoints, remount it; the import record."""
-        return self.import_loaded(coll, self.parse(text, coll["slug"]), source=source)
+    def import_spec(
+        self,
+        coll: Record,
+        text: str | bytes,
+        *,
+        source: str = "api",
+        record: Record | None = None,
+    ) -> Record:
+        """Replace ``coll``'s spec, sync its endpoints, remount it; the import record (the
+        given ``processing`` one completed, or a new one). A document that cannot be used
+        raises 422 and leaves the collection as it was."""
+        spec = self.parse(text, coll["slug"])
+        return self.import_loaded(coll, spec, source=source, record=record)
 
-    def import_loaded(self, coll: Record, spec: ApiSpec, *, source: str) -> Record:
+    def import_loaded(
+        self, coll: Record, spec: ApiSpec, *, source: str, record: Record | None = None
+    ) -> Record:
         """``import_spec`` for a spec already loaded (from a file, with its file refs)."""
         document = json.loads(json.dumps(spec.document, default=str))
         with self.store.transaction():
             summary = self._sync_endpoints(coll, spec.operations)
             self.store.collections.update(coll["id"], {"spec": document, "updated_at": utc_now()})
-            record = self._import_record(coll, summary, source)
+            done = self._import_record(coll, summary, source, record)
         self.mount(coll["id"], spec)
-        return record
+        return done
 
-    def _import_record(self, coll: Record, summary: ImportSummary, source: str) -> Record:
+    def begin_import(self, coll: Record, source: str) -> Record:
+        """A ``processing`` import record, for an import that finishes in the background."""
+        return self.store.imports.insert(
+            {
+                "id": new_id("imp"),
+                "status": "processing",
+                "stage": "queued",
+                "endpoints_created": 0,
+                "endpoints_updated": 0,
+                "endpoints_removed": 0,
+                "message": f"Import of {source} is queued",
+                "errors": [],
+                "collection_id": coll["id"],
+                "workspace_id": coll["workspace_id"],
+                "created_at": utc_now(),
+                "finished_at": None,
+            }
+        )
+
+    def import_stage(self, record: Record, stage: str, message: str) -> None:
+        """Say how far a background import has come."""
+        self.store.imports.update(record["id"], {"stage": stage, "message": message})
+
+    def fail_import(self, record: Record, message: str, errors: list[str]) -> Record:
+        """End a background import that could not be used (the collection is as it was)."""
+        fields = {
+            "status": "failed",
+            "stage": "failed",
+            "message": message,
+            "errors": errors,
+            "finished_at": utc_now(),
+        }
+        return self.store.imports.update(record["id"], fields) or {**record, **fields}
+
+    def _import_record(
+        self, coll: Record, summary: ImportSummary, source: str, record: Record | None
+    ) -> Record:
         total = summary.created + summary.updated
-        record = {
-            "id": new_id("imp"),
+        fields = {
             "status": "completed",
+            "stage": "completed",
             "endpoints_created": summary.created,
             "endpoints_updated": summary.updated,
             "endpoints_removed": summary.removed,
             "message": f"Import completed: {total} endpoints from {source}",
-            "collection_id": coll["id"],
-            "workspace_id": coll["workspace_id"],
-            "created_at": utc_now(),
+            "errors": [],
+            "finished_at": utc_now(),
         }
-        return self.store.imports.insert(record)
+        if record is not None:
+            return self.store.imports.update(record["id"], fields) or {**record, **fields}
+        return self.store.imports.insert(
+            {
+                "id": new_id("imp"),
+                **fields,
+                "collection_id": coll["id"],
+                "workspace_id": coll["workspace_id"],
+                "created_at": utc_now(),
+            }
+        )
 
     def _sync_endpoints(self, coll: Record, operations: tuple[Operation, ...]) -> ImportSummary:
         existing = {e["operation"]: e for e in self.store.endpoints.find(collection_id=coll["id"])}
@@ -209,7 +266,14 @@ class Catalog:
         self.engine.remove(coll["slug"])
 
     def restore(self) -> list[str]:
-        """Mount every stored collection that has a spec; the slugs mounted."""
+        """Mount every stored collection that has a spec; the slugs mounted. An import
+        still ``processing`` was cut short by the server stopping: it is marked failed."""
+        for unfinished in self.store.imports.find(status="processing"):
+            self.fail_import(
+                unfinished,
+                "Import failed: the server stopped before it finished; import the document again",
+                [],
+            )
         mounted = []
         for coll in self.store.collections.find():
             if coll.get("spec"):

@@ -174,16 +174,19 @@ _SCHEMAS: dict[str, Schema] = {
     ),
     "NewCollection": closed(obj("name", name=_NAME, description=_STR, slug=_STR)),
     "Import": obj(
-        "import_id status endpoints_created endpoints_updated endpoints_removed "
-        "message collection_id created_at",
+        "import_id status stage endpoints_created endpoints_updated endpoints_removed "
+        "message errors collection_id created_at finished_at",
         import_id=_STR,
         status={"enum": ["processing", "completed", "failed"]},
+        stage={"enum": ["queued", "loading", "saving", "completed", "failed"]},
         endpoints_created=_INT,
         endpoints_updated=_INT,
         endpoints_removed=_INT,
         message=_STR,
+        errors={"type": "array", "items": _STR},
         collection_id=_STR,
         created_at=_TIME,
+        finished_at={"oneOf": [_TIME, {"type": "null"}]},
     ),
     "Endpoint": obj(
         "id method path name description operation operation_id collection_id "
@@ -563,6 +566,20 @@ _ENDPOINT_FILTERS: list[Schema] = [
 
 def _import_op(coll: Schema) -> Schema:
     spec = op("Import an OpenAPI document", "201", ref("Import"), params=[coll])
+    spec["parameters"].append(
+        {
+            "name": "Prefer",
+            "in": "header",
+            "description": "respond-async: import in the background (202) whatever the size",
+            "schema": _STR,
+        }
+    )
+    spec["responses"]["202"] = {
+        "description": "Importing in the background (documents over 512 KiB, or Prefer: "
+        "respond-async); GET the Location for the outcome",
+        "headers": {"Location": {"schema": _STR}},
+        "content": {"application/json": {"schema": envelope(ref("Import"))}},
+    }
     spec["requestBody"] = {
         "required": True,
         "content": {

@@ -60,6 +60,8 @@ class Answer:
     status: int = 200
     #: send ``data`` as the whole body, without the envelope (the OpenAPI document)
     raw: bool = False
+    #: more response headers (``Location`` of what a 201 or 202 made)
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _meta(request_id: str) -> dict[str, str]:
@@ -80,9 +82,10 @@ def success(answer: Answer, request_id: str) -> Response:
         response = Response(status=204)
         response.headers["X-Request-Id"] = request_id
         return response
-    if answer.raw:
-        return _json(answer.data, answer.status, request_id)
-    return _json({"data": answer.data, "meta": _meta(request_id)}, answer.status, request_id)
+    body = answer.data if answer.raw else {"data": answer.data, "meta": _meta(request_id)}
+    response = _json(body, answer.status, request_id)
+    response.headers.extend(answer.headers)
+    return response
 
 
 def error_document(error: ApiError, request_id: str) -> dict[str, Any]:

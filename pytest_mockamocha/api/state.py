@@ -10,6 +10,7 @@ from werkzeug.wrappers import Request
 
 from pytest_mockamocha.api.catalog import Catalog
 from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.api.importjobs import ImportJobs
 from pytest_mockamocha.api.security import LoginThrottle, Tokens
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.store import Record, Store
@@ -24,6 +25,15 @@ class ApiState:
     tokens: Tokens
     catalog: Catalog
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    #: imports that finish in the background (made on first use)
+    _imports: ImportJobs | None = field(default=None, repr=False)
+
+    @property
+    def imports(self) -> ImportJobs:
+        """The background imports of this server."""
+        if self._imports is None:
+            self._imports = ImportJobs(self.catalog)
+        return self._imports
 
 
 @dataclass

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -335,16 +336,25 @@ def collections_delete(collection_id: str, url: str | None, token: str | None) -
 @click.command("import")
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--collection", "collection_id", required=True, help="The collection's id.")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Wait for an import the server finishes in the background (large documents).",
+)
 @connection
 @json_flag
 def import_command(
-    spec: Path, collection_id: str, url: str | None, token: str | None, as_json: bool
+    spec: Path, collection_id: str, wait: bool, url: str | None, token: str | None, as_json: bool
 ) -> None:
     """Import the OpenAPI document SPEC (YAML or JSON) into a collection."""
     with session(url, token) as client:
-        done = _upload(client, collection_id, spec)
+        done = _upload(client, collection_id, spec, wait)
     if as_json:
         emit_json(done)
+        return
+    if done.status == "processing":
+        click.echo(f"{done.import_id}: processing; see `mockamocha imports show {done.import_id}`")
         return
     click.echo(
         f"{done.import_id}: {done.endpoints_created} created, {done.endpoints_updated} updated, "
@@ -352,10 +362,10 @@ def import_command(
     )
 
 
-def _upload(client: Client, collection_id: str, spec: Path) -> Any:
+def _upload(client: Client, collection_id: str, spec: Path, wait: bool) -> Any:
     size = spec.stat().st_size
     if size < PROGRESS_FROM:
-        return client.collections.import_spec(collection_id, spec)
+        return client.collections.import_spec(collection_id, spec, wait=wait)
     label = f"uploading {spec.name} ({size / 1024 / 1024:.1f} MiB)"
     with click.progressbar(length=size, label=label, file=sys.stderr) as bar:
         done = 0
@@ -365,9 +375,41 @@ def _upload(client: Client, collection_id: str, spec: Path) -> Any:
             bar.update(sent - done)
             done = sent
 
-        result = client.collections.import_spec(collection_id, spec, progress=advance)
-    click.echo("checking and mounting the document: done", err=True)
+        result = client.collections.import_spec(
+            collection_id, spec, progress=advance, wait=wait
+        )
+    if result.status != "processing":
+        click.echo("checking and mounting the document: done", err=True)
     return result
+
+
+@click.group("imports")
+def imports_group() -> None:
+    """Look at imports (those finished in the background too)."""
+
+
+@imports_group.command("show")
+@click.argument("import_id")
+@click.option("--wait", is_flag=True, help="Wait until a background import ends.")
+@connection
+@json_flag
+def imports_show(
+    import_id: str, wait: bool, url: str | None, token: str | None, as_json: bool
+) -> None:
+    """Show an import's status, stage and outcome (exit 1 when it failed)."""
+    with session(url, token) as client:
+        found = client.imports.get(import_id)
+        while wait and found.status == "processing":
+            time.sleep(0.2)
+            found = client.imports.get(import_id)
+    if as_json:
+        emit_json(found)
+    else:
+        click.echo(f"{found.import_id}: {found.status} ({found.stage}) {found.message}")
+        for error in found.errors or ():
+            click.echo(f"  {error}")
+    if found.status == "failed":
+        raise SystemExit(1)
 
 
 # endpoints
@@ -636,6 +678,7 @@ COMMANDS: list[click.Command] = [
     logout_command,
     collections_group,
     import_command,
+    imports_group,
     endpoints_group,
     rules_group,
     scenarios_command,

@@ -6,7 +6,9 @@ iterators.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from os import PathLike
 from types import TracebackType
@@ -145,9 +147,23 @@ class Collections(_Resource):
         path_or_document: str | PathLike[str] | Mapping[str, JsonValue],
         *,
         progress: Progress | None = None,
+        wait: bool = True,
+        wait_timeout: float = 600.0,
+        background: bool = False,
     ) -> Import:
-        """Import an OpenAPI document: a file path (YAML or JSON) or the parsed document."""
-        return await self._client.send(calls.import_spec(collection_id, path_or_document), progress)
+        """Import an OpenAPI document: a file path (YAML or JSON) or the parsed document;
+        ``wait`` as in ``Client``: a background import is awaited (``wait=False``: not)."""
+        call = calls.import_spec(collection_id, path_or_document, background)
+        found = await self._client.send(call, progress)
+        if not wait or found.status != "processing":
+            return calls.import_outcome(found) if wait else found
+        deadline = time.monotonic() + wait_timeout
+        while found.status == "processing":
+            if time.monotonic() > deadline:
+                raise calls.import_timeout(found, wait_timeout)
+            await asyncio.sleep(calls.IMPORT_POLL)
+            found = await self._send(calls.get_import(found.import_id))
+        return calls.import_outcome(found)
 
 
 class Imports(_Resource):

@@ -85,4 +85,5 @@ def headers(call: Call[Any], token: str | None) -> dict[str, str]:
         result["Authorization"] = f"Bearer {token}"
     if call.content_type:
         result["Content-Type"] = call.content_type
+    result.update(call.headers)
     return result

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
+from pytest_mockamocha.sdk.errors import Timeout, ValidationError
 from pytest_mockamocha.sdk.models import (
     ApiKey,
     Collection,
@@ -68,6 +69,8 @@ class Call(Generic[T]):
     content_type: str | None = None
     #: the answer has no envelope (``/api/health``)
     raw: bool = False
+    #: more request headers (``Prefer``)
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _seg(value: str) -> str:
@@ -177,20 +180,48 @@ def reset_collection(coll_id: str) -> Call[list[Scenario]]:
 
 
 def import_spec(
-    coll_id: str, document: str | PathLike[str] | Mapping[str, JsonValue]
+    coll_id: str,
+    document: str | PathLike[str] | Mapping[str, JsonValue],
+    background: bool = False,
 ) -> Call[Import]:
-    """A path is sent as the raw file (YAML or JSON by suffix); a mapping as ``{"spec": ...}``."""
+    """A path is sent as the raw file (YAML or JSON by suffix); a mapping as ``{"spec": ...}``;
+    ``background`` asks the server to import in the background (``Prefer: respond-async``)."""
     path = f"/api/collections/{_seg(coll_id)}/import"
+    prefer = (("Prefer", "respond-async"),) if background else ()
     if isinstance(document, Mapping):
-        return _json("POST", path, Import.from_json, {"spec": dict(document)})
-    file = Path(document)
-    data = file.read_bytes()
-    content_type = _SUFFIX_TYPES.get(file.suffix.lower(), "application/yaml")
-    return Call("POST", path, Import.from_json, body=data, content_type=content_type)
+        data = json.dumps({"spec": dict(document)}).encode()
+        content_type = "application/json"
+    else:
+        file = Path(document)
+        data = file.read_bytes()
+        content_type = _SUFFIX_TYPES.get(file.suffix.lower(), "application/yaml")
+    return Call(
+        "POST", path, Import.from_json, body=data, content_type=content_type, headers=prefer
+    )
 
 
 def get_import(import_id: str) -> Call[Import]:
     return Call("GET", f"/api/imports/{_seg(import_id)}", Import.from_json)
+
+
+#: how often a client asks whether a background import has ended, seconds
+IMPORT_POLL = 0.2
+
+
+def import_outcome(found: Import) -> Import:
+    """A finished import; a failed one raises ``ValidationError``, as a refused
+    synchronous import does."""
+    if found.status == "failed":
+        raise ValidationError(422, "VALIDATION_ERROR", found.message, tuple(found.errors or ()))
+    return found
+
+
+def import_timeout(found: Import, seconds: float) -> Timeout:
+    """The error of a background import still processing after ``seconds``."""
+    return Timeout(
+        f"import {found.import_id} is still processing after {seconds:g} s; "
+        f"GET /api/imports/{found.import_id} later"
+    )
 
 
 # endpoints

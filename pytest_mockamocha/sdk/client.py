@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from os import PathLike
 from types import TracebackType
@@ -142,9 +143,27 @@ class Collections(_Resource):
         path_or_document: str | PathLike[str] | Mapping[str, JsonValue],
         *,
         progress: Progress | None = None,
+        wait: bool = True,
+        wait_timeout: float = 600.0,
+        background: bool = False,
     ) -> Import:
-        """Import an OpenAPI document: a file path (YAML or JSON) or the parsed document."""
-        return self._client.send(calls.import_spec(collection_id, path_or_document), progress)
+        """Import an OpenAPI document: a file path (YAML or JSON) or the parsed document.
+
+        A large document is imported in the background (``status`` ``processing``), and
+        any with ``background=True``; ``wait`` (the default) asks until it ends, for at
+        most ``wait_timeout`` seconds, and raises ``ValidationError`` if it failed.
+        ``wait=False`` returns at once: ``imports.get(import_id)`` tells the outcome."""
+        call = calls.import_spec(collection_id, path_or_document, background)
+        found = self._client.send(call, progress)
+        if not wait or found.status != "processing":
+            return calls.import_outcome(found) if wait else found
+        deadline = time.monotonic() + wait_timeout
+        while found.status == "processing":
+            if time.monotonic() > deadline:
+                raise calls.import_timeout(found, wait_timeout)
+            time.sleep(calls.IMPORT_POLL)
+            found = self._send(calls.get_import(found.import_id))
+        return calls.import_outcome(found)
 
 
 class Imports(_Resource):

@@ -134,6 +134,12 @@ class Import(_Model):
     message: str
     collection_id: str
     created_at: str
+    #: how far a background import has come: queued, loading, saving, completed, failed
+    stage: str | None = None
+    #: why a failed import failed, one entry per problem
+    errors: list[str] | None = None
+    #: when it ended (None while it is processing)
+    finished_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,12 +78,18 @@ export interface CollectionList extends Listing {
 export interface Import {
   import_id: string;
   status: 'processing' | 'completed' | 'failed';
+  /** how far a background import has come */
+  stage: 'queued' | 'loading' | 'saving' | 'completed' | 'failed';
   endpoints_created: number;
   endpoints_updated: number;
   endpoints_removed: number;
   message: string;
+  /** why a failed import failed */
+  errors: string[];
   collection_id: string;
   created_at: string;
+  /** when it ended; null while it is processing */
+  finished_at: string | null;
 }
 
 export interface Endpoint {
@@ -373,7 +379,7 @@ declare class Collections {
   importSpec(
     collectionId: string,
     document: JsonObject | string | Blob | ArrayBuffer | Uint8Array,
-    options?: { contentType?: string },
+    options?: { contentType?: string; wait?: boolean; waitTimeout?: number; background?: boolean },
   ): Promise<Import>;
 }
 declare class Imports {

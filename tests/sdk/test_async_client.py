@@ -130,3 +130,22 @@ def test_async_connection_refused_is_a_transport_error(free_port: int) -> None:
                 await mm.health()
 
     asyncio.run(main())
+
+
+def test_a_background_import_is_awaited(server_url: str, admin_token: str) -> None:
+    async def main() -> None:
+        async with AsyncClient(server_url, token=admin_token) as mm:
+            coll = await mm.collections.create(f"Async bg {uuid.uuid4().hex[:6]}")
+            try:
+                done = await mm.collections.import_spec(
+                    coll.id, SPECS / "petstore.yaml", background=True
+                )
+                assert (done.status, done.endpoints_created) == ("completed", 8)
+                started = await mm.collections.import_spec(
+                    coll.id, SPECS / "petstore.yaml", background=True, wait=False
+                )
+                assert started.status == "processing"
+            finally:
+                await mm.collections.delete(coll.id)
+
+    asyncio.run(main())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import stat
 import uuid
@@ -348,3 +349,28 @@ def test_scenarios_and_reset_of_an_unknown_collection(logged_in: str) -> None:
         assert missing.stderr.startswith("Error: 404 NOT_FOUND")
     assert run("scenarios", "coll_missing", "--set", "novalue", code=2)
     assert run("scenarios", "--help").stdout.count("--set NAME=STATE") == 1
+
+
+def test_a_large_import_can_be_left_to_finish_in_the_background(
+    logged_in: str, tmp_path: Path
+) -> None:
+    module_spec = importlib.util.spec_from_file_location(
+        "generate_large_cli", SPECS / "large" / "generate_large.py"
+    )
+    assert module_spec is not None
+    assert module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    big = tmp_path / "large.json"
+    big.write_text(json.dumps(module.build(210)))
+    coll_id = json.loads(run("collections", "create", "Background", "--json").stdout)["id"]
+    try:
+        started = run("import", str(big), "--collection", coll_id, "--no-wait", "--json")
+        record = json.loads(started.stdout)
+        assert record["status"] == "processing"
+        shown = run("imports", "show", record["import_id"], "--wait")
+        assert f"{record['import_id']}: completed" in shown.stdout
+        waited = run("import", str(big), "--collection", coll_id, "--json")
+        assert json.loads(waited.stdout)["status"] == "completed"
+    finally:
+        run("collections", "delete", coll_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import httpx
@@ -25,6 +26,7 @@ from pytest_mockamocha.sdk import (
     Rule,
     Token,
     Unauthorized,
+    ValidationError,
 )
 
 
@@ -236,3 +238,47 @@ def test_analytics_counts_mock_traffic(client: Client, petstore: Collection) -> 
     assert top.endpoint_id == _get_pet(client, petstore).id
     assert client.endpoints.get(top.endpoint_id).requests_count == 3
     assert client.analytics.requests().time_period == "30d"
+
+
+# -- imports that finish in the background ------------------------------------------------------
+def test_a_background_import_is_waited_for(client: Client) -> None:
+    coll = client.collections.create(f"Background {uuid.uuid4().hex[:6]}")
+    try:
+        done = client.collections.import_spec(coll.id, SPECS / "petstore.yaml", background=True)
+        assert (done.status, done.stage, done.endpoints_created) == ("completed", "completed", 8)
+        assert done.finished_at is not None
+    finally:
+        client.collections.delete(coll.id)
+
+
+def test_wait_false_returns_the_processing_import(client: Client) -> None:
+    coll = client.collections.create(f"No wait {uuid.uuid4().hex[:6]}")
+    try:
+        started = client.collections.import_spec(
+            coll.id, SPECS / "petstore.yaml", background=True, wait=False
+        )
+        assert started.status == "processing"
+        assert started.finished_at is None
+        found = started
+        for _ in range(300):
+            found = client.imports.get(started.import_id)
+            if found.status != "processing":
+                break
+            time.sleep(0.05)
+        assert found.status == "completed"
+    finally:
+        client.collections.delete(coll.id)
+
+
+def test_a_failed_background_import_raises_as_a_refused_one(client: Client) -> None:
+    coll = client.collections.create(f"Refused {uuid.uuid4().hex[:6]}")
+    try:
+        with pytest.raises(ValidationError) as caught:
+            client.collections.import_spec(
+                coll.id, {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}},
+                background=True,
+            )
+        assert caught.value.message.startswith("Import failed:")
+        assert any("paths" in d for d in caught.value.details)
+    finally:
+        client.collections.delete(coll.id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from pytest_mockamocha.api.catalog import spec_text
 from pytest_mockamocha.api.envelope import Answer, ApiError
+from pytest_mockamocha.api.importjobs import ASYNC_THRESHOLD
 from pytest_mockamocha.api.inputs import (
     MAX_IMPORT_BODY,
     Field,
@@ -27,12 +28,15 @@ def view(record: Record) -> dict[str, Any]:
     return {
         "import_id": record["id"],
         "status": record["status"],
+        "stage": record.get("stage", record["status"]),
         "endpoints_created": record["endpoints_created"],
         "endpoints_updated": record["endpoints_updated"],
         "endpoints_removed": record["endpoints_removed"],
         "message": record["message"],
+        "errors": list(record.get("errors") or []),
         "collection_id": record["collection_id"],
         "created_at": record["created_at"],
+        "finished_at": record.get("finished_at", record["created_at"]),
     }
 
 
@@ -78,10 +82,26 @@ def _upload(call: Call) -> tuple[bytes, str]:
 
 
 def run(call: Call) -> Answer:
+    """Import now (201), or in the background (202, ``processing``) for a document over
+    ``ASYNC_THRESHOLD`` bytes or when the client sends ``Prefer: respond-async``; then
+    ``GET /api/imports/{id}`` (the ``Location``) says how it went."""
     coll = call.collection(call.args["coll_id"])
     text, source = _document(call)
-    record = call.state.catalog.import_spec(coll, text, source=source)
-    return Answer(view(record), 201)
+    asked = _prefers_async(call.request.headers.get("Prefer", ""))
+    if not asked and len(text) <= ASYNC_THRESHOLD:
+        return Answer(view(call.state.catalog.import_spec(coll, text, source=source)), 201)
+    record = call.state.imports.submit(coll, text, source)
+    headers = [("Location", f"/api/imports/{record['id']}")]
+    if asked:
+        headers.append(("Preference-Applied", "respond-async"))
+    return Answer(view(record), 202, headers=tuple(headers))
+
+
+def _prefers_async(prefer: str) -> bool:
+    """Whether a ``Prefer`` header (RFC 7240) asks for ``respond-async``."""
+    return any(
+        token.split(";")[0].strip().lower() == "respond-async" for token in prefer.split(",")
+    )
 
 
 def show(call: Call) -> Answer:

@@ -1,6 +1,6 @@
 // @mockamocha/sdk: the client of the MockaMocha management API, on fetch (Node.js 18+, browsers).
 
-import { ApiError, Timeout, TransportError, apiError } from './errors.js';
+import { ApiError, Timeout, TransportError, ValidationError, apiError } from './errors.js';
 
 export {
   ApiError,
@@ -21,6 +21,8 @@ export {
 } from './errors.js';
 
 const ITER_PAGE = 100;
+/** how often a client asks whether a background import has ended */
+const IMPORT_POLL_MS = 200;
 const YAML_TYPES = /\.(ya?ml)$/i;
 
 const seg = (value) => encodeURIComponent(String(value));
@@ -116,19 +118,48 @@ class Collections extends Resource {
    * Import an OpenAPI document: an object or YAML/JSON text (sent as `{"spec": ...}`), or a
    * Blob / File / ArrayBuffer / Uint8Array sent raw (YAML unless `contentType` or a `.json`
    * file name says JSON).
+   *
+   * A large document is imported in the background (`status: 'processing'`), and any with
+   * `background: true`; `wait` (the default) asks until it ends, at most `waitTimeout` ms,
+   * and throws ValidationError if it failed. `wait: false` resolves at once.
    */
-  importSpec(collectionId, document, { contentType } = {}) {
+  async importSpec(
+    collectionId,
+    document,
+    { contentType, wait = true, waitTimeout = 600_000, background = false } = {},
+  ) {
     const path = `/api/collections/${seg(collectionId)}/import`;
+    const headers = background ? { Prefer: 'respond-async' } : {};
+    let found;
     if (typeof document === 'string' || isPlainObject(document)) {
-      return this._client.request('POST', path, { json: { spec: document } });
+      found = await this._client.request('POST', path, { json: { spec: document }, headers });
+    } else {
+      const name = typeof document?.name === 'string' ? document.name : '';
+      const type =
+        contentType ||
+        (name && !YAML_TYPES.test(name) && name.toLowerCase().endsWith('.json')
+          ? 'application/json'
+          : 'application/yaml');
+      found = await this._client.request('POST', path, { body: document, contentType: type, headers });
     }
-    const name = typeof document?.name === 'string' ? document.name : '';
-    const type =
-      contentType ||
-      (name && !YAML_TYPES.test(name) && name.toLowerCase().endsWith('.json')
-        ? 'application/json'
-        : 'application/yaml');
-    return this._client.request('POST', path, { body: document, contentType: type });
+    if (!wait) return found;
+    const deadline = Date.now() + waitTimeout;
+    while (found.status === 'processing') {
+      if (Date.now() > deadline) {
+        throw new Timeout(`import ${found.import_id} is still processing after ${waitTimeout} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, IMPORT_POLL_MS));
+      found = await this._client.imports.get(found.import_id);
+    }
+    if (found.status === 'failed') {
+      throw new ValidationError({
+        status: 422,
+        code: 'VALIDATION_ERROR',
+        message: found.message,
+        details: found.errors || [],
+      });
+    }
+    return found;
   }
 }
 
@@ -265,10 +296,10 @@ export class Client {
   }
 
   /** Send one request; answers the `data` of the envelope (`undefined` for 204). */
-  async request(method, path, { query, json, body, contentType, raw = false } = {}) {
+  async request(method, path, { query, json, body, contentType, raw = false, headers: extra } = {}) {
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(given(query))) url.searchParams.set(key, String(value));
-    const headers = { Accept: 'application/json' };
+    const headers = { Accept: 'application/json', ...extra };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     if (json !== undefined) {
       body = JSON.stringify(json);

@@ -124,6 +124,26 @@ describe('collections, imports, endpoints', { timeout: 30_000 }, () => {
     }
   });
 
+  test('importSpec in the background: waited for, or not, and a failure throws', async () => {
+    const coll = await client.collections.create(unique('Background'));
+    try {
+      const done = await client.collections.importSpec(coll.id, PETS, { background: true });
+      assert.equal(done.status, 'completed');
+      assert.equal(done.stage, 'completed');
+      assert.equal(done.endpoints_created, 2);
+      const started = await client.collections.importSpec(coll.id, PETS, { background: true, wait: false });
+      assert.equal(started.status, 'processing');
+      assert.equal(started.finished_at, null);
+      const broken = { openapi: '3.0.3', info: { title: 'T', version: '1' } };
+      const error = await client.collections.importSpec(coll.id, broken, { background: true }).catch((e) => e);
+      assert.ok(error instanceof ValidationError);
+      assert.match(error.message, /Import failed/);
+      assert.equal((await client.collections.get(coll.id)).endpoints_count, 2);
+    } finally {
+      await client.collections.delete(coll.id);
+    }
+  });
+
   test('endpoints: filters, iter, get, update, delete', () =>
     withPets(async (coll) => {
       const page = await client.endpoints.list({ collection_id: coll.id, sort: '-path' });
