@@ -89,7 +89,11 @@ def run(folder: Path, jobs: int, out: Path, budget: float, harness: Path) -> int
     """The harness over the set, then the categories of what failed."""
     docs = documents(folder)
     bin_dir = folder / "node_modules" / ".bin"
-    with tempfile.TemporaryDirectory() as caches:
+    with tempfile.TemporaryDirectory() as caches, tempfile.TemporaryDirectory() as code:
+        # every server runs a copy of the package taken now: edits to the checkout during
+        # a run (it takes minutes) never change the code measured halfway
+        shutil.copytree(ROOT / "pytest_mockamocha", Path(code) / "pytest_mockamocha",
+                        ignore=shutil.ignore_patterns("__pycache__"))
         serve = (f"{sys.executable} -m pytest_mockamocha.cli serve --spec {{slug}}={{spec}} "
                  f"--port {{port}} --memory --cache-dir {caches}/{{slug}}")
         argv = [
@@ -101,7 +105,11 @@ def run(folder: Path, jobs: int, out: Path, budget: float, harness: Path) -> int
             "--swagger2openapi", str(bin_dir / "swagger2openapi"),
             "--out", str(out),
         ]
-        env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONPATH": os.pathsep.join(p for p in (code, os.environ.get("PYTHONPATH")) if p),
+        }
         done = subprocess.run(argv, env=env, check=False)
     subprocess.run([sys.executable, str(HERE / "conformance_summary.py"), str(out)], check=False)
     return done.returncode
