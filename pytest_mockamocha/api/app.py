@@ -89,6 +89,18 @@ class ManagementApi:
             call.user = self.authenticate(request)
         return success(route.handler(call), request_id)
 
+    def allowed_methods(self, path: str) -> tuple[str, ...]:
+        """The methods of the route at ``path`` (none when no route is there): what a CORS
+        preflight to it is told."""
+        adapter = self.url_map.bind("mock.invalid", "/")
+        try:
+            adapter.match(path, method="__probe__")
+        except MethodNotAllowed as exc:
+            return tuple(sorted(set(exc.valid_methods or ())))
+        except NotFound:
+            return ()
+        return ()
+
     # -- authentication ------------------------------------------------------------------
     def authenticate(self, request: Request) -> Record:
         """The user a Bearer JWT or API key names; 401 otherwise."""

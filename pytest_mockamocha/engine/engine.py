@@ -93,6 +93,9 @@ class Collection:
     upstream: Upstream | None = None
     #: the delay of every answer that has none of its own: seconds, or a (min, max) range
     delay: tuple[float, float | None] = (0.0, None)
+    #: the server answers CORS for this collection (off: its own OPTIONS operations and
+    #: headers are what a browser meets, for APIs whose CORS behaviour is under test)
+    cors: bool = True
 
     @cached_property
     def index(self) -> OperationIndex:
@@ -227,6 +230,7 @@ class Engine:
     def handle(self, slug: str, request: MockRequest) -> MockResponse:
         """Answer one request to collection ``slug`` and journal it."""
         started = time.perf_counter_ns()
+        request_id = self._record_ids.next()
         coll = self.collection(slug)
         context = self._context
         seed = context.seed if context.seed is not None else self.seed
@@ -246,11 +250,12 @@ class Engine:
         else:
             op_name, nearest = None, route.nearest
             response = self._miss(coll, request, route.status, route.allowed, nearest)
+        response.request_id = request_id
         failed = op_name is None or bool(violations)
         if not self.record and not failed:
             return response
         record = RequestRecord(
-            id=self._record_ids.next(),
+            id=request_id,
             time=time.time(),
             collection=slug,
             operation=op_name,

@@ -52,3 +52,5 @@ class MockResponse:
     fault: str | None = None
     #: how long a ``slow_body`` drips or a ``hang`` lasts at most (None: the default)
     fault_seconds: float | None = None
+    #: the id the request is journaled under (``X-Request-Id``); set by the engine
+    request_id: str = ""

@@ -21,6 +21,7 @@ from pytest_mockamocha._ids import new_id
 from pytest_mockamocha._text import shorten
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
 from pytest_mockamocha.errors import CollectionNotFoundError
+from pytest_mockamocha.server.cors import CorsPolicy, is_preflight
 from pytest_mockamocha.server.faults import FaultAnswer
 from pytest_mockamocha.server.waiting import WAITING_FAULTS, SeatedAnswer, WaitingRoom
 
@@ -44,6 +45,7 @@ class MockServerApp:
         api: WSGIApp | None = None,
         waiting: WaitingRoom | None = None,
         visible: Visible | None = None,
+        cors: CorsPolicy | None = None,
     ):
         self.engine = engine
         self.max_body = max_body
@@ -53,6 +55,8 @@ class MockServerApp:
         self.visible = visible
         #: the seats of answers that wait (delays, hangs, slow bodies); see waiting.py
         self.waiting = waiting or WaitingRoom()
+        #: what browsers on other origins may do (see cors.py)
+        self.cors = cors or CorsPolicy()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -74,22 +78,49 @@ class MockServerApp:
                 f"unexpected error; request id {request_id}",
                 request_id=request_id,
             )
-        cors = _cors(request)
+        if "Origin" not in request.headers or is_preflight(request):
+            return response(environ, start_response)
+        policy = self._cors_of(request.path)
+        if policy is None:
+            return response(environ, start_response)
         if isinstance(response, (Response, _MockAnswer, FaultAnswer, SeatedAnswer)):
-            response.headers.extend(cors)
-        elif cors:  # the management API: a WSGI app of its own; add the headers on the way out
-            return response(environ, _with_headers(start_response, cors))
-        return response(environ, start_response)
+            response.headers.extend(policy(request, list(response.headers)))
+            return response(environ, start_response)
+        # the management API, a WSGI app of its own: add the headers on the way out
+        return response(environ, _with_cors(start_response, request, policy))
+
+    def _cors_of(self, path: str) -> Callable[..., list[tuple[str, str]]] | None:
+        """The CORS headers of an answer at ``path`` (None: none, as for dashboard pages
+        or a collection that handles CORS itself)."""
+        if path.startswith(MOCKS_PREFIX):
+            slug = path[len(MOCKS_PREFIX) :].partition("/")[0]
+            if not self._cors_on(slug):
+                return None
+            return self.cors.mock_headers
+        if path.startswith("/api/"):
+            return self.cors.api_headers
+        return None
+
+    def _cors_on(self, slug: str) -> bool:
+        """Whether the server's policy answers CORS for collection ``slug`` (an unknown slug
+        too: its 404 must reach the page)."""
+        try:
+            return self.engine.collection(slug).cors
+        except CollectionNotFoundError:
+            return True
 
     def _dispatch(self, request: Request) -> Response | _Answer | WSGIApp:
         path = request.path
         if path.startswith(MOCKS_PREFIX):
             return self._mock(request, path[len(MOCKS_PREFIX) :])
         if path in ("/api/health", "/api/health/"):
+            if is_preflight(request):
+                return self.cors.api_preflight(request, ("GET", "HEAD"))
             return self._health(request)
         if path.startswith("/api/") and self.api is not None:
-            if _is_preflight(request):  # browsers ask before an authenticated API call
-                return _preflight(request, _API_METHODS)
+            if is_preflight(request):  # browsers ask before an authenticated API call
+                allowed = getattr(self.api, "allowed_methods", None)
+                return self.cors.api_preflight(request, allowed(path) if allowed else ())
             return self.api
         slugs = self._slugs(request)
         if slugs is None:
@@ -119,15 +150,15 @@ class MockServerApp:
         try:
             coll = self.engine.collection(slug)
         except CollectionNotFoundError:
+            if is_preflight(request):  # let the page see the 404 that follows
+                return self.cors.mock_preflight(request, ())
             slugs = self._slugs(request)
             known = _ASK if slugs is None else f"known: {', '.join(slugs) or 'none'}"
             detail = f"no collection {shorten(slug, 200)!r}; {known}"
             return _problem(404, "No such collection", detail)
         sub_path = "/" + sub
-        if _is_preflight(request):
-            allowed = coll.router.allowed_methods(sub_path)
-            if allowed and "OPTIONS" not in allowed:
-                return _preflight(request, allowed)
+        if coll.cors and is_preflight(request):  # whatever the path: the real answer follows
+            return self.cors.mock_preflight(request, coll.router.allowed_methods(sub_path))
         body = _read_body(request, self.max_body)
         if body is None:
             return _too_large(self.max_body)
@@ -164,18 +195,21 @@ class MockServerApp:
         return SeatedAnswer(answer, delay, seat)
 
 
-_API_METHODS = ("GET", "POST", "PATCH", "DELETE")
 #: what an anonymous caller of a server with workspaces learns instead of their slugs
 _ASK = "list the collections you may use with GET /api/collections (authenticated)"
 #: which collection slugs a request may learn of (None: the caller is anonymous)
 Visible = Callable[[Request], "list[str] | None"]
 
 
-def _with_headers(
-    start_response: Callable[..., Any], extra: list[tuple[str, str]]
+def _with_cors(
+    start_response: Callable[..., Any],
+    request: Request,
+    policy: Callable[..., list[tuple[str, str]]],
 ) -> Callable[..., Any]:
+    """``start_response`` adding the CORS headers the policy gives for the answer's own."""
+
     def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        return start_response(status, [*headers, *extra], exc_info)
+        return start_response(status, [*headers, *policy(request, headers)], exc_info)
 
     return start
 
@@ -221,6 +255,7 @@ class _MockAnswer:
         if answer.content_type and not bodyless:
             headers.append(("Content-Type", answer.content_type))
         headers.extend(answer.headers)
+        headers.append(("X-Request-Id", answer.request_id or new_id("req")))
         if not bodyless:
             headers.append(("Content-Length", str(len(self.body))))
         self.headers = headers
@@ -264,40 +299,12 @@ def wire_error(status: int, title: str, detail: str, path: str) -> tuple[str, by
 
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+    """An answer of the server's own (no collection, no API): problem+json with a request id."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return Response(json.dumps(body), status, content_type="application/problem+json")
+    response = Response(json.dumps(body), status, content_type="application/problem+json")
+    response.headers["X-Request-Id"] = str(extra.get("request_id") or new_id("req"))
+    return response
 
 
 def _too_large(limit: int) -> Response:
     return _problem(413, "Payload Too Large", f"request bodies are limited to {limit:,} bytes")
-
-
-def _is_preflight(request: Request) -> bool:
-    return (
-        request.method == "OPTIONS"
-        and "Origin" in request.headers
-        and "Access-Control-Request-Method" in request.headers
-    )
-
-
-def _preflight(request: Request, allowed: tuple[str, ...]) -> Response:
-    response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = ", ".join((*allowed, "OPTIONS"))
-    wanted = request.headers.get("Access-Control-Request-Headers")
-    if wanted:
-        response.headers["Access-Control-Allow-Headers"] = wanted
-    response.headers["Access-Control-Max-Age"] = "600"
-    response.headers.remove("Content-Type")
-    return response
-
-
-def _cors(request: Request) -> list[tuple[str, str]]:
-    origin = request.headers.get("Origin")
-    if not origin:
-        return []
-    return [
-        ("Access-Control-Allow-Origin", origin),
-        ("Access-Control-Allow-Credentials", "true"),
-        ("Access-Control-Expose-Headers", "*"),
-        ("Vary", "Origin"),
-    ]
