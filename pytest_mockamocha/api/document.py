@@ -397,6 +397,10 @@ def op(
         None if data is None else {"application/json": {"schema": data if raw else envelope(data)}}
     )
     answer: Schema = {"description": summary} | ({"content": content} if content else {})
+    if status == "201":
+        answer["headers"] = {
+            "Location": {"description": "Where what was made lives", "schema": _STR}
+        }
     spec: Schema = {
         "summary": summary,
         "parameters": params or [],

@@ -63,6 +63,11 @@ class Answer:
     #: more response headers (``Location`` of what a 201 or 202 made)
     headers: tuple[tuple[str, str], ...] = ()
 
+    @classmethod
+    def created(cls, data: Any, location: str) -> Answer:
+        """``201 Created`` with the ``Location`` of what was made."""
+        return cls(data, 201, headers=(("Location", location),))
+
 
 def _meta(request_id: str) -> dict[str, str]:
     return {"request_id": request_id, "timestamp": utc_now()}

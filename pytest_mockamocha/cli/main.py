@@ -130,6 +130,15 @@ for _command in COMMANDS:
 )
 @click.option("--no-cache", is_flag=True, help="Compile every document afresh; keep nothing.")
 @click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    envvar="MOCKAMOCHA_CORS_ORIGINS",
+    help="An origin (https://app.example:3000) whose pages may call the API with the "
+    "user's cookie; repeatable [env: MOCKAMOCHA_CORS_ORIGINS, space-separated].",
+)
+@click.option(
     "--stateful",
     "stateful",
     multiple=True,
@@ -152,12 +161,20 @@ def serve(
     stateful: tuple[str, ...] = (),
     cache_dir: str | None = None,
     no_cache: bool = False,
+    cors_origins: tuple[str, ...] = (),
 ) -> None:
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
     engine = Engine(seed=seed, record=not no_record)
     api = _management(engine, None if memory else db)
     server = MockServer(
-        engine, host=host, port=port, kind=kind, max_body=max_body, management=api, private=True
+        engine,
+        host=host,
+        port=port,
+        kind=kind,
+        max_body=max_body,
+        management=api,
+        private=True,
+        cors_origins=_origins(cors_origins),
     )
     admin = _bootstrap_admin(api)
     catalog = api.state.catalog
@@ -274,6 +291,21 @@ def _bootstrap_admin(api: ManagementApi) -> Record:
     if admin is None:
         raise click.ClickException("the database has users but no administrator")
     return admin
+
+
+def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``--cors-origin`` values, each an origin (``scheme://host[:port]``, no path)."""
+    found = []
+    for value in values:
+        for origin in value.replace(",", " ").split():
+            scheme, sep, rest = origin.partition("://")
+            if not sep or scheme not in ("http", "https") or not rest or "/" in rest.rstrip("/"):
+                raise click.BadParameter(
+                    f"{origin!r} is not an origin such as https://app.example:3000",
+                    param_hint="--cors-origin",
+                )
+            found.append(origin.rstrip("/"))
+    return tuple(found)
 
 
 def _cache_dir() -> Path | None:

@@ -67,6 +67,8 @@ class Settings:
     stateful: tuple[str, ...] = ()
     #: where compiled documents and structural verdicts are kept (None: nowhere)
     cache_dir: Path | None = None
+    #: origins whose pages may call the session's management API with a cookie
+    cors_origins: tuple[str, ...] = ()
 
 
 def _port(text: str) -> int:
@@ -284,6 +286,20 @@ def addoption(parser: pytest.Parser) -> None:
         dest="mockamocha_cache",
         help="compile every document afresh and keep nothing",
     )
+    group.addoption(
+        "--mockamocha-cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="an origin whose pages may call the session's management API with a cookie; "
+        "repeatable (any origin may use a token)",
+    )
+    parser.addini(
+        "mockamocha_cors_origin",
+        "origins whose pages may call the management API with a cookie",
+        type="linelist",
+        default=[],
+    )
     parser.addini("mockamocha_cache_dir", "where compiled documents are kept", default="")
     parser.addini(
         "mockamocha_cache", "keep compiled documents (default true)", type="bool", default=True
@@ -370,6 +386,10 @@ def resolve(config: pytest.Config) -> Settings:
                 slugify(s) for s in opt.mockamocha_stateful or config.getini("mockamocha_stateful")
             ),
             cache_dir=_cache_dir(config),
+            cors_origins=tuple(
+                o.rstrip("/")
+                for o in opt.mockamocha_cors_origin or config.getini("mockamocha_cors_origin")
+            ),
         )
     except _IniError as exc:
         raise pytest.UsageError(f"mockamocha: invalid ini value: {exc}") from None

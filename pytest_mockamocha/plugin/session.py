@@ -40,6 +40,7 @@ class MockamochaSession:
             kind=settings.server,
             max_body=settings.max_body,
             management=_management(self.engine, cache_dir),
+            cors_origins=settings.cors_origins,
         )
         self.started = False
         self.strict_failures = 0

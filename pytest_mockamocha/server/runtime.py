@@ -5,12 +5,14 @@ The plugin's ``mockamocha_server`` fixture and ``mockamocha serve`` both hold on
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha.engine import Collection, Engine
 from pytest_mockamocha.server.app import MockServerApp, WSGIApp
+from pytest_mockamocha.server.cors import CorsPolicy
 from pytest_mockamocha.server.serving import ServerThread
 from pytest_mockamocha.server.waiting import DEFAULT_SEATS, WaitingRoom
 from pytest_mockamocha.spec.loader import load_spec
@@ -40,16 +42,24 @@ class MockServer:
         management: ManagementApi | None = None,
         waiting_seats: int = DEFAULT_SEATS,
         private: bool = False,
+        cors_origins: Iterable[str] = (),
     ):
         """``private``: a server with workspaces (a team server): a request learns only of
-        its own workspace's collections, none when anonymous; else of every collection."""
+        its own workspace's collections, none when anonymous; else of every collection.
+        ``cors_origins``: the origins whose pages may call the management API with the
+        user's cookie (any origin may call it with a token)."""
         self.engine = engine or Engine()
         #: the management API served under ``/api`` (None: mocks and health only)
         self.management = management
         room = WaitingRoom(waiting_seats)
         visible = management.visible_slugs if private and management is not None else None
         self.app = MockServerApp(
-            self.engine, max_body=max_body, api=api or management, waiting=room, visible=visible
+            self.engine,
+            max_body=max_body,
+            api=api or management,
+            waiting=room,
+            visible=visible,
+            cors=CorsPolicy(cors_origins),
         )
         # the API reads (and refuses, in its envelope) up to 10 MiB whatever the mocks' limit
         wire_limit = max_body if management is None else max(max_body, _API_WIRE_LIMIT)

@@ -93,3 +93,37 @@ def test_serve_refuses_a_broken_spec_with_one_line() -> None:
     assert "broken_ref.yaml" in result.stderr
     assert "points nowhere" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_lets_listed_origins_use_cookies_on_the_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MOCKAMOCHA_CORS_ORIGINS", "https://env.example")
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--spec", f"shop={SPECS / 'petstore.yaml'}", "--port", "0", "--memory",
+         "--cors-origin", "https://app.example:8443"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    root = proc.stdout.readline().split()[1].rsplit("/mocks/", 1)[0]
+    try:
+        def credentials(origin: str) -> str | None:
+            request = urllib.request.Request(root + "/api/collections", method="OPTIONS", headers={
+                "Origin": origin, "Access-Control-Request-Method": "GET"})
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                assert answer.status == 204
+                return answer.headers.get("Access-Control-Allow-Credentials")
+
+        assert credentials("https://app.example:8443") == "true"
+        assert credentials("https://other.example") is None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+
+
+def test_serve_refuses_a_cors_origin_that_is_no_origin() -> None:
+    result = subprocess.run(
+        [*CLI, "serve", "--memory", "--port", "0", "--cors-origin", "app.example/path"],
+        capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "is not an origin" in result.stderr

@@ -72,7 +72,7 @@ def create(call: Call) -> Answer:
                 "updated_at": now,
             }
         )
-    return Answer(view(call, coll), 201)
+    return Answer.created(view(call, coll), f"/api/collections/{coll['id']}")
 
 
 def show(call: Call) -> Answer:

@@ -119,7 +119,7 @@ def generate(call: Call) -> Answer:
         _kept[generation["generation_id"]] = (call.workspace, generation)
         while len(_kept) > KEPT_GENERATIONS:
             _kept.popitem(last=False)
-    return Answer(generation, 201)
+    return Answer.created(generation, f"/api/generations/{generation['generation_id']}")
 
 
 def _attach(mounted: Collection, op: Operation, made: list[Any], is_list: bool) -> list[str]:

@@ -89,7 +89,8 @@ def run(call: Call) -> Answer:
     text, source = _document(call)
     asked = _prefers_async(call.request.headers.get("Prefer", ""))
     if not asked and len(text) <= ASYNC_THRESHOLD:
-        return Answer(view(call.state.catalog.import_spec(coll, text, source=source)), 201)
+        done = call.state.catalog.import_spec(coll, text, source=source)
+        return Answer.created(view(done), f"/api/imports/{done['id']}")
     record = call.state.imports.submit(coll, text, source)
     headers = [("Location", f"/api/imports/{record['id']}")]
     if asked:

@@ -42,7 +42,7 @@ def create(call: Call) -> Answer:
             "revoked": False,
         }
     )
-    return Answer(view(record) | {"key": key}, 201)
+    return Answer.created(view(record) | {"key": key}, f"/api/keys/{record['id']}")
 
 
 def listing(call: Call) -> Answer:

@@ -62,7 +62,7 @@ def create(call: Call) -> Answer:
         }
     )
     call.state.catalog.put_rule(rule, coll, endpoint)
-    return Answer(view(call, rule), 201)
+    return Answer.created(view(call, rule), f"/api/endpoints/{endpoint['id']}/rules/{rule['id']}")
 
 
 def show(call: Call) -> Answer:

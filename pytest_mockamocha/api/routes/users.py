@@ -27,7 +27,7 @@ def create(call: Call) -> Answer:
         password=body["password"],
         is_admin=bool(body.get("is_admin", False)),
     )
-    return Answer(public_user(user, full=True), 201)
+    return Answer.created(public_user(user, full=True), f"/api/users/{user['id']}")
 
 
 def listing(call: Call) -> Answer:
