@@ -122,6 +122,8 @@ class MockServerApp:
                 allowed = getattr(self.api, "allowed_methods", None)
                 return self.cors.api_preflight(request, allowed(path) if allowed else ())
             return self.api
+        if path in _SDK_FILES:
+            return _sdk_file(request, path)
         slugs = self._slugs(request)
         if slugs is None:
             where = f"mocks are at /mocks/{{slug}}/; {_ASK}"
@@ -296,6 +298,33 @@ def wire_error(status: int, title: str, detail: str, path: str) -> tuple[str, by
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body["request_id"] = request_id
     return "application/problem+json", json.dumps(body).encode()
+
+
+#: the JavaScript SDK, served for pages that import it with no bundler (see sdkjs.py)
+_SDK_FILES = ("/sdk/mockamocha.js", "/sdk/mockamocha.d.ts")
+
+
+def _sdk_file(request: Request, path: str) -> Response:
+    """The SDK module or its types: cacheable (ETag, 304), readable from any origin."""
+    from pytest_mockamocha.server import sdkjs
+
+    if request.method not in ("GET", "HEAD"):
+        response = _problem(405, "Method Not Allowed", f"{request.method} {path}: use GET")
+        response.headers["Allow"] = "GET, HEAD"
+        return response
+    try:
+        asset = sdkjs.module() if path.endswith(".js") else sdkjs.types()
+    except sdkjs.SdkSourceError as exc:
+        return _problem(404, "Not Found", str(exc))
+    if request.if_none_match.contains(asset.etag):
+        response = Response(status=304)
+    else:
+        response = Response(asset.body, 200, content_type=asset.content_type)
+    response.set_etag(asset.etag)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    return response
 
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:

@@ -21,6 +21,8 @@ export {
 } from './errors.js';
 
 const ITER_PAGE = 100;
+/** a page's fetch hides why it failed; Node.js says (ECONNREFUSED...) */
+const IN_BROWSER = typeof window !== 'undefined' && typeof document !== 'undefined';
 /** how often a client asks whether a background import has ended */
 const IMPORT_POLL_MS = 200;
 const YAML_TYPES = /\.(ya?ml)$/i;
@@ -320,6 +322,13 @@ export class Client {
     } catch (error) {
       if (controller.signal.aborted) {
         throw new Timeout(`no answer from ${this.baseUrl} within ${this.timeout} ms`);
+      }
+      if (IN_BROWSER && error instanceof TypeError) {
+        // browsers say only "Failed to fetch", for a network error and a CORS refusal alike
+        throw new TransportError(
+          `cannot reach ${this.baseUrl}: a network error, or the browser refused the answer ` +
+            '(CORS); the browser console says which',
+        );
       }
       const reason = error?.cause?.code || error?.cause?.message || error?.message || error;
       throw new TransportError(`cannot reach ${this.baseUrl}: ${reason}`);
