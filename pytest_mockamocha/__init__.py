@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pytest_mockamocha.spec.loader import load_spec
     from pytest_mockamocha.spec.model import ApiSpec, Operation
 
-__version__ = "0.1.0"
+from pytest_mockamocha._version import __version__
 
 _WHERE = {
     "ApiSpec": "pytest_mockamocha.spec.model",

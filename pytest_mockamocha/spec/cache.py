@@ -164,9 +164,9 @@ def _loader_fingerprint() -> str:
     """The package version and the size and time of each module of the loader: an edited
     loader (a development checkout) never reads what the previous one compiled."""
     if not _FINGERPRINT:
-        from pytest_mockamocha import __version__
+        from pytest_mockamocha import _version
 
-        parts = [__version__]
+        parts = [_version.__version__]
         for module in sorted(_SPEC_PACKAGE.glob("*.py")):
             with contextlib.suppress(OSError):
                 stat = module.stat()

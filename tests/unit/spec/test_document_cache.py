@@ -106,7 +106,7 @@ def test_another_loader_version_never_reads_the_entry(
 ) -> None:
     root = tmp_path / "cache"
     load_spec(SPECS / "petstore.yaml", cache_dir=root)
-    monkeypatch.setattr("pytest_mockamocha.__version__", "99.0")
+    monkeypatch.setattr("pytest_mockamocha._version.__version__", "99.0")
     monkeypatch.setattr(cache_module, "_FINGERPRINT", [])
     load_spec(SPECS / "petstore.yaml", cache_dir=root)
     assert len(entries(root)) == 2
