@@ -16,7 +16,7 @@ from typing import Any
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.engine.respond import PROBLEM_JSON, declared_key, success_status
+from pytest_mockamocha.engine.respond import PROBLEM_JSON
 from pytest_mockamocha.engine.ruleform import contract_problems
 from pytest_mockamocha.engine.rules import _UNSET, FAULTS, STARTED, Reply, Rule, Step
 from pytest_mockamocha.errors import MockamochaWarning, RuleError
@@ -244,7 +244,7 @@ class RuleBuilder:
             headers["Retry-After"] = f"{_seconds('retry_after', retry_after):g}"
         code = self._status(status)
         assert code is not None
-        if declared_key(self._op, code) not in (None, "default"):
+        if self._op.declared_key(code) not in (None, "default"):
             self._set(Reply(kind="static", status=code, headers=_headers(headers)))
             return
         problem = {"type": "about:blank", "title": _phrase(code), "status": code}
@@ -312,7 +312,7 @@ class RuleBuilder:
 
     def _declared(self, status: int | None) -> str:
         """The responses key answering ``status`` (the success one when None)."""
-        key = success_status(self._op) if status is None else declared_key(self._op, status)
+        key = self._op.success_status() if status is None else self._op.declared_key(status)
         if key is None:
             declared = ", ".join(self._op.responses) or "none"
             raise RuleError(

@@ -20,14 +20,7 @@ from pytest_mockamocha.analytics.journal import Journal, RequestRecord
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
 from pytest_mockamocha.engine.fastcheck import FastRequestCheck
 from pytest_mockamocha.engine.matchers import MatchContext
-from pytest_mockamocha.engine.respond import (
-    NotAcceptable,
-    Prefer,
-    Responder,
-    declared_key,
-    status_int,
-    success_status,
-)
+from pytest_mockamocha.engine.respond import NotAcceptable, Prefer, Responder
 from pytest_mockamocha.engine.router import RouteMatch, RouteMiss, Router
 from pytest_mockamocha.engine.ruleform import contract_problems
 from pytest_mockamocha.engine.rules import Reply, RuleBook
@@ -377,8 +370,8 @@ class Engine:
     ) -> MockResponse:
         """The response a rule's reply describes."""
         responder = coll.responder
-        default_key = success_status(op)
-        status = reply.status or (status_int(default_key) if default_key else 200)
+        default_key = op.success_status()
+        status = reply.status or (op.status_int(default_key) if default_key else 200)
         if reply.kind == "static" and (reply.has_json or reply.body is not None):
             response = _static(reply, status)
         elif reply.kind == "template":
@@ -386,7 +379,7 @@ class Engine:
                 coll, op, reply, status, request, path_params or {}, seed, material
             )
         else:
-            key = declared_key(op, status) or default_key
+            key = op.declared_key(status) or default_key
             if key is None:
                 response = MockResponse(status)
             else:
@@ -425,7 +418,7 @@ class Engine:
         """A template reply rendered against the request (and, on demand, generated data)."""
         from pytest_mockamocha.engine import templates
 
-        key = declared_key(op, status) or success_status(op)
+        key = op.declared_key(status) or op.success_status()
 
         def generated() -> Any:
             if key is None:

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
 from pytest_mockamocha.engine.matchform import parse_match
 from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.respond import declared_key, success_status
 from pytest_mockamocha.engine.rules import FAULTS, STARTED, Reply, Rule, Step
 
 if TYPE_CHECKING:
@@ -237,7 +236,7 @@ def _reply(
     if not isinstance(overrides, Mapping):
         return None, [at(here, "must be true or an object of property overrides")]
     if overrides:
-        key = declared_key(op, status) if status else success_status(op)
+        key = op.declared_key(status) if status else op.success_status()
         found = coll.responder.override_problem(op, key or "default", overrides)
         if found:
             return None, [at(here, found)]
@@ -250,7 +249,7 @@ def _declared_problem(op: Operation, status: int | None, fault: Any) -> str | No
     """Why a step without a body of its own cannot answer ``status`` from the spec."""
     if fault in ("connection_reset", "close", "hang"):
         return None  # nothing is sent: the status never reaches the client
-    key = success_status(op) if status is None else declared_key(op, status)
+    key = op.success_status() if status is None else op.declared_key(status)
     if key is None:
         declared = ", ".join(op.responses) or "none"
         return (
@@ -337,7 +336,7 @@ def contract_problems(coll: Collection, op: Operation, reply: Reply) -> list[str
     if reply.fault in ("connection_reset", "close", "hang"):
         return []
     status = reply.status
-    key = success_status(op) if status is None else declared_key(op, status)
+    key = op.success_status() if status is None else op.declared_key(status)
     if key is None:
         declared = ", ".join(op.responses) or "none"
         return [f"{op.name} declares no {status} response (it declares {declared})"]
