@@ -17,8 +17,8 @@ from urllib.parse import parse_qs
 
 from pytest_mockamocha.analytics.journal import RequestRecord
 from pytest_mockamocha.engine import Collection
-from pytest_mockamocha.engine.matchform import parse_match
-from pytest_mockamocha.engine.rules import _UNSET
+from pytest_mockamocha.engine.rules.book import _UNSET
+from pytest_mockamocha.engine.rules.matchform import parse_match
 from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.generate.records import records, response_schema
@@ -176,7 +176,7 @@ class Mockamocha:
 
         A rule that breaks the contract fails in strict mode (``RuleError``) and warns
         otherwise, as rules made with ``when(...)`` do."""
-        from pytest_mockamocha.engine.rulefiles import load_rule_file
+        from pytest_mockamocha.engine.rules.files import load_rule_file
 
         loaded = load_rule_file(path, self.engine, owner=self.test, warn=not self.strict)
         if loaded.warnings and self.strict:
@@ -212,7 +212,7 @@ class Mockamocha:
 
         ``resources`` limits it to some collection paths; ``size`` records are generated
         as the starting data."""
-        from pytest_mockamocha.engine.stateful import StatefulStore
+        from pytest_mockamocha.engine.stateful.store import StatefulStore
 
         coll = self.collection(collection)
         previous = coll.state

@@ -16,9 +16,9 @@ from typing import Any
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.engine.respond import PROBLEM_JSON
-from pytest_mockamocha.engine.ruleform import contract_problems
-from pytest_mockamocha.engine.rules import _UNSET, FAULTS, STARTED, Reply, Rule, Step
+from pytest_mockamocha.engine.respond.responder import PROBLEM_JSON
+from pytest_mockamocha.engine.rules.book import _UNSET, FAULTS, STARTED, Reply, Rule, Step
+from pytest_mockamocha.engine.rules.form import contract_problems
 from pytest_mockamocha.errors import MockamochaWarning, RuleError
 from pytest_mockamocha.spec.model import Operation
 
@@ -166,7 +166,7 @@ class RuleBuilder:
         ``body``), ``generated`` (the data the mock would have answered, built only if
         read) and seeded helpers: ``uuid()``, ``now()``, ``random_int(a, b)``,
         ``fake('name')``. See docs/rules.md."""
-        from pytest_mockamocha.engine import templates
+        from pytest_mockamocha.engine.respond import templates
 
         if (template is None) == (json is _UNSET):
             raise RuleError("give a text template or json=, one of them")

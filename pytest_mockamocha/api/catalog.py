@@ -183,7 +183,7 @@ class Catalog:
         live = next((c for c in self.engine if c.slug == coll["slug"]), None)
         if live is None:
             return
-        from pytest_mockamocha.engine.stateful import StatefulStore
+        from pytest_mockamocha.engine.stateful.store import StatefulStore
 
         stateful = bool(coll.get("stateful"))
         if stateful and live.state is None:

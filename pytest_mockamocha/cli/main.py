@@ -196,7 +196,7 @@ def _behaviours(
     stateful: tuple[str, ...],
 ) -> Recorder | None:
     """Rule files, stateful collections and proxies from the command line."""
-    from pytest_mockamocha.engine.rulefiles import load_rule_file
+    from pytest_mockamocha.engine.rules.files import load_rule_file
 
     for path in rule_files:
         loaded = load_rule_file(path, engine, warn=False)

@@ -18,13 +18,13 @@ from typing import Any, Protocol
 from pytest_mockamocha._ids import SequentialIds
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
-from pytest_mockamocha.engine.fastcheck import FastRequestCheck
-from pytest_mockamocha.engine.matchers import MatchContext
-from pytest_mockamocha.engine.respond import NotAcceptable, Prefer, Responder
+from pytest_mockamocha.engine.respond.responder import NotAcceptable, Prefer, Responder
 from pytest_mockamocha.engine.router import RouteMatch, RouteMiss, Router
-from pytest_mockamocha.engine.ruleform import contract_problems
-from pytest_mockamocha.engine.rules import Reply, RuleBook
-from pytest_mockamocha.engine.violations import ContractValidator, Violation
+from pytest_mockamocha.engine.rules.book import Reply, RuleBook
+from pytest_mockamocha.engine.rules.form import contract_problems
+from pytest_mockamocha.engine.rules.matchers import MatchContext
+from pytest_mockamocha.engine.validate.fastcheck import FastRequestCheck
+from pytest_mockamocha.engine.validate.violations import ContractValidator, Violation
 from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.generate import GenerationError, SchemaGenerator
 from pytest_mockamocha.spec.index import OperationIndex
@@ -416,7 +416,7 @@ class Engine:
         material: str,
     ) -> MockResponse:
         """A template reply rendered against the request (and, on demand, generated data)."""
-        from pytest_mockamocha.engine import templates
+        from pytest_mockamocha.engine.respond import templates
 
         key = op.declared_key(status) or op.success_status()
 

@@ -83,7 +83,7 @@ class MockamochaSession:
     def apply_behaviours(self, config: pytest.Config) -> None:
         """Rule files, proxies and stateful collections from the options; mistakes are
         usage errors, and in strict mode so is a rule file that breaks the contract."""
-        from pytest_mockamocha.engine.rulefiles import load_rule_file
+        from pytest_mockamocha.engine.rules.files import load_rule_file
         from pytest_mockamocha.errors import MockamochaWarning
 
         settings = self.settings
@@ -100,7 +100,7 @@ class MockamochaSession:
             for note in loaded.warnings:
                 config.issue_config_time_warning(MockamochaWarning(note), stacklevel=2)
         for slug in settings.stateful:
-            from pytest_mockamocha.engine.stateful import StatefulStore
+            from pytest_mockamocha.engine.stateful.store import StatefulStore
 
             coll = self._collection(slug, "--mockamocha-stateful")
             coll.state = StatefulStore(coll)

@@ -29,7 +29,7 @@ from werkzeug.datastructures import Headers
 from pytest_mockamocha.engine import Collection, MockRequest, MockResponse
 from pytest_mockamocha.engine.engine import TEST_HEADER
 from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.violations import Violation
+from pytest_mockamocha.engine.validate.violations import Violation
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import Operation
 

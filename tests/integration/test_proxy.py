@@ -564,7 +564,7 @@ def test_a_recording_replays_offline(
 ) -> None:
     """Record through the proxy, then serve the file from a server whose upstream is down:
     every answer comes from the recorded rules, in the recorded order."""
-    from pytest_mockamocha.engine.rulefiles import load_rule_file
+    from pytest_mockamocha.engine.rules.files import load_rule_file
 
     flaky = iter([500, 200])
 

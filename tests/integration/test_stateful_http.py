@@ -17,7 +17,7 @@ from werkzeug.datastructures import Headers
 
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.engine.router import RouteMatch
-from pytest_mockamocha.engine.stateful import StatefulStore
+from pytest_mockamocha.engine.stateful.store import StatefulStore
 from pytest_mockamocha.server.runtime import MockServer
 
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}

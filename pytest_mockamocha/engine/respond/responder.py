@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_mockamocha.engine.datasets import find_by_id, page_of
-from pytest_mockamocha.engine.examples import NO_EXAMPLE, ExampleBook
 from pytest_mockamocha.engine.exchange import MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
-from pytest_mockamocha.engine.violations import Violation
+from pytest_mockamocha.engine.respond.datasets import find_by_id, page_of
+from pytest_mockamocha.engine.respond.examples import NO_EXAMPLE, ExampleBook
+from pytest_mockamocha.engine.validate.violations import Violation
 from pytest_mockamocha.generate import GenerationError, SchemaGenerator
 from pytest_mockamocha.spec.check import Problem
 from pytest_mockamocha.spec.loader import deref

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pytest_mockamocha.engine.matchers import MatchContext, Matcher, nearest_miss
+from pytest_mockamocha.engine.rules.matchers import MatchContext, Matcher, nearest_miss
 
 #: socket-level misbehaviours a reply can act out instead of answering normally
 FAULTS = (

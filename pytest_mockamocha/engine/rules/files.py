@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from pytest_mockamocha.engine.formproblems import FormProblem, at
-from pytest_mockamocha.engine.ruleform import contract_problems, parse_rule
-from pytest_mockamocha.engine.rules import Rule
+from pytest_mockamocha.engine.rules.book import Rule
+from pytest_mockamocha.engine.rules.form import contract_problems, parse_rule
+from pytest_mockamocha.engine.rules.problems import FormProblem, at
 from pytest_mockamocha.errors import (
     CollectionNotFoundError,
     MockamochaWarning,

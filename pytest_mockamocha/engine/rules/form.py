@@ -23,10 +23,10 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
-from pytest_mockamocha.engine.matchform import parse_match
 from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.rules import FAULTS, STARTED, Reply, Rule, Step
+from pytest_mockamocha.engine.rules.book import FAULTS, STARTED, Reply, Rule, Step
+from pytest_mockamocha.engine.rules.matchform import parse_match
+from pytest_mockamocha.engine.rules.problems import FormProblem, Path, at
 
 if TYPE_CHECKING:
     from pytest_mockamocha.engine.engine import Collection
@@ -212,7 +212,7 @@ def _reply(
         ctype = None if "content_type" in form else "text/plain; charset=utf-8"
         return Reply(body=form["body"].encode(), content_type=ctype), []
     if body == "template":
-        from pytest_mockamocha.engine import templates
+        from pytest_mockamocha.engine.respond import templates
 
         problems = templates.problems(form["template"], here)
         return (

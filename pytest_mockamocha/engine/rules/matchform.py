@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_mockamocha.engine.conditions import (
+from pytest_mockamocha.engine.rules.conditions import (
     CONDITIONS,
     Condition,
     condition,
     condition_problems,
 )
-from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
-from pytest_mockamocha.engine.matchers import (
+from pytest_mockamocha.engine.rules.matchers import (
     AnyOf,
     BodyMatch,
     JsonEquals,
@@ -33,6 +32,7 @@ from pytest_mockamocha.engine.matchers import (
     ParamMatch,
     match_dict,
 )
+from pytest_mockamocha.engine.rules.problems import FormProblem, Path, at
 
 __all__ = ["LOCATIONS", "MATCH_KEYS", "match_dict", "parse_match"]
 

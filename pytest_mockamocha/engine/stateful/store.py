@@ -23,11 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_mockamocha.engine.datasets import OFFSET_NAMES, PAGE_NAMES, SIZE_NAMES, page_of
 from pytest_mockamocha.engine.engine import Collection
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
-from pytest_mockamocha.engine.resources import (
+from pytest_mockamocha.engine.respond.datasets import OFFSET_NAMES, PAGE_NAMES, SIZE_NAMES, page_of
+from pytest_mockamocha.engine.respond.responder import NotAcceptable
+from pytest_mockamocha.engine.stateful.resources import (
     TOTAL_NAMES,
     Resource,
     find_resources,
@@ -36,7 +37,6 @@ from pytest_mockamocha.engine.resources import (
     object_properties,
     restrict,
 )
-from pytest_mockamocha.engine.respond import NotAcceptable
 from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.generate.records import records

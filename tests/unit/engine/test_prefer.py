@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pytest_mockamocha.engine.respond import Prefer
+from pytest_mockamocha.engine.respond.responder import Prefer
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.engine.ruleform import contract_problems, parse_rule
-from pytest_mockamocha.engine.rules import STARTED, Reply
+from pytest_mockamocha.engine.rules.book import STARTED, Reply
+from pytest_mockamocha.engine.rules.form import contract_problems, parse_rule
 from pytest_mockamocha.spec.loader import load_spec
 
 SPECS = Path(__file__).parents[2] / "data" / "specs"
