@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from pytest_mockamocha.analytics.journal import RequestRecord
 from pytest_mockamocha.engine import Collection
-from pytest_mockamocha.engine.rules.book import _UNSET
+from pytest_mockamocha.engine.respond.reply import UNSET
 from pytest_mockamocha.engine.rules.matchform import parse_match
 from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
 from pytest_mockamocha.generate import SchemaGenerator
@@ -119,8 +119,8 @@ class Mockamocha:
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
         cookies: Mapping[str, Any] | None = None,
-        json: Any = _UNSET,
-        json_contains: Any = _UNSET,
+        json: Any = UNSET,
+        json_contains: Any = UNSET,
         match: Mapping[str, Any] | None = None,
         priority: int = 0,
         scenario: str | None = None,
@@ -142,9 +142,9 @@ class Mockamocha:
         ):
             if value:
                 form[key] = {**form.get(key, {}), **value}
-        if json is not _UNSET:
+        if json is not UNSET:
             form["json"] = json
-        if json_contains is not _UNSET:
+        if json_contains is not UNSET:
             form["json_contains"] = json_contains
         declared = {p.name for p in op.params_in("path")}
         unknown = sorted(set(form.get("path") or {}) - declared)

@@ -16,9 +16,9 @@ from typing import Any
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Collection, Engine
+from pytest_mockamocha.engine.respond.reply import FAULTS, UNSET, Reply, contract_problems
 from pytest_mockamocha.engine.respond.responder import PROBLEM_JSON
-from pytest_mockamocha.engine.rules.book import _UNSET, FAULTS, STARTED, Reply, Rule, Step
-from pytest_mockamocha.engine.rules.form import contract_problems
+from pytest_mockamocha.engine.rules.book import STARTED, Rule, Step
 from pytest_mockamocha.errors import MockamochaWarning, RuleError
 from pytest_mockamocha.spec.model import Operation
 
@@ -70,7 +70,7 @@ class RuleBuilder:
         self,
         status: int | None = None,
         *,
-        json: Any = _UNSET,
+        json: Any = UNSET,
         body: str | bytes | None = None,
         headers: Mapping[str, str] | None = None,
         content_type: str | None = None,
@@ -81,12 +81,12 @@ class RuleBuilder:
         The reply is checked against the operation's declared responses (status, body
         schema): in strict mode a mismatch is a ``RuleError``, otherwise a
         ``MockamochaWarning``; ``check=False`` sends an off-contract answer on purpose."""
-        if json is not _UNSET and body is not None:
+        if json is not UNSET and body is not None:
             raise RuleError("give either json= or body=, not both")
-        if json is not _UNSET:
+        if json is not UNSET:
             _check_json(json)
         raw = body.encode() if isinstance(body, str) else body
-        if json is _UNSET and raw is None:
+        if json is UNSET and raw is None:
             self._declared(self._status(status))  # its body comes from the spec
         if isinstance(body, str) and content_type is None:
             content_type = "text/plain; charset=utf-8"
@@ -151,7 +151,7 @@ class RuleBuilder:
         self,
         template: str | None = None,
         *,
-        json: Any = _UNSET,
+        json: Any = UNSET,
         status: int | None = None,
         headers: Mapping[str, str] | None = None,
         content_type: str | None = None,
@@ -168,7 +168,7 @@ class RuleBuilder:
         ``fake('name')``. See docs/rules.md."""
         from pytest_mockamocha.engine.respond import templates
 
-        if (template is None) == (json is _UNSET):
+        if (template is None) == (json is UNSET):
             raise RuleError("give a text template or json=, one of them")
         source = template if template is not None else json
         problems = templates.problems(source, ("template",))
@@ -292,7 +292,7 @@ class RuleBuilder:
 
     def _check(self, reply: Reply) -> None:
         """Report a reply that breaks the operation's declared responses."""
-        problems = contract_problems(self._collection, self._op, reply)
+        problems = contract_problems(self._collection.responder, self._op, reply)
         if not problems:
             return
         text = (

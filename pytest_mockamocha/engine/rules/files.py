@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from pytest_mockamocha.engine.respond.reply import contract_problems
 from pytest_mockamocha.engine.rules.book import Rule
-from pytest_mockamocha.engine.rules.form import contract_problems, parse_rule
+from pytest_mockamocha.engine.rules.form import parse_rule
 from pytest_mockamocha.engine.rules.problems import FormProblem, at
 from pytest_mockamocha.errors import (
     CollectionNotFoundError,
@@ -149,7 +150,7 @@ def _one_rule(
     drift = [
         at((*where, "response" if n == 0 else "then"), f"breaks the contract: {text}")
         for n, step in enumerate(rule.steps)
-        for text in contract_problems(coll, op, step.reply)
+        for text in contract_problems(coll.responder, op, step.reply)
     ]
     return rule, [], drift
 

@@ -23,13 +23,13 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.rules.book import FAULTS, STARTED, Reply, Rule, Step
+from pytest_mockamocha.engine.respond.reply import FAULTS, SILENT_FAULTS, Reply
+from pytest_mockamocha.engine.rules.book import STARTED, Rule, Step
 from pytest_mockamocha.engine.rules.matchform import parse_match
 from pytest_mockamocha.engine.rules.problems import FormProblem, Path, at
 
 if TYPE_CHECKING:
-    from pytest_mockamocha.engine.engine import Collection
+    from pytest_mockamocha.engine.collection import Collection
     from pytest_mockamocha.spec.model import Operation
 
 #: keys of a rule object (``collection`` and ``operation`` only in rule files)
@@ -247,7 +247,7 @@ def _reply(
 
 def _declared_problem(op: Operation, status: int | None, fault: Any) -> str | None:
     """Why a step without a body of its own cannot answer ``status`` from the spec."""
-    if fault in ("connection_reset", "close", "hang"):
+    if fault in SILENT_FAULTS:
         return None  # nothing is sent: the status never reaches the client
     key = op.success_status() if status is None else op.declared_key(status)
     if key is None:
@@ -324,38 +324,6 @@ def _seconds(value: Any) -> bool:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-# -- the contract check --------------------------------------------------------------
-def contract_problems(coll: Collection, op: Operation, reply: Reply) -> list[str]:
-    """How a reply breaks what ``op`` declares: an undeclared status, a body off its schema.
-
-    Faults that send no response, templates and spec-built answers are not judged here
-    (the spec built the latter; a template's output is checked per request by the engine,
-    which journals what breaks the contract as the request's violations)."""
-    if reply.fault in ("connection_reset", "close", "hang"):
-        return []
-    status = reply.status
-    key = op.success_status() if status is None else op.declared_key(status)
-    if key is None:
-        declared = ", ".join(op.responses) or "none"
-        return [f"{op.name} declares no {status} response (it declares {declared})"]
-    if reply.kind != "static" or not reply.has_json:
-        return []
-    response = coll.responder.deref(op.responses.get(key)) or {}
-    content = response.get("content") if isinstance(response, Mapping) else None
-    if not content:
-        return [f"{op.name} declares no body for {key}, the rule sends JSON"]
-    media = next((m for m in content if is_json(m)), None)
-    if media is None:
-        return [f"{op.name} answers {key} with {', '.join(content)}, the rule sends JSON"]
-    schema = coll.responder.deref((content[media] or {}).get("schema"))
-    if schema is None:
-        return []
-    errors = coll.responder.generator.errors(schema, reply.json, direction="response")
-    return [
-        f"{op.name} {key} body{'.' + path if path else ''}: {message}" for path, message in errors
-    ]
 
 
 def problems_text(problems: list[FormProblem]) -> str:

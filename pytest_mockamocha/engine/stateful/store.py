@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_mockamocha.engine.engine import Collection
+from pytest_mockamocha.engine.collection import Collection
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
 from pytest_mockamocha.engine.respond.datasets import OFFSET_NAMES, PAGE_NAMES, SIZE_NAMES, page_of

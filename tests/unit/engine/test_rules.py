@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from werkzeug.datastructures import Headers, MultiDict
 
-from pytest_mockamocha.engine.rules.book import Reply, Rule, RuleBook, Step
+from pytest_mockamocha.engine.respond.reply import Reply
+from pytest_mockamocha.engine.rules.book import Rule, RuleBook, Step
 from pytest_mockamocha.engine.rules.matchers import JsonEquals, MatchContext, ParamEquals
 
 OP = "GET /pets/{petId}"

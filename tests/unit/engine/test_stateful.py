@@ -11,7 +11,8 @@ import pytest
 from werkzeug.datastructures import Headers
 
 from pytest_mockamocha.engine import Collection, Engine, MockRequest, MockResponse
-from pytest_mockamocha.engine.rules.book import Reply, Rule, Step
+from pytest_mockamocha.engine.respond.reply import Reply
+from pytest_mockamocha.engine.rules.book import Rule, Step
 from pytest_mockamocha.engine.stateful.resources import find_resources
 from pytest_mockamocha.engine.stateful.store import StatefulError, StatefulStore, merge_patch
 from pytest_mockamocha.spec.loader import load_text
