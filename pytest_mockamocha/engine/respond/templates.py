@@ -42,7 +42,7 @@ from jinja2.utils import missing
 from jinja2.visitor import NodeTransformer
 
 from pytest_mockamocha.engine.exchange import MockRequest
-from pytest_mockamocha.engine.rules.problems import FormProblem, Path, at
+from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
 
 #: the most characters a render may output, and the longest value it may build
 MAX_OUTPUT = 1_000_000

@@ -23,10 +23,10 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
 from pytest_mockamocha.engine.respond.reply import FAULTS, SILENT_FAULTS, Reply
 from pytest_mockamocha.engine.rules.book import STARTED, Rule, Step
 from pytest_mockamocha.engine.rules.matchform import parse_match
-from pytest_mockamocha.engine.rules.problems import FormProblem, Path, at
 
 if TYPE_CHECKING:
     from pytest_mockamocha.engine.collection import Collection

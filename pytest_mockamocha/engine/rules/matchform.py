@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
 from pytest_mockamocha.engine.rules.conditions import (
     CONDITIONS,
     Condition,
@@ -32,7 +33,6 @@ from pytest_mockamocha.engine.rules.matchers import (
     ParamMatch,
     match_dict,
 )
-from pytest_mockamocha.engine.rules.problems import FormProblem, Path, at
 
 __all__ = ["LOCATIONS", "MATCH_KEYS", "match_dict", "parse_match"]
 

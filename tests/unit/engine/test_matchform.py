@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from werkzeug.datastructures import Headers, MultiDict
 
+from pytest_mockamocha.engine.formproblems import FormProblem
 from pytest_mockamocha.engine.rules.conditions import CONDITIONS, Condition
 from pytest_mockamocha.engine.rules.matchers import (
     AnyOf,
@@ -19,7 +20,6 @@ from pytest_mockamocha.engine.rules.matchers import (
     ParamMatch,
 )
 from pytest_mockamocha.engine.rules.matchform import MATCH_KEYS, match_dict, parse_match
-from pytest_mockamocha.engine.rules.problems import FormProblem
 
 ALLOWED = "allowed: " + ", ".join(CONDITIONS)
 
