@@ -215,12 +215,11 @@ class Mockamocha:
         from pytest_mockamocha.engine.stateful.store import StatefulStore
 
         coll = self.collection(collection)
-        previous = coll.state
         try:
-            coll.state = StatefulStore(coll, resources, size=size)
+            store = StatefulStore(coll, resources, size=size)
         except ValueError as exc:
             raise RuleError(str(exc)) from None
-        self._undo.append(lambda: setattr(coll, "state", previous))
+        self._undo.append(self.engine.set_state(coll.slug, store))
 
     def delay(
         self, seconds: float, maximum: float | None = None, *, collection: str | None = None
@@ -228,10 +227,7 @@ class Mockamocha:
         """Delay every answer of the collection that has no delay of its own, for this
         test: ``seconds``, or a random wait in [seconds, maximum] (seeded)."""
         checked = delay_range(seconds, maximum)
-        coll = self.collection(collection)
-        previous = coll.delay
-        coll.delay = checked
-        self._undo.append(lambda: setattr(coll, "delay", previous))
+        self._undo.append(self.engine.set_delay(self._slug(collection), checked))
 
     # -- journal and assertions ----------------------------------------------------------
     def requests(

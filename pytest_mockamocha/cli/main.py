@@ -220,7 +220,7 @@ def _behaviours(
             if not sep or not url.startswith(("http://", "https://")):
                 raise click.UsageError(f"--proxy {value!r}: give SLUG=URL with an http(s) URL")
             live = engine.collection(slugify(slug))
-            live.upstream = Proxy(live, url, recorder=recorder)
+            engine.set_upstream(live.slug, Proxy(live, url, recorder=recorder))
     return recorder
 
 

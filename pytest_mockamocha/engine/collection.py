@@ -62,7 +62,11 @@ class Upstream(Protocol):
 
 @dataclass(eq=False)
 class Collection:
-    """One API mounted at ``/mocks/{slug}``: its spec, router, validator and responder."""
+    """One API mounted at ``/mocks/{slug}``: its spec, router, validator and responder.
+
+    The modes below are read by every request and changed only through ``Engine``
+    methods (``set_state``, ``set_upstream``, ``set_delay``, ``attach``, ``withdraw``),
+    each of which returns its undo: that is how a test's changes end with the test."""
 
     slug: str
     spec: ApiSpec

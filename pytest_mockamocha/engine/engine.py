@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pytest_mockamocha._ids import SequentialIds
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
-from pytest_mockamocha.engine.collection import Collection
+from pytest_mockamocha.engine.collection import Collection, ResourceState, Upstream
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
 from pytest_mockamocha.engine.precedence import answer
+from pytest_mockamocha.engine.respond.reply import Delay
 from pytest_mockamocha.engine.router import RouteMatch, RouteMiss
 from pytest_mockamocha.engine.rules.book import RuleBook
 from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.spec.model import ApiSpec
 
 TEST_HEADER = "X-MockaMocha-Test"
+#: puts back what a mode change changed (the fixture keeps them until its test ends)
+Undo = Callable[[], None]
 _PROBLEMS_PER_TEST = 200
 
 
@@ -60,6 +64,17 @@ class Engine:
             self._collections[unique] = coll
         return coll
 
+    def mount(self, spec: ApiSpec, slug: str | None = None, *, replace: bool = False) -> Collection:
+        """Mount ``spec`` ready to serve at once (built now, not on the first request).
+
+        With ``replace``, what is mounted as ``slug`` goes first (its rules with it), so
+        the document is served under exactly that slug."""
+        if replace and slug is not None:
+            self.remove(slug)
+        coll = self.add(spec, slug)
+        coll.warm()
+        return coll
+
     def remove(self, slug: str) -> None:
         """Unmount a collection and forget its rules."""
         with self._lock:
@@ -80,6 +95,43 @@ class Engine:
 
     def __iter__(self) -> Iterator[Collection]:
         return iter(list(self._collections.values()))
+
+    # -- modes: the only way a collection's behaviour changes; each change returns its undo
+    def set_state(self, slug: str, state: ResourceState | None) -> Undo:
+        """Stateful mode on (a ``ResourceState``) or off (None)."""
+        return self._swap(slug, "state", lambda _: state)
+
+    def set_upstream(self, slug: str, upstream: Upstream | None) -> Undo:
+        """Proxy mode on (an ``Upstream``) or off (None)."""
+        return self._swap(slug, "upstream", lambda _: upstream)
+
+    def set_delay(self, slug: str, delay: Delay) -> Undo:
+        """The delay of every answer that has none of its own: (seconds, None) or a range."""
+        return self._swap(slug, "delay", lambda _: delay)
+
+    def attach(self, slug: str, operations: Iterable[str], records: list[Any]) -> Undo:
+        """Serve ``records`` from these operations instead of generated data."""
+        names = list(operations)
+        return self._swap(slug, "datasets", lambda now: {**now, **dict.fromkeys(names, records)})
+
+    def withdraw(self, slug: str, operations: Iterable[str]) -> Undo:
+        """Stop serving these operations (they answer 404 as if undeclared)."""
+        names = set(operations)
+        return self._swap(slug, "withdrawn", lambda now: now | names)
+
+    def _swap(self, slug: str, name: str, change: Callable[[Any], object]) -> Undo:
+        """Set one mode of a collection to ``change(current)``, under the lock; the undo
+        puts the value back on that collection (a later remount is left alone)."""
+        coll = self.collection(slug)
+        with self._lock:
+            previous = getattr(coll, name)
+            setattr(coll, name, change(previous))
+
+        def undo() -> None:
+            with self._lock:
+                setattr(coll, name, previous)
+
+        return undo
 
     # -- tests ---------------------------------------------------------------------------
     def begin_test(self, test: str, seed: int | None = None) -> None:

@@ -103,14 +103,14 @@ class MockamochaSession:
             from pytest_mockamocha.engine.stateful.store import StatefulStore
 
             coll = self._collection(slug, "--mockamocha-stateful")
-            coll.state = StatefulStore(coll)
+            self.engine.set_state(coll.slug, StatefulStore(coll))
         if settings.proxies:
             from pytest_mockamocha.server.proxy import Proxy, Recorder
 
             self.recorder = Recorder() if settings.record is not None else None
             for slug, url in settings.proxies:
                 coll = self._collection(slug, "--mockamocha-proxy")
-                coll.upstream = Proxy(coll, url, recorder=self.recorder)
+                self.engine.set_upstream(coll.slug, Proxy(coll, url, recorder=self.recorder))
         elif settings.record is not None:
             raise pytest.UsageError("mockamocha: --mockamocha-record needs --mockamocha-proxy")
 

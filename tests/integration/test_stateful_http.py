@@ -31,7 +31,7 @@ def server() -> Iterator[MockServer]:
         for slug in SLUGS:
             name = "petstore.yaml" if slug == "petstore" else "crud.yaml"
             coll = running.add_spec(SPECS / name, slug)
-            coll.state = StatefulStore(coll)
+            running.engine.set_state(coll.slug, StatefulStore(coll))
         yield running
 
 

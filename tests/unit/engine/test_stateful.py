@@ -146,7 +146,7 @@ def stateful_engine(specs: dict[str, ApiSpec], *, seed: int = 0, **kw: Any) -> E
     eng = Engine(seed=seed)
     for slug, spec in specs.items():
         coll = eng.add(spec, slug)
-        coll.state = StatefulStore(coll, **kw)
+        eng.set_state(coll.slug, StatefulStore(coll, **kw))
     return eng
 
 
@@ -217,7 +217,7 @@ def test_an_unknown_resource_is_refused_naming_the_known_ones(engine: Engine) ->
 
 
 def test_a_restricted_store_leaves_other_resources_alone(engine: Engine, crud: Client) -> None:
-    crud.coll.state = StatefulStore(crud.coll, resources=["/owners/{ownerId}/pets"])
+    engine.set_state(crud.coll.slug, StatefulStore(crud.coll, resources=["/owners/{ownerId}/pets"]))
     assert crud("GET", "/owners").source != "state"
     owner = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
     assert crud("GET", f"/owners/{owner}/pets").source == "state"
