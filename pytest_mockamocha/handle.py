@@ -18,11 +18,11 @@ from urllib.parse import parse_qs
 from pytest_mockamocha.analytics.journal import RequestRecord
 from pytest_mockamocha.engine import Collection
 from pytest_mockamocha.engine.respond.reply import UNSET
-from pytest_mockamocha.engine.rules.matchform import parse_match
+from pytest_mockamocha.engine.rules.form import parse_delay, problems_text
 from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.generate.records import records, response_schema
-from pytest_mockamocha.rulebuilder import RuleBuilder, delay_range
+from pytest_mockamocha.rulebuilder import RuleBuilder
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.model import Operation
 
@@ -146,23 +146,11 @@ class Mockamocha:
             form["json"] = json
         if json_contains is not UNSET:
             form["json_contains"] = json_contains
-        declared = {p.name for p in op.params_in("path")}
-        unknown = sorted(set(form.get("path") or {}) - declared)
-        if unknown:
-            raise RuleError(
-                f"{op.name} has no path parameter {unknown[0]!r}; "
-                f"it has: {', '.join(sorted(declared)) or 'none'}"
-            )
-        matchers, problems = parse_match(form)
-        if problems:
-            raise RuleError("; ".join(str(p) for p in problems))
-        if state is not None and scenario is None:
-            raise RuleError("state= needs scenario=: the state of which scenario?")
         return RuleBuilder(
             self.engine,
             coll,
             op,
-            matchers,
+            form,
             owner=self.test,
             priority=priority,
             scenario=scenario,
@@ -226,8 +214,12 @@ class Mockamocha:
     ) -> None:
         """Delay every answer of the collection that has no delay of its own, for this
         test: ``seconds``, or a random wait in [seconds, maximum] (seeded)."""
-        checked = delay_range(seconds, maximum)
-        self._undo.append(self.engine.set_delay(self._slug(collection), checked))
+        low, high, problems = parse_delay(
+            seconds if maximum is None else [seconds, maximum], ("delay",)
+        )
+        if problems:
+            raise RuleError(problems_text(problems))
+        self._undo.append(self.engine.set_delay(self._slug(collection), (low, high)))
 
     # -- journal and assertions ----------------------------------------------------------
     def requests(
