@@ -34,7 +34,8 @@ from openapi_schema_validator import (
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
-from pytest_mockamocha.generate.refs import RefError, Refs, Schema
+from pytest_mockamocha.errors import RefError
+from pytest_mockamocha.generate.refs import Refs, Schema
 from pytest_mockamocha.spec import pointer as jp
 
 #: The URI the document is registered under (refs may also name it explicitly).

@@ -18,10 +18,14 @@ from pytest_mockamocha.api.inputs import Field, checked, json_body
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.errors import CollectionNotFoundError, OperationNotFoundError
+from pytest_mockamocha.errors import (
+    CollectionNotFoundError,
+    CustomFieldError,
+    OperationNotFoundError,
+)
 from pytest_mockamocha.generate import GenerationError, SchemaGenerator
 from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, check_locale
-from pytest_mockamocha.generate.records import CustomFieldError, records, response_schema
+from pytest_mockamocha.generate.records import records, response_schema
 from pytest_mockamocha.spec.model import Operation
 
 MAX_RECORDS = 1000

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
 from pytest_mockamocha.engine.media import is_json
 from pytest_mockamocha.engine.validate.violations import Violation
+from pytest_mockamocha.errors import TemplateError
 from pytest_mockamocha.spec.model import Operation
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def _templated(
             material=material,
             generated=generated,
         )
-    except templates.TemplateError as exc:
+    except TemplateError as exc:
         return responder.problem(500, "Template failed", f"{op.name}: {exc}")
     if isinstance(reply.template, str):
         ctype = reply.content_type or "text/plain; charset=utf-8"

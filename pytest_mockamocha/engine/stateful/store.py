@@ -37,7 +37,7 @@ from pytest_mockamocha.engine.stateful.resources import (
     object_properties,
     restrict,
 )
-from pytest_mockamocha.errors import MockamochaError
+from pytest_mockamocha.errors import StatefulError
 from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.generate.records import records
 from pytest_mockamocha.spec.loader import deref
@@ -48,10 +48,6 @@ SOURCE = "state"
 _ID_DRAWS = 32
 _NOTES = 100
 _PAGING = frozenset((*PAGE_NAMES, *SIZE_NAMES, *OFFSET_NAMES))
-
-
-class StatefulError(MockamochaError, ValueError):
-    """A stateful store cannot be set up as asked (an unknown resource, a bad size)."""
 
 
 @dataclass

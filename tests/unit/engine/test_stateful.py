@@ -14,7 +14,8 @@ from pytest_mockamocha.engine import Collection, Engine, MockRequest, MockRespon
 from pytest_mockamocha.engine.respond.reply import Reply
 from pytest_mockamocha.engine.rules.book import Rule, Step
 from pytest_mockamocha.engine.stateful.resources import find_resources
-from pytest_mockamocha.engine.stateful.store import StatefulError, StatefulStore, merge_patch
+from pytest_mockamocha.engine.stateful.store import StatefulStore, merge_patch
+from pytest_mockamocha.errors import StatefulError
 from pytest_mockamocha.spec.loader import load_text
 from pytest_mockamocha.spec.model import ApiSpec
 

@@ -11,7 +11,8 @@ import pytest
 
 from pytest_mockamocha.engine.formproblems import FormProblem
 from pytest_mockamocha.engine.respond import templates
-from pytest_mockamocha.engine.respond.templates import TemplateError, problems, render, request_view
+from pytest_mockamocha.engine.respond.templates import problems, render, request_view
+from pytest_mockamocha.errors import TemplateError
 
 MakeRequest = Callable[..., Any]
 PET = {"id": 3, "name": "Generated Rex", "tags": ["a", "b"]}
