@@ -15,8 +15,9 @@ Prints, for ``pytest_mockamocha/``:
   call of ``add``, ``mount`` or ``warm`` on something named ``engine``/``coll``/...).
   The API's own re-mount after an import is the API's business and not counted;
 * rule validators: the modules that check a rule reply's fields themselves: they make
-  ``Reply`` values and check a status range (``599``) or word the "declares no ... response"
-  mistake.
+  ``Reply`` values and hold at least two of the checks issue 13 names (the status range
+  ``599``, header line breaks, the JSON check ``allow_nan=False``, example names, the
+  "declares no ... response" mistake).
 
 No timing is involved: the figures are the same on a busy and on a quiet machine.
 """
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pytest_mockamocha"
 _MOUNT_CALLS = frozenset({"add", "mount", "warm"})
 _MOUNT_TARGETS = re.compile(r"(engine|coll|collection|live|mounted)$")
+_RULE_CHECKS = ("599", "line breaks", "allow_nan=False", "no example", "declares no")
 
 
 def _modules() -> list[Path]:
@@ -103,12 +105,12 @@ def assembly_places() -> list[str]:
 
 
 def rule_validators() -> list[str]:
-    """Modules that check a rule reply's fields (status range, undeclared status)."""
+    """Modules that check a rule reply's fields (status range, headers, JSON, examples)."""
     places = []
     for path in _modules():
         text = path.read_text(encoding="utf-8")
-        makes_replies = re.search(r"\bReply\(", text) is not None
-        if makes_replies and ("599" in text or re.search(r"declares no \{", text)):
+        checks = sum(marker in text for marker in _RULE_CHECKS)
+        if re.search(r"\bReply\(", text) and checks >= 2:
             places.append(_name(path))
     return places
 

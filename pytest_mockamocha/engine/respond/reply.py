@@ -211,8 +211,7 @@ def contract_problems(responder: Responder, op: Operation, reply: Reply) -> list
     status = reply.status
     key = op.success_status() if status is None else op.declared_key(status)
     if key is None:
-        declared = ", ".join(op.responses) or "none"
-        return [f"{op.name} declares no {status} response (it declares {declared})"]
+        return [undeclared(op, status)]
     if reply.kind != "static" or not reply.has_json:
         return []
     response = responder.deref(op.responses.get(key)) or {}
@@ -229,6 +228,12 @@ def contract_problems(responder: Responder, op: Operation, reply: Reply) -> list
     return [
         f"{op.name} {key} body{'.' + path if path else ''}: {message}" for path, message in errors
     ]
+
+
+def undeclared(op: Operation, status: int | None) -> str:
+    """The words for a status ``op`` declares no response for."""
+    declared = ", ".join(op.responses) or "none"
+    return f"{op.name} declares no {status} response (it declares {declared})"
 
 
 def template_drift(

@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
-from pytest_mockamocha.engine.respond.reply import FAULTS, SILENT_FAULTS, Reply
+from pytest_mockamocha.engine.respond.reply import FAULTS, SILENT_FAULTS, Reply, undeclared
 from pytest_mockamocha.engine.rules.book import STARTED, Rule, Step
 from pytest_mockamocha.engine.rules.matchform import parse_match
 
@@ -277,11 +277,7 @@ def _declared_problem(op: Operation, status: int | None, fault: Any) -> str | No
         return None  # nothing is sent: the status never reaches the client
     key = op.success_status() if status is None else op.declared_key(status)
     if key is None:
-        declared = ", ".join(op.responses) or "none"
-        return (
-            f"{op.name} declares no {status} response (it declares {declared}); "
-            "give json or body to send one anyway"
-        )
+        return f"{undeclared(op, status)}; give json or body to send one anyway"
     return None
 
 
