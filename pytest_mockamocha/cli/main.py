@@ -159,12 +159,6 @@ def serve(
     stateful: tuple[str, ...] = (),
 ) -> None:
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
-    email, password, given = _admin_credentials()
-
-    def created(admin: str) -> None:
-        if not given:
-            click.echo(f"created admin {admin}; password (shown once): {password}", err=True)
-
     config = ServerConfig(
         documents=specs,
         rule_files=tuple(Path(path) for path in rule_files),
@@ -179,9 +173,8 @@ def serve(
         journal=not no_record,
         db=None if memory else Path(db),
         keep_documents=True,
-        admin=(email, password),
-        on_admin_created=created,
         cache_dir=_cache_dir(),
+        **_admin(),
     )
     try:
         built = assemble(config)
@@ -226,12 +219,18 @@ def _serve_until_stopped(built: Assembly) -> None:
             click.echo(f"nothing was proxied; {record} is left as it was", err=True)
 
 
-def _admin_credentials() -> tuple[str, str, bool]:
-    """The first administrator's email and password (generated unless the environment
-    gives one), and whether it was given."""
+def _admin() -> dict[str, Any]:
+    """The first administrator's email and password, from the environment or generated;
+    a generated password is printed once, when the admin is made."""
     email = os.environ.get("MOCKAMOCHA_ADMIN_EMAIL") or "admin@localhost"
     given = os.environ.get("MOCKAMOCHA_ADMIN_PASSWORD")
-    return email, given or secrets.token_urlsafe(18), bool(given)
+    password = given or secrets.token_urlsafe(18)
+
+    def created(admin: str) -> None:
+        if not given:
+            click.echo(f"created admin {admin}; password (shown once): {password}", err=True)
+
+    return {"admin": (email, password), "on_admin_created": created}
 
 
 def _cache_dir() -> Path:
