@@ -1,6 +1,6 @@
 """The shape of the package's code, in the figures issue 13 measures before and after.
 
-    python benchmarks/code_shape.py [--json]
+    python benchmarks/code_shape.py [--json] [--root CHECKOUT]
 
 Prints, for ``pytest_mockamocha/``:
 
@@ -34,8 +34,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "pytest_mockamocha"
+PACKAGE = Path(__file__).resolve().parents[1] / "pytest_mockamocha"
 _MOUNT_CALLS = frozenset({"add", "mount", "warm"})
 _MOUNT_TARGETS = re.compile(r"(engine|coll|collection|live|mounted)$")
 _RULE_CHECKS = ("599", "line breaks", "allow_nan=False", "no example", "declares no")
@@ -177,7 +176,13 @@ def render(figures: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument(
+        "--root", type=Path, help="measure the package of another checkout (an older commit)"
+    )
     args = parser.parse_args()
+    if args.root is not None:
+        global PACKAGE
+        PACKAGE = args.root.resolve() / "pytest_mockamocha"
     figures = measure()
     print(json.dumps(figures, indent=2) if args.json else render(figures))
 
