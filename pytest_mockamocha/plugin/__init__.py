@@ -7,7 +7,7 @@ so a suite that never mocks pays nothing for having the plugin installed.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pytest_mockamocha.handle import Mockamocha
     from pytest_mockamocha.plugin.session import MockamochaSession
     from pytest_mockamocha.sdk import Client
+    from pytest_mockamocha.server.config import Document
     from pytest_mockamocha.server.runtime import MockServer
 
 settings_key = pytest.StashKey[options.Settings]()
@@ -55,7 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _session(config, documents).rule_warnings(config)
 
 
-def _session(config: pytest.Config, documents: list[Any] | None = None) -> MockamochaSession:
+def _session(config: pytest.Config, documents: Sequence[Document] = ()) -> MockamochaSession:
     """The session's mock state, made on first need (with the configured documents)."""
     session = config.stash.get(stash_key, None)
     if session is None:
@@ -63,7 +64,7 @@ def _session(config: pytest.Config, documents: list[Any] | None = None) -> Mocka
 
         cache = getattr(config, "cache", None)
         cache_dir = cache.mkdir("mockamocha") if cache is not None else None
-        session = MockamochaSession(config.stash[settings_key], cache_dir, documents or ())
+        session = MockamochaSession(config.stash[settings_key], cache_dir, documents)
         config.stash[stash_key] = session
     return session
 
