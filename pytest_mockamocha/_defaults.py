@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+#: The address a server binds unless told otherwise: this machine only.
+DEFAULT_HOST = "127.0.0.1"
+
 #: Largest request body the mock reads (bytes); larger ones answer 413.
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 

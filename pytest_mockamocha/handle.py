@@ -17,12 +17,12 @@ from urllib.parse import parse_qs
 
 from pytest_mockamocha.analytics.journal import RequestRecord
 from pytest_mockamocha.engine import Collection
-from pytest_mockamocha.engine.matchform import parse_match
-from pytest_mockamocha.engine.rules import _UNSET
+from pytest_mockamocha.engine.respond.reply import UNSET
+from pytest_mockamocha.engine.rules.form import parse_delay, problems_text
 from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.generate.records import records, response_schema
-from pytest_mockamocha.rulebuilder import RuleBuilder, delay_range
+from pytest_mockamocha.rulebuilder import RuleBuilder
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.model import Operation
 
@@ -119,8 +119,8 @@ class Mockamocha:
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
         cookies: Mapping[str, Any] | None = None,
-        json: Any = _UNSET,
-        json_contains: Any = _UNSET,
+        json: Any = UNSET,
+        json_contains: Any = UNSET,
         match: Mapping[str, Any] | None = None,
         priority: int = 0,
         scenario: str | None = None,
@@ -142,27 +142,15 @@ class Mockamocha:
         ):
             if value:
                 form[key] = {**form.get(key, {}), **value}
-        if json is not _UNSET:
+        if json is not UNSET:
             form["json"] = json
-        if json_contains is not _UNSET:
+        if json_contains is not UNSET:
             form["json_contains"] = json_contains
-        declared = {p.name for p in op.params_in("path")}
-        unknown = sorted(set(form.get("path") or {}) - declared)
-        if unknown:
-            raise RuleError(
-                f"{op.name} has no path parameter {unknown[0]!r}; "
-                f"it has: {', '.join(sorted(declared)) or 'none'}"
-            )
-        matchers, problems = parse_match(form)
-        if problems:
-            raise RuleError("; ".join(str(p) for p in problems))
-        if state is not None and scenario is None:
-            raise RuleError("state= needs scenario=: the state of which scenario?")
         return RuleBuilder(
             self.engine,
             coll,
             op,
-            matchers,
+            form,
             owner=self.test,
             priority=priority,
             scenario=scenario,
@@ -176,7 +164,7 @@ class Mockamocha:
 
         A rule that breaks the contract fails in strict mode (``RuleError``) and warns
         otherwise, as rules made with ``when(...)`` do."""
-        from pytest_mockamocha.engine.rulefiles import load_rule_file
+        from pytest_mockamocha.engine.rules.files import load_rule_file
 
         loaded = load_rule_file(path, self.engine, owner=self.test, warn=not self.strict)
         if loaded.warnings and self.strict:
@@ -212,26 +200,26 @@ class Mockamocha:
 
         ``resources`` limits it to some collection paths; ``size`` records are generated
         as the starting data."""
-        from pytest_mockamocha.engine.stateful import StatefulStore
+        from pytest_mockamocha.engine.stateful.store import StatefulStore
 
         coll = self.collection(collection)
-        previous = coll.state
         try:
-            coll.state = StatefulStore(coll, resources, size=size)
+            store = StatefulStore(coll, resources, size=size)
         except ValueError as exc:
             raise RuleError(str(exc)) from None
-        self._undo.append(lambda: setattr(coll, "state", previous))
+        self._undo.append(self.engine.set_state(coll.slug, store))
 
     def delay(
         self, seconds: float, maximum: float | None = None, *, collection: str | None = None
     ) -> None:
         """Delay every answer of the collection that has no delay of its own, for this
         test: ``seconds``, or a random wait in [seconds, maximum] (seeded)."""
-        checked = delay_range(seconds, maximum)
-        coll = self.collection(collection)
-        previous = coll.delay
-        coll.delay = checked
-        self._undo.append(lambda: setattr(coll, "delay", previous))
+        low, high, problems = parse_delay(
+            seconds if maximum is None else [seconds, maximum], ("delay",)
+        )
+        if problems:
+            raise RuleError(problems_text(problems))
+        self._undo.append(self.engine.set_delay(self._slug(collection), (low, high)))
 
     # -- journal and assertions ----------------------------------------------------------
     def requests(

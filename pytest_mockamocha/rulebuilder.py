@@ -1,24 +1,31 @@
 """The fluent builder behind ``mockamocha.when(...)``.
 
-Every call checks its arguments at once (``RuleError`` when the rule is made, never when
-a request arrives) and re-registers the immutable rule, so a rule is live as soon as it
-has a reply.
+Every call writes the rule's dict form, the one rule files and the management API
+spell, and hands it to ``engine/rules/form.py``: the same checks, in the same words,
+raised as ``RuleError`` when the rule is made, never when a request arrives. The rule is
+re-registered after every call, so it is live as soon as it has a reply.
 """
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Mapping
-from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.engine.respond import PROBLEM_JSON, declared_key, success_status
-from pytest_mockamocha.engine.ruleform import contract_problems
-from pytest_mockamocha.engine.rules import _UNSET, FAULTS, STARTED, Reply, Rule, Step
+from pytest_mockamocha.engine.formproblems import FormProblem, Path
+from pytest_mockamocha.engine.respond.reply import UNSET, contract_problems
+from pytest_mockamocha.engine.respond.responder import PROBLEM_JSON
+from pytest_mockamocha.engine.rules.book import Rule
+from pytest_mockamocha.engine.rules.form import (
+    MAX_SECONDS,
+    is_seconds,
+    parse_head,
+    parse_rule,
+    times_problems,
+)
 from pytest_mockamocha.errors import MockamochaWarning, RuleError
 from pytest_mockamocha.spec.model import Operation
 
@@ -31,7 +38,7 @@ class RuleBuilder:
         engine: Engine,
         collection: Collection,
         operation: Operation,
-        matchers: tuple[Any, ...],
+        match: Mapping[str, Any],
         *,
         owner: str | None,
         priority: int = 0,
@@ -43,22 +50,22 @@ class RuleBuilder:
         self._strict = strict
         self._collection = collection
         self._op = operation
-        self._steps: list[list[Any]] = [[None, None]]  # [Reply | None, times | None]
-        self._rule = Rule(
-            id=new_id("rule"),
-            collection=collection.slug,
-            operation=operation.name,
-            matchers=matchers,
-            priority=priority,
-            owner=owner,
-            scenario=scenario,
-            state=None if scenario is None else (state or STARTED),
-        )
+        self._id = new_id("rule")
+        self._owner = owner
+        head: dict[str, Any] = {"match": dict(match), "priority": priority}
+        head.update({k: v for k, v in (("scenario", scenario), ("state", state)) if v is not None})
+        _, problems = parse_head(head, (), op=operation)
+        if problems:
+            raise RuleError(_worded(problems))
+        self._head = head
+        #: [step form, times] per step; the form is None until the step has a reply
+        self._steps: list[tuple[dict[str, Any] | None, Any]] = [(None, None)]
+        self._rule: Rule | None = None
 
     @property
     def id(self) -> str:
         """The rule's id (``rule_...``)."""
-        return self._rule.id
+        return self._id
 
     @property
     def hits(self) -> int:
@@ -70,7 +77,7 @@ class RuleBuilder:
         self,
         status: int | None = None,
         *,
-        json: Any = _UNSET,
+        json: Any = UNSET,
         body: str | bytes | None = None,
         headers: Mapping[str, str] | None = None,
         content_type: str | None = None,
@@ -81,40 +88,17 @@ class RuleBuilder:
         The reply is checked against the operation's declared responses (status, body
         schema): in strict mode a mismatch is a ``RuleError``, otherwise a
         ``MockamochaWarning``; ``check=False`` sends an off-contract answer on purpose."""
-        if json is not _UNSET and body is not None:
-            raise RuleError("give either json= or body=, not both")
-        if json is not _UNSET:
-            _check_json(json)
-        raw = body.encode() if isinstance(body, str) else body
-        if json is _UNSET and raw is None:
-            self._declared(self._status(status))  # its body comes from the spec
-        if isinstance(body, str) and content_type is None:
-            content_type = "text/plain; charset=utf-8"
-        reply = Reply(
-            kind="static",
-            status=self._status(status),
-            headers=_headers(headers),
-            json=json,
-            body=raw,
-            content_type=content_type,
-        )
-        if check:
-            self._check(reply)
-        return self._set(reply)
+        step = _given(status=status, headers=headers, content_type=content_type, body=body)
+        if json is not UNSET:
+            step["json"] = json
+        return self._reply(step, check=check)
 
     def respond_example(
         self, name: str, *, status: int | None = None, headers: Mapping[str, str] | None = None
     ) -> RuleBuilder:
-        """Answer with the spec's example called ``name``."""
-        found = self._example_status(name)
-        return self._set(
-            Reply(
-                kind="example",
-                status=self._status(status) or found,
-                headers=_headers(headers),
-                example=name,
-            )
-        )
+        """Answer with the spec's example called ``name`` (by default with the status of
+        the response that holds it)."""
+        return self._reply(_given(example=name, status=status, headers=headers))
 
     def respond_generated(
         self,
@@ -130,28 +114,14 @@ class RuleBuilder:
         Properties named like the keyword arguments (``status``, ``headers``) go in the
         ``values`` mapping: ``respond_generated({"status": "sold"})``.
         """
-        overrides = {**(values or {}), **overrides}
-        _check_json(overrides)
-        code = self._status(status)
-        key = self._declared(code)
-        if overrides:
-            problem = self._collection.responder.override_problem(self._op, key, overrides)
-            if problem:
-                raise RuleError(problem)
-        return self._set(
-            Reply(
-                kind="generated",
-                status=self._status(status),
-                headers=_headers(headers),
-                overrides=overrides,
-            )
-        )
+        generate = {**(values or {}), **overrides} or True
+        return self._reply(_given(generate=generate, status=status, headers=headers))
 
     def respond_template(
         self,
         template: str | None = None,
         *,
-        json: Any = _UNSET,
+        json: Any = UNSET,
         status: int | None = None,
         headers: Mapping[str, str] | None = None,
         content_type: str | None = None,
@@ -166,51 +136,29 @@ class RuleBuilder:
         ``body``), ``generated`` (the data the mock would have answered, built only if
         read) and seeded helpers: ``uuid()``, ``now()``, ``random_int(a, b)``,
         ``fake('name')``. See docs/rules.md."""
-        from pytest_mockamocha.engine import templates
-
-        if (template is None) == (json is _UNSET):
+        if (template is None) == (json is UNSET):
             raise RuleError("give a text template or json=, one of them")
         source = template if template is not None else json
-        problems = templates.problems(source, ("template",))
-        if problems:
-            raise RuleError("; ".join(str(p) for p in problems))
-        return self._set(
-            Reply(
-                kind="template",
-                status=self._status(status),
-                headers=_headers(headers),
-                template=source,
-                content_type=content_type,
-            )
-        )
+        step = _given(template=source, status=status, headers=headers, content_type=content_type)
+        return self._reply(step)
 
     def delay(self, seconds: float, maximum: float | None = None) -> RuleBuilder:
         """Wait ``seconds`` before answering the current step; with ``maximum``, a random
         wait in [seconds, maximum], the same for the same seed and request."""
-        low, high = delay_range(seconds, maximum)
-        reply = self._current_reply("delay")
-        return self._set(replace(reply, delay=low, delay_max=high))
+        step = self._current("delay")
+        return self._set({**step, "delay": seconds if maximum is None else [seconds, maximum]})
 
     def fault(self, kind: str, *, seconds: float | None = None) -> RuleBuilder:
         """Misbehave on the socket instead of answering: ``connection_reset``, ``close``,
         ``empty_response``, ``malformed_body``, ``truncated_body``, ``slow_body`` (the body
         dripped over ``seconds``) or ``hang`` (until the client gives up, or ``seconds``)."""
-        if kind not in FAULTS:
-            raise RuleError(f"unknown fault {kind!r}; choose one of {', '.join(FAULTS)}")
-        length = None if seconds is None else _seconds("fault seconds", seconds)
-        reply = self._steps[-1][0]
-        if reply is None:  # a fault alone needs no reply: it answers with the success status
-            reply = Reply(kind="static", status=None)  # the spec's answer
-        return self._set(replace(reply, fault=kind, fault_seconds=length))
+        step = self._steps[-1][0] or {}  # a fault alone answers with the spec's success answer
+        fault: Any = kind if seconds is None else {"kind": kind, "seconds": seconds}
+        return self._set({**step, "fault": fault})
 
     def then_state(self, state: str) -> RuleBuilder:
         """After answering, move the rule's scenario to ``state``."""
-        if self._rule.scenario is None:
-            raise RuleError("then_state() needs a scenario: when(..., scenario='name')")
-        if not isinstance(state, str) or not state:
-            raise RuleError(f"a state is a non-empty string, not {state!r}")
-        self._rule = replace(self._rule, next_state=state)
-        return self._register()
+        return self._commit({**self._head, "next_state": state}, self._steps)
 
     # -- the failures every API has ------------------------------------------------------
     def fail_first(
@@ -218,53 +166,50 @@ class RuleBuilder:
     ) -> RuleBuilder:
         """Fail the first ``n`` requests with ``status``, then answer as the spec says
         (or as a following ``respond...()`` says): for testing a client's retries."""
-        self._failure(status, retry_after)
-        self.times(n)
-        self._steps.append([Reply(kind="static"), None])  # the spec's answer
-        return self._register()
+        failure = self._failure(status, retry_after)
+        return self._commit(self._head, [*self._steps[:-1], (failure, n), ({}, None)])
 
     def rate_limited(self, retry_after: float = 1, *, times: int | None = None) -> RuleBuilder:
         """Answer 429 Too Many Requests with ``Retry-After`` (``times`` requests, or all)."""
-        self._failure(429, retry_after)
+        self._set(self._failure(429, retry_after))
         return self.times(times) if times is not None else self
 
     def unavailable(
         self, retry_after: float | None = None, *, times: int | None = None
     ) -> RuleBuilder:
         """Answer 503 Service Unavailable (with ``Retry-After`` when given)."""
-        self._failure(503, retry_after)
+        self._set(self._failure(503, retry_after))
         return self.times(times) if times is not None else self
 
-    def _failure(self, status: int, retry_after: float | None) -> None:
-        """A failure reply: the spec's body for ``status`` if it declares one, else a
+    def _failure(self, status: int, retry_after: float | None) -> dict[str, Any]:
+        """A failure step: the spec's body for ``status`` if it declares one, else a
         problem+json. Deliberately off-contract when undeclared: any server may answer
         429 or 503, whatever a document says."""
         headers = {}
         if retry_after is not None:
-            headers["Retry-After"] = f"{_seconds('retry_after', retry_after):g}"
-        code = self._status(status)
-        assert code is not None
-        if declared_key(self._op, code) not in (None, "default"):
-            self._set(Reply(kind="static", status=code, headers=_headers(headers)))
-            return
-        problem = {"type": "about:blank", "title": _phrase(code), "status": code}
-        self.respond(code, json=problem, headers=headers, content_type=PROBLEM_JSON, check=False)
+            if not is_seconds(retry_after):
+                raise RuleError(f'Field "retry_after" must be 0-{MAX_SECONDS:g} seconds')
+            headers["Retry-After"] = f"{retry_after:g}"
+        step = _given(status=status, headers=headers or None)
+        if isinstance(status, int) and self._op.declared_key(status) not in (None, "default"):
+            return step
+        problem = {"type": "about:blank", "title": _phrase(status), "status": status}
+        return {**step, "json": problem, "content_type": PROBLEM_JSON}
 
     # -- sequences -----------------------------------------------------------------------
     def times(self, n: int) -> RuleBuilder:
         """The current step answers ``n`` requests; after the last step the rule retires."""
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise RuleError(f"times(n) needs a whole number >= 1, not {n!r}")
-        self._steps[-1][1] = n
-        return self._register()
+        problems = times_problems(n, ("times",))
+        if problems:
+            raise RuleError(_worded(problems))
+        return self._commit(self._head, [*self._steps[:-1], (self._steps[-1][0], n)])
 
     def then(self, status: int | None = None, **respond: Any) -> RuleBuilder:
         """Start the next step; with arguments, it answers like ``respond(...)``."""
-        if self._steps[-1][0] is None:
+        step, times = self._steps[-1][0], self._steps[-1][1]
+        if step is None:
             raise RuleError("then() follows a reply: call respond...() first")
-        if self._steps[-1][1] is None:
-            self._steps[-1][1] = 1
-        self._steps.append([None, None])
+        self._steps = [*self._steps[:-1], (step, 1 if times is None else times), (None, None)]
         if status is not None or respond:
             return self.respond(status, **respond)
         return self
@@ -274,25 +219,53 @@ class RuleBuilder:
         self._engine.rules.remove(self.id)
 
     # -- internals -----------------------------------------------------------------------
-    def _set(self, reply: Reply) -> RuleBuilder:
-        self._steps[-1][0] = reply
-        return self._register()
-
-    def _register(self) -> RuleBuilder:
-        steps = tuple(Step(reply, times) for reply, times in self._steps if reply is not None)
-        self._rule = replace(self._rule, steps=steps)
-        self._engine.rules.put(self._rule)
+    def _reply(self, step: dict[str, Any], *, check: bool = True) -> RuleBuilder:
+        """The current step answers with ``step``; checked against the contract."""
+        self._set(step)
+        if check:
+            self._check()
         return self
 
-    def _current_reply(self, what: str) -> Reply:
-        reply = self._steps[-1][0]
-        if reply is None:
+    def _current(self, what: str) -> dict[str, Any]:
+        step = self._steps[-1][0]
+        if step is None:
             raise RuleError(f"{what}() applies to a reply: call respond...() first")
-        return reply  # type: ignore[no-any-return]
+        return step
 
-    def _check(self, reply: Reply) -> None:
-        """Report a reply that breaks the operation's declared responses."""
-        problems = contract_problems(self._collection, self._op, reply)
+    def _set(self, step: dict[str, Any]) -> RuleBuilder:
+        return self._commit(self._head, [*self._steps[:-1], (step, self._steps[-1][1])])
+
+    def _commit(
+        self, head: dict[str, Any], steps: list[tuple[dict[str, Any] | None, Any]]
+    ) -> RuleBuilder:
+        """Check the whole rule form, as files and the API would, and make it the live
+        rule; on a problem nothing changes and ``RuleError`` says what."""
+        forms = [
+            step if times is None else {**step, "times": times}
+            for step, times in steps
+            if step is not None
+        ]
+        if not forms:  # no reply yet: nothing to serve, but the rest must hold
+            _, problems = parse_head(head, (), op=self._op)
+            if problems:
+                raise RuleError(_worded(problems))
+            self._head, self._steps = head, steps
+            return self
+        form = {**head, "response": forms[0], "then": forms[1:]}
+        rule, problems = parse_rule(
+            form, (), coll=self._collection, op=self._op, rule_id=self._id, owner=self._owner
+        )
+        if rule is None:
+            raise RuleError(_worded(problems))
+        self._head, self._steps, self._rule = head, steps, rule
+        self._engine.rules.put(rule)
+        return self
+
+    def _check(self) -> None:
+        """Report a current reply that breaks the operation's declared responses."""
+        assert self._rule is not None
+        reply = self._rule.steps[-1].reply
+        problems = contract_problems(self._collection.responder, self._op, reply)
         if not problems:
             return
         text = (
@@ -301,41 +274,30 @@ class RuleBuilder:
         )
         if self._strict:
             raise RuleError(text)
-        warnings.warn(MockamochaWarning(text), stacklevel=3)
-
-    def _status(self, status: int | None) -> int | None:
-        if status is None:
-            return None
-        if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-            raise RuleError(f"status must be an HTTP status code (100-599), not {status!r}")
-        return status
-
-    def _declared(self, status: int | None) -> str:
-        """The responses key answering ``status`` (the success one when None)."""
-        key = success_status(self._op) if status is None else declared_key(self._op, status)
-        if key is None:
-            declared = ", ".join(self._op.responses) or "none"
-            raise RuleError(
-                f"{self._op.name} declares no {status} response (it declares "
-                f"{declared}); give json= or body= to send one anyway"
-            )
-        return key
-
-    def _example_status(self, name: str) -> int | None:
-        responder = self._collection.responder
-        names: list[str] = []
-        for key, response in self._op.responses.items():
-            content = (responder.deref(response) or {}).get("content") or {}
-            for media in content:
-                found = responder.examples.names(self._op, key, media)
-                if name in found:
-                    return int(key) if key.isdigit() else None
-                names.extend(found)
-        listed = ", ".join(sorted(set(names))) or "none"
-        raise RuleError(f"{self._op.name} has no example {name!r}; its examples: {listed}")
+        warnings.warn(MockamochaWarning(text), stacklevel=4)
 
     def __repr__(self) -> str:
-        return f"<RuleBuilder {self.id} {self._op.name} steps={len(self._rule.steps)}>"
+        steps = 0 if self._rule is None else len(self._rule.steps)
+        return f"<RuleBuilder {self.id} {self._op.name} steps={steps}>"
+
+
+def _given(**fields: Any) -> dict[str, Any]:
+    """A step form of the arguments that were given (None: not given)."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _worded(problems: list[FormProblem]) -> str:
+    """Problems as the builder's caller reads them: a step's field by its own name
+    (``status``, ``headers.X-Rate``), not by its place in the form (``then[1].status``)."""
+    return "; ".join(str(FormProblem(_in_step(p.at), p.message)) for p in problems)
+
+
+def _in_step(path: Path) -> Path:
+    if path[:1] == ("response",):
+        return path[1:]
+    if path[:1] == ("then",) and len(path) > 1:
+        return path[2:]
+    return path
 
 
 def _phrase(status: int) -> str:
@@ -343,37 +305,3 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
-
-
-def delay_range(seconds: float, maximum: float | None) -> tuple[float, float | None]:
-    """A checked delay: fixed ``seconds``, or a range up to ``maximum`` (``RuleError``)."""
-    low = _seconds("delay", seconds)
-    high = None if maximum is None else _seconds("delay maximum", maximum)
-    if high is not None and high < low:
-        raise RuleError(f"delay maximum {high} is below the minimum {low}")
-    return low, high
-
-
-def _seconds(what: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 600:
-        raise RuleError(f"{what} must be between 0 and 600 seconds, not {value!r}")
-    return float(value)
-
-
-def _headers(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
-    out = []
-    for name, value in (headers or {}).items():
-        if not isinstance(name, str) or not isinstance(value, (str, int, float)):
-            raise RuleError(f"header {name!r}: names and values must be strings")
-        text = str(value)
-        if any(ch in text for ch in "\r\n") or any(ch in name for ch in "\r\n:"):
-            raise RuleError(f"header {name!r}: line breaks are not allowed")
-        out.append((name, text))
-    return tuple(out)
-
-
-def _check_json(value: Any) -> None:
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise RuleError(f"json= must be JSON-serialisable: {exc}") from None

@@ -28,7 +28,6 @@ from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.security import KEY_PREFIX, Tokens, key_hash
 from pytest_mockamocha.api.state import ApiState, Call
 from pytest_mockamocha.engine import Engine
-from pytest_mockamocha.spec.model import ApiSpec
 from pytest_mockamocha.store import Record, Store, utc_now
 
 log = logging.getLogger("pytest_mockamocha.api")
@@ -163,12 +162,11 @@ class ManagementApi:
             raise LookupError("the store has no administrator")
         return self.state.tokens.issue(admin)
 
-    def adopt(self, spec: ApiSpec, slug: str) -> None:
-        """List a collection the engine already serves under the administrator's workspace."""
+    def admin_workspace(self) -> str | None:
+        """The workspace of the first administrator, where served documents are listed."""
         admin_id = self.admin_id()
         admin = self.state.store.users.get(admin_id) if admin_id else None
-        if admin is not None:
-            self.state.catalog.adopt(spec, slug, admin["workspace_id"])
+        return None if admin is None else str(admin["workspace_id"])
 
 
 def build_api(

@@ -224,12 +224,10 @@ class Catalog:
             return
         if spec is None:
             spec = self.parse(json.dumps(coll["spec"]), coll["slug"])
-        self.engine.remove(coll["slug"])
-        mounted = self.engine.add(spec, coll["slug"])
-        mounted.warm()
+        mounted = self.engine.mount(spec, coll["slug"], replace=True)
         endpoints = self.store.endpoints.find(collection_id=coll_id)
         kept = {endpoint["operation"] for endpoint in endpoints}
-        mounted.withdrawn = {op.name for op in spec.operations} - kept  # deleted endpoints
+        self.engine.withdraw(mounted.slug, {op.name for op in spec.operations} - kept)
         for endpoint in endpoints:
             for rule in self.store.rules.find(endpoint_id=endpoint["id"]):
                 self.put_rule(rule, coll, endpoint)
@@ -240,18 +238,18 @@ class Catalog:
         live = next((c for c in self.engine if c.slug == coll["slug"]), None)
         if live is None:
             return
-        from pytest_mockamocha.engine.stateful import StatefulStore
+        from pytest_mockamocha.engine.stateful.store import StatefulStore
 
         stateful = bool(coll.get("stateful"))
         if stateful and live.state is None:
-            live.state = StatefulStore(live)
+            self.engine.set_state(live.slug, StatefulStore(live))
         elif not stateful:
-            live.state = None
+            self.engine.set_state(live.slug, None)
         delay = coll.get("delay")
         if isinstance(delay, list):
-            live.delay = (float(delay[0]), float(delay[1]))
+            self.engine.set_delay(live.slug, (float(delay[0]), float(delay[1])))
         else:
-            live.delay = (float(delay or 0), None)
+            self.engine.set_delay(live.slug, (float(delay or 0), None))
 
     def put_rule(self, rule: Record, coll: Record, endpoint: Record) -> None:
         """Make a stored rule live in the engine (when its collection is mounted)."""
@@ -291,7 +289,7 @@ class Catalog:
         coll = self.store.collections.get(endpoint["collection_id"])
         if coll is not None:
             with contextlib.suppress(LookupError):  # not mounted: nothing serves it
-                self.engine.collection(coll["slug"]).withdrawn.add(endpoint["operation"])
+                self.engine.withdraw(coll["slug"], [endpoint["operation"]])
 
     def delete_collection(self, coll: Record) -> None:
         """Forget a collection, its endpoints and rules, and stop serving it."""

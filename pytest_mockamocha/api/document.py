@@ -9,26 +9,20 @@ from typing import Any
 from pytest_mockamocha.analytics.reports.jsonfile import REPORT_SCHEMA
 from pytest_mockamocha.api.routes.analytics import PERIODS
 from pytest_mockamocha.api.routes.endpoints import SORTS
+from pytest_mockamocha.engine.respond.reply import FAULTS
+from pytest_mockamocha.engine.rules.form import MAX_SECONDS
 
 Schema = dict[str, Any]
 _STR: Schema = {"type": "string"}
 _INT: Schema = {"type": "integer"}
 _TIME: Schema = {"type": "string", "format": "date-time"}
 _NULL_TIME: Schema = {"type": ["string", "null"], "format": "date-time"}
-_SECONDS: Schema = {"type": "number", "minimum": 0, "maximum": 600}
+_SECONDS: Schema = {"type": "number", "minimum": 0, "maximum": MAX_SECONDS}
 _DELAY: Schema = {
     "oneOf": [_SECONDS, {"type": "array", "items": _SECONDS, "minItems": 2, "maxItems": 2}]
 }
 _DELAY_OR_NULL: Schema = {"oneOf": [*_DELAY["oneOf"], {"type": "null"}]}
-_FAULTS = [
-    "connection_reset",
-    "close",
-    "empty_response",
-    "malformed_body",
-    "truncated_body",
-    "slow_body",
-    "hang",
-]
+_FAULTS = list(FAULTS)
 
 
 def ref(name: str) -> Schema:

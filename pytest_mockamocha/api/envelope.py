@@ -2,54 +2,23 @@
 
 Success: ``{"data": ..., "meta": {"request_id", "timestamp"}}``; errors:
 ``{"error": {"code", "message", "details"}, "meta": {...}}``. Both carry ``X-Request-Id``.
+Handlers raise ``ApiError`` (defined with the rest of the error tree in ``errors.py``, its
+codes in ``_wire.py``, the table the SDK reads too); this module is where it becomes the
+error envelope.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.wrappers import Response
 
-from pytest_mockamocha._text import shorten
+from pytest_mockamocha.errors import ApiError
 from pytest_mockamocha.store import utc_now
 
-CODES = {
-    400: "VALIDATION_ERROR",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    409: "CONFLICT",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    431: "HEADERS_TOO_LARGE",
-    422: "VALIDATION_ERROR",
-    429: "RATE_LIMITED",
-    500: "INTERNAL_ERROR",
-}
-
-
-class ApiError(Exception):
-    """Raised by handlers; becomes the error envelope."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        details: Sequence[str] = (),
-        *,
-        headers: Sequence[tuple[str, str]] = (),
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = CODES[status]
-        # messages echo what the client sent: never a whole oversized value
-        self.message = shorten(message)
-        self.details = [shorten(d) for d in details]
-        self.headers = list(headers)
+__all__ = ["Answer", "ApiError", "failure", "internal", "success"]
 
 
 @dataclass(frozen=True, slots=True)

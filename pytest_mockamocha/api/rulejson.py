@@ -1,7 +1,7 @@
 """Response rules in their JSON form: checked against the endpoint's operation and turned
 into the engine's ``Rule``.
 
-The form is the rule files' (``pytest_mockamocha.engine.ruleform``) without
+The form is the rule files' (``pytest_mockamocha.engine.rules.form``) without
 ``collection`` and ``operation``, which the endpoint gives: ``{"match", "response",
 "then", "priority", "enabled", "name", "scenario", "state", "next_state"}``.
 """
@@ -14,8 +14,9 @@ from typing import Any
 
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.engine.ruleform import RULE_KEYS, contract_problems, parse_rule
-from pytest_mockamocha.engine.rules import Rule
+from pytest_mockamocha.engine.respond.reply import contract_problems
+from pytest_mockamocha.engine.rules.book import Rule
+from pytest_mockamocha.engine.rules.form import RULE_KEYS, parse_rule
 from pytest_mockamocha.errors import CollectionNotFoundError, OperationNotFoundError
 
 log = logging.getLogger("pytest_mockamocha.api")
@@ -56,7 +57,7 @@ def warnings_of(rule: Rule, coll: Collection) -> list[str]:
     return [
         f"step {n + 1} breaks the contract: {text}"
         for n, step in enumerate(rule.steps)
-        for text in contract_problems(coll, op, step.reply)
+        for text in contract_problems(coll.responder, op, step.reply)
     ]
 
 

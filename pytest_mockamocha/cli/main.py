@@ -9,32 +9,36 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import Any
 
 import click
 
-from pytest_mockamocha._defaults import DEFAULT_MAX_BODY, SERVER_KINDS
-from pytest_mockamocha.analytics.requestlog import RequestLog, read_log
-from pytest_mockamocha.api import ManagementApi, build_api
+from pytest_mockamocha._defaults import DEFAULT_HOST, DEFAULT_MAX_BODY, SERVER_KINDS
 from pytest_mockamocha.api.accounts import create_user
-from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.cli.client_cmds import COMMANDS
 from pytest_mockamocha.cli.generate_cmd import generate_command
 from pytest_mockamocha.cli.lint_cmd import lint_command
 from pytest_mockamocha.cli.report_cmd import report_command
-from pytest_mockamocha.engine import Engine
-from pytest_mockamocha.errors import MockamochaError
-from pytest_mockamocha.server.runtime import MockServer
+from pytest_mockamocha.errors import ApiError, ConfigError, MockamochaError
+from pytest_mockamocha.server.assembly import Assembly, assemble, open_database
+from pytest_mockamocha.server.config import (
+    Document,
+    ServerConfig,
+    parse_document,
+    parse_proxy,
+)
 from pytest_mockamocha.spec.cache import default_root
-from pytest_mockamocha.spec.loader import load_spec
-from pytest_mockamocha.spec.slug import slugify
-from pytest_mockamocha.store import Record, Store, memory_store, open_store
-from pytest_mockamocha.store.secret import load_secret
-
-if TYPE_CHECKING:
-    from pytest_mockamocha.server.proxy import Recorder
 
 DEFAULT_DB = ".mockamocha/db.json"
+#: what each ``ServerConfig`` field is called on this command line (for ConfigError)
+OPTION_NAMES = {
+    "spec": "--spec",
+    "rule_files": "--rules",
+    "proxies": "--proxy",
+    "record": "--record",
+    "stateful": "--stateful",
+    "db": "--db",
+}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,11 +47,20 @@ def cli() -> None:
     """MockaMocha: contract-checked mock APIs from OpenAPI documents."""
 
 
-def _spec_arg(value: str) -> tuple[str | None, Path]:
-    slug, sep, path = value.partition("=")
-    if not sep or "/" in slug or "\\" in slug:
-        return None, Path(value)
-    return (slugify(slug) if slug.strip() else None), Path(path)
+def _documents(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
+    """``--spec [SLUG=]PATH`` values as documents (the plugin's spelling too)."""
+    try:
+        return tuple(parse_document(value) for value in values)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _proxies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
+    """``--proxy SLUG=URL`` values as (slug, URL) pairs."""
+    try:
+        return tuple(parse_proxy(value) for value in values)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 cli.add_command(generate_command)
@@ -62,10 +75,11 @@ for _command in COMMANDS:
     "--spec",
     "specs",
     multiple=True,
+    callback=_documents,
     metavar="[SLUG=]PATH",
     help="An OpenAPI document to mock; repeatable.",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to bind.")
 @click.option(
     "--port",
     default=8080,
@@ -114,6 +128,7 @@ for _command in COMMANDS:
     "--proxy",
     "proxies",
     multiple=True,
+    callback=_proxies,
     metavar="SLUG=URL",
     help="Forward requests no rule answers to the real API at URL; repeatable.",
 )
@@ -146,7 +161,7 @@ for _command in COMMANDS:
     help="Answer the collection's CRUD paths from a store; repeatable.",
 )
 def serve(
-    specs: tuple[str, ...],
+    specs: tuple[Document, ...],
     host: str,
     port: int,
     db: str,
@@ -156,7 +171,7 @@ def serve(
     max_body: int,
     no_record: bool,
     rule_files: tuple[str, ...] = (),
-    proxies: tuple[str, ...] = (),
+    proxies: tuple[tuple[str, str], ...] = (),
     record: str | None = None,
     stateful: tuple[str, ...] = (),
     cache_dir: str | None = None,
@@ -164,35 +179,49 @@ def serve(
     cors_origins: tuple[str, ...] = (),
 ) -> None:
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
-    engine = Engine(seed=seed, record=not no_record)
-    api = _management(engine, None if memory else db)
-    server = MockServer(
-        engine,
+    config = ServerConfig(
+        documents=specs,
+        rule_files=tuple(Path(path) for path in rule_files),
+        proxies=proxies,
+        record=None if record is None else Path(record),
+        stateful=stateful,
         host=host,
         port=port,
         kind=kind,
         max_body=max_body,
-        management=api,
+        seed=seed,
+        journal=not no_record,
+        db=None if memory else Path(db),
+        keep_documents=True,
+        cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_root(),
         private=True,
         cors_origins=_origins(cors_origins),
+        **_admin(),
     )
-    admin = _bootstrap_admin(api)
-    catalog = api.state.catalog
     try:
-        catalog.restore()
-        for value in specs:
-            slug, path = _spec_arg(value)
-            spec = load_spec(path, slug=slug, cache_dir=_cache_dir())
-            catalog.upsert_file_spec(spec, slug, admin["workspace_id"])
-        recorder = _behaviours(engine, api, rule_files, proxies, record, stateful)
-    except (MockamochaError, ApiError) as exc:
+        built = assemble(config)
+    except ConfigError as exc:
+        raise click.ClickException(exc.worded(OPTION_NAMES)) from None
+    except MockamochaError as exc:
         raise click.ClickException(str(exc)) from None
-    log = None if memory else _request_log(engine, db)
+    for loaded in built.rule_files:
+        for note in loaded.warnings:
+            click.echo(f"warning: {note}", err=True)
+        click.echo(f"{loaded.source}: {len(loaded.rules)} rule(s)", err=True)
+    _serve_until_stopped(built)
+
+
+def _serve_until_stopped(built: Assembly) -> None:
+    """Start, print each collection's URL, serve until SIGINT or SIGTERM, then clean up."""
+    server, config = built.server, built.config
     try:
         server.start()
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    for coll in engine:
+        built.close()
+        raise click.ClickException(
+            f"cannot listen on {config.host}:{config.port}: {exc.strerror}"
+        ) from None
+    for coll in built.engine:
         click.echo(
             f"{coll.slug}: {server.url_for(coll.slug)}  "
             f"({len(coll.spec.operations)} operations from {coll.spec.source})"
@@ -202,95 +231,28 @@ def serve(
         err=True,
     )
     _wait_for_signal()
-    server.stop()
-    for coll in engine:
-        if coll.upstream is not None:
-            coll.upstream.close()
+    built.close()
+    record, recorder = config.record, built.recorder
     if recorder is not None and record is not None:
         if recorder.count:
-            recorder.write(Path(record))
+            recorder.write(record)
             click.echo(f"recorded {recorder.count} exchange(s) to {record}", err=True)
         else:
             click.echo(f"nothing was proxied; {record} is left as it was", err=True)
-    if log is not None:
-        log.close()
 
 
-def _behaviours(
-    engine: Engine,
-    api: ManagementApi,
-    rule_files: tuple[str, ...],
-    proxies: tuple[str, ...],
-    record: str | None,
-    stateful: tuple[str, ...],
-) -> Recorder | None:
-    """Rule files, stateful collections and proxies from the command line."""
-    from pytest_mockamocha.engine.rulefiles import load_rule_file
-
-    for path in rule_files:
-        loaded = load_rule_file(path, engine, warn=False)
-        for note in loaded.warnings:
-            click.echo(f"warning: {note}", err=True)
-        click.echo(f"{path}: {len(loaded.rules)} rule(s)", err=True)
-    store, catalog = api.state.store, api.state.catalog
-    for slug in stateful:
-        engine.collection(slug)  # CollectionNotFoundError names the loaded ones
-        for coll in store.collections.find(slug=slug):
-            catalog.apply_modes(store.collections.update(coll["id"], {"stateful": True}) or coll)
-    if record is not None and not proxies:
-        raise click.UsageError("--record needs --proxy")
-    recorder = None
-    if proxies:
-        from pytest_mockamocha.server.proxy import Proxy, Recorder
-
-        recorder = Recorder() if record is not None else None
-        for value in proxies:
-            slug, sep, url = value.partition("=")
-            if not sep or not url.startswith(("http://", "https://")):
-                raise click.UsageError(f"--proxy {value!r}: give SLUG=URL with an http(s) URL")
-            live = engine.collection(slugify(slug))
-            live.upstream = Proxy(live, url, recorder=recorder)
-    return recorder
-
-
-def _request_log(engine: Engine, db: str) -> RequestLog:
-    """Counts from earlier runs back into the journal, and this run's requests to disk."""
-    path = Path(f"{db}.requests.jsonl")
-    engine.journal.restore(read_log(path))
-    return RequestLog(path, engine.journal).start()
-
-
-def _open_store(db: str | None) -> Store:
-    if db is None:
-        return memory_store()
-    try:
-        return open_store(db)
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(f"cannot open the database {db}: {exc}") from None
-
-
-def _management(engine: Engine, db: str | None) -> ManagementApi:
-    """The management API over the store at ``db`` (in memory when None)."""
-    store = _open_store(db)
-    return build_api(store, engine, load_secret(db), cache_dir=_cache_dir())
-
-
-def _bootstrap_admin(api: ManagementApi) -> Record:
-    """The first administrator, created on first start (a generated password printed once)."""
+def _admin() -> dict[str, Any]:
+    """The first administrator's email and password, from the environment or generated;
+    a generated password is printed once, when the admin is made."""
     email = os.environ.get("MOCKAMOCHA_ADMIN_EMAIL") or "admin@localhost"
     given = os.environ.get("MOCKAMOCHA_ADMIN_PASSWORD")
     password = given or secrets.token_urlsafe(18)
-    try:
-        made = api.ensure_admin(email, password)
-    except ApiError as exc:
-        raise click.ClickException(f"cannot create the admin: {'; '.join(exc.details)}") from None
-    if made is not None and not given:
-        click.echo(f"created admin {email}; password (shown once): {password}", err=True)
-    admin_id = api.admin_id()
-    admin = api.state.store.users.get(admin_id) if admin_id else None
-    if admin is None:
-        raise click.ClickException("the database has users but no administrator")
-    return admin
+
+    def created(admin: str) -> None:
+        if not given:
+            click.echo(f"created admin {admin}; password (shown once): {password}", err=True)
+
+    return {"admin": (email, password), "on_admin_created": created}
 
 
 def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -306,18 +268,6 @@ def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
                 )
             found.append(origin.rstrip("/"))
     return tuple(found)
-
-
-def _cache_dir() -> Path | None:
-    """The compiled-document cache of this run (None with ``--no-cache``): ``--cache-dir``,
-    else ``MOCKAMOCHA_CACHE_DIR``, else the user's cache folder."""
-    context = click.get_current_context(silent=True)
-    params = context.params if context is not None else {}
-    if params.get("no_cache"):
-        return None
-    if params.get("cache_dir"):
-        return Path(params["cache_dir"])
-    return default_root()
 
 
 def _wait_for_signal() -> None:
@@ -358,7 +308,10 @@ def users() -> None:
 )
 def create_user_command(email: str, name: str, is_admin: bool, password: str, db: str) -> None:
     """Create a user with a workspace of its own."""
-    store = _open_store(db)
+    try:
+        store = open_database(Path(db))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         user = create_user(store, email=email, name=name, password=password, is_admin=is_admin)
     except ApiError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from pytest_mockamocha.generate.schema import GenerationError, SchemaGenerator
+from pytest_mockamocha.errors import GenerationError
+from pytest_mockamocha.generate.schema import SchemaGenerator
 
 __all__ = ["GenerationError", "SchemaGenerator"]

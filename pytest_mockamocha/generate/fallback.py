@@ -30,9 +30,10 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pytest_mockamocha.errors import RefError
 from pytest_mockamocha.generate import strings
 from pytest_mockamocha.generate.convert import FORMAT_PREFIX, Converter
-from pytest_mockamocha.generate.refs import RefError, Refs, Schema
+from pytest_mockamocha.generate.refs import Refs, Schema
 from pytest_mockamocha.generate.validate import Checker
 
 if TYPE_CHECKING:

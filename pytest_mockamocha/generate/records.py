@@ -23,7 +23,7 @@ import random
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from pytest_mockamocha.errors import MockamochaError
+from pytest_mockamocha.errors import CustomFieldError
 from pytest_mockamocha.generate.realism import as_draw, faker_provider
 from pytest_mockamocha.generate.schema import SchemaGenerator
 from pytest_mockamocha.spec.loader import deref
@@ -33,10 +33,6 @@ FieldMaker = Callable[[random.Random], Any]
 #: Draws of one record (custom values included) before a refused custom field is an error.
 REDRAWS = 8
 FAKER_PREFIX = "faker:"
-
-
-class CustomFieldError(MockamochaError, ValueError):
-    """A custom field cannot be used, or makes records the schema refuses."""
 
 
 def response_schema(

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_mockamocha.errors import MockamochaError
+from pytest_mockamocha.errors import RefError
 from pytest_mockamocha.spec import pointer as jp
 
 Schema = Mapping[str, Any] | bool
 #: How many ``$ref`` hops a chain of pure references may take before it counts as a loop.
 MAX_HOPS = 64
-
-
-class RefError(MockamochaError):
-    """A ``$ref`` does not point at a schema inside the document."""
 
 
 class Refs:

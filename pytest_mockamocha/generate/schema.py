@@ -18,11 +18,11 @@ from typing import Any
 
 from referencing.exceptions import Unresolvable
 
-from pytest_mockamocha.errors import MockamochaError
+from pytest_mockamocha.errors import GenerationError, RefError
 from pytest_mockamocha.generate.build import Builder
 from pytest_mockamocha.generate.fallback import Fallback
 from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, Draw
-from pytest_mockamocha.generate.refs import RefError, Refs, Schema
+from pytest_mockamocha.generate.refs import Refs, Schema
 from pytest_mockamocha.generate.shape import Folder, Unsatisfiable
 from pytest_mockamocha.generate.validate import Checker
 from pytest_mockamocha.spec import pointer as jp
@@ -32,15 +32,6 @@ ATTEMPTS = 4
 DIRECTIONS = ("response", "request")
 #: What a broken schema raises while values are built or validated.
 _BROKEN = (RefError, Unresolvable, re.error, RecursionError)
-
-
-class GenerationError(MockamochaError):
-    """A schema cannot be satisfied; ``.pointer`` names where."""
-
-    def __init__(self, message: str, pointer: str = "") -> None:
-        super().__init__(f"{message} (schema at {pointer})" if pointer else message)
-        self.pointer = pointer
-        self.reason = message
 
 
 class SchemaGenerator:

@@ -35,7 +35,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from pytest_mockamocha._regex import PatternTimeout, search
-from pytest_mockamocha.generate.refs import RefError, Refs, Schema
+from pytest_mockamocha.errors import RefError
+from pytest_mockamocha.generate.refs import Refs, Schema
 from pytest_mockamocha.spec import pointer as jp
 
 #: The URI the document is registered under (refs may also name it explicitly).

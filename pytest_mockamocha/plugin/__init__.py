@@ -7,7 +7,7 @@ so a suite that never mocks pays nothing for having the plugin installed.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pytest_mockamocha.handle import Mockamocha
     from pytest_mockamocha.plugin.session import MockamochaSession
     from pytest_mockamocha.sdk import Client
+    from pytest_mockamocha.server.config import Document
     from pytest_mockamocha.server.runtime import MockServer
 
 settings_key = pytest.StashKey[options.Settings]()
@@ -43,29 +44,26 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     settings = options.resolve(config)
     config.stash[settings_key] = settings
-    if settings.specs:
-        _session(config).load_configured()
+    documents = list(settings.specs)
     if settings.remote:
-        from pytest_mockamocha.plugin.remote import load_remote
+        from pytest_mockamocha.plugin.remote import remote_documents
 
-        session = _session(config)
-        session.configured.extend(
-            load_remote(
-                session.engine, settings.remote, settings.token, settings.remote_collections
-            )
+        documents += remote_documents(
+            settings.remote, settings.token, settings.remote_collections
         )
-    if settings.rules or settings.proxies or settings.stateful or settings.record:
-        _session(config).apply_behaviours(config)
+    behaviours = settings.rules or settings.proxies or settings.stateful or settings.record
+    if documents or behaviours:
+        _session(config, documents).rule_warnings(config)
 
 
-def _session(config: pytest.Config) -> MockamochaSession:
-    """The session's mock state, made on first need."""
+def _session(config: pytest.Config, documents: Sequence[Document] = ()) -> MockamochaSession:
+    """The session's mock state, made on first need (with the configured documents)."""
     session = config.stash.get(stash_key, None)
     if session is None:
         from pytest_mockamocha.plugin.session import MockamochaSession
 
         settings = config.stash[settings_key]
-        session = MockamochaSession(settings, cache_dir=settings.cache_dir)
+        session = MockamochaSession(settings, settings.compiled_cache, documents)
         config.stash[stash_key] = session
     return session
 
@@ -227,14 +225,18 @@ def _marker_settings(node: pytest.Item, session: MockamochaSession) -> dict[str,
 
 
 def _load_marker_spec(node: pytest.Item, session: MockamochaSession, spec: Any) -> str:
+    """A marker's ``[SLUG=]PATH``: relative to the test's file, else to the rootdir."""
+    from pytest_mockamocha.errors import ConfigError
+    from pytest_mockamocha.server.config import parse_document
+
     base = Path(str(node.path)).parent if getattr(node, "path", None) else Path.cwd()
-    ref = options.parse_spec_ref(str(spec), base)
-    path = (
-        ref.path
-        if ref.path.exists()
-        else options.parse_spec_ref(str(spec), node.config.rootpath).path
-    )
     try:
-        return session.load_marker_spec(path.resolve(), ref.slug).slug
+        document = parse_document(str(spec), base)
+        if document.path is not None and not document.path.exists():
+            document = parse_document(str(spec), node.config.rootpath)
+        assert document.path is not None
+        return session.load_marker_spec(document.path.resolve(), document.slug).slug
+    except ConfigError as exc:
+        pytest.fail(f"mockamocha marker: spec={spec!r}: {exc}", pytrace=False)
     except pytest.UsageError as exc:
         pytest.fail(str(exc), pytrace=False)

@@ -1,8 +1,11 @@
-"""Collections, endpoints and stored rules from a MockaMocha server, into this session.
+"""Collections, endpoints and stored rules from a MockaMocha server, as documents for this
+session's server.
 
 A team keeps its mocks in one place (``mockamocha serve``) and every suite serves them
-from its own session server: ``--mockamocha-remote URL`` with a token. An unreachable
-server or a refused token stops the session at start with one line.
+from its own session server: ``--mockamocha-remote URL`` with a token. This module only
+fetches and translates (through the SDK); the session's assembly mounts the documents
+like any other. An unreachable server or a refused token stops the session at start
+with one line.
 """
 
 from __future__ import annotations
@@ -11,15 +14,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from pytest_mockamocha.api.rulejson import engine_rule
-from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.errors import MockamochaError
 from pytest_mockamocha.sdk import Client, SdkError
+from pytest_mockamocha.server.config import Document
 from pytest_mockamocha.spec.loader import build_spec
 
 
-def load_remote(engine: Engine, url: str, token: str | None, names: Sequence[str]) -> list[str]:
-    """Mount the server's collections (those named, or all); the slugs mounted."""
+def remote_documents(url: str, token: str | None, names: Sequence[str]) -> list[Document]:
+    """The server's collections (those named, or all) with their stored rules."""
     if not token:
         raise pytest.UsageError(
             f"mockamocha: --mockamocha-remote {url} needs a token "
@@ -27,7 +29,7 @@ def load_remote(engine: Engine, url: str, token: str | None, names: Sequence[str
         )
     try:
         with Client(url, token=token, timeout=10.0) as client:
-            return _mount_all(engine, client, url, names)
+            return _documents(client, url, names)
     except SdkError as exc:
         raise pytest.UsageError(f"mockamocha: cannot load collections from {url}: {exc}") from None
     except MockamochaError as exc:
@@ -40,7 +42,7 @@ def load_remote(engine: Engine, url: str, token: str | None, names: Sequence[str
         ) from None
 
 
-def _mount_all(engine: Engine, client: Client, url: str, names: Sequence[str]) -> list[str]:
+def _documents(client: Client, url: str, names: Sequence[str]) -> list[Document]:
     wanted = set(names)
     chosen = [
         c for c in client.collections.iter() if not wanted or c.name in wanted or c.slug in wanted
@@ -48,18 +50,16 @@ def _mount_all(engine: Engine, client: Client, url: str, names: Sequence[str]) -
     missing = wanted - {c.name for c in chosen} - {c.slug for c in chosen}
     if missing:
         raise pytest.UsageError(f"mockamocha: {url} has no collection {', '.join(sorted(missing))}")
-    mounted = []
+    documents = []
     for coll in chosen:
         document = client.collections.spec(coll.id)
         spec = build_spec(
             document, source=f"{url} collection {coll.slug}", folder=None, slug=coll.slug
         )
-        live = engine.add(spec, coll.slug)
-        live.warm()
-        for endpoint in client.endpoints.iter(collection_id=coll.id):
-            for rule in client.rules.iter(endpoint.id):
-                made = engine_rule({"id": rule.id, **rule.form()}, live, endpoint.operation)
-                if made is not None:
-                    engine.rules.put(made)
-        mounted.append(live.slug)
-    return mounted
+        rules = tuple(
+            (endpoint.operation, {"id": rule.id, **rule.form()})
+            for endpoint in client.endpoints.iter(collection_id=coll.id)
+            for rule in client.rules.iter(endpoint.id)
+        )
+        documents.append(Document(spec=spec, slug=coll.slug, rules=rules))
+    return documents

@@ -1,125 +1,85 @@
-"""The session's mock state, kept in ``config.stash``: specs, engine, and the server.
+"""The session's mock state, kept in ``config.stash``: the assembled server and what the
+session adds to it.
 
-Specs load in ``pytest_configure`` so a broken one is a usage error before any test
-runs; the server starts on first use, so suites that never ask for it pay nothing.
+The plugin only translates: its ``Settings`` become a ``ServerConfig`` that
+``server/assembly.py`` builds, and the assembly's errors become usage errors. Specs load
+in ``pytest_configure`` so a broken one stops the run before any test; the server starts
+on first use, so suites that never ask for it pay nothing.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_mockamocha.api import ManagementApi, build_api
-from pytest_mockamocha.engine import Collection, Engine
-from pytest_mockamocha.errors import MockamochaError, SpecError
-from pytest_mockamocha.plugin.options import Settings
+from pytest_mockamocha.engine import Collection
+from pytest_mockamocha.errors import ConfigError, MockamochaError, MockamochaWarning
+from pytest_mockamocha.plugin.options import OPTION_NAMES, Settings
+from pytest_mockamocha.server.assembly import assemble
+from pytest_mockamocha.server.config import Document, ServerConfig
 from pytest_mockamocha.server.runtime import MockServer
-from pytest_mockamocha.spec.loader import SPEC_SUFFIXES, load_spec
-from pytest_mockamocha.store import memory_store
-from pytest_mockamocha.store.secret import load_secret
-
-if TYPE_CHECKING:
-    from pytest_mockamocha.server.proxy import Recorder
 
 
 class MockamochaSession:
     """Everything mockamocha holds for one pytest session (or one xdist worker)."""
 
-    def __init__(self, settings: Settings, cache_dir: Path | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        cache_dir: Path | None = None,
+        documents: Sequence[Document] = (),
+    ):
         self.settings = settings
-        self.cache_dir = cache_dir
-        self.engine = Engine(seed=settings.seed)
-        self.server = MockServer(
-            self.engine,
+        config = ServerConfig(
+            documents=tuple(documents),
+            rule_files=settings.rules,
+            proxies=settings.proxies,
+            record=settings.record,
+            stateful=settings.stateful,
             host=settings.host,
             port=settings.port,
             kind=settings.server,
             max_body=settings.max_body,
-            management=_management(self.engine, cache_dir),
+            seed=settings.seed,
+            cache_dir=cache_dir,
             cors_origins=settings.cors_origins,
         )
+        with _usage_errors():
+            self.assembly = assemble(config)
+        self.engine = self.assembly.engine
+        self.server: MockServer = self.assembly.server
+        self.recorder = self.assembly.recorder
         self.started = False
         self.strict_failures = 0
-        #: slugs of the specs from the command line and ini (markers add more later)
-        self.configured: list[str] = []
+        #: slugs of the specs from the command line, ini and remote (markers add more later)
+        self.configured: list[str] = list(self.assembly.mounted)
         #: summaries xdist workers shipped to this controller
         self.worker_summaries: list[dict[str, dict[str, object]]] = []
-        #: what the proxies answered, written to --mockamocha-record at the end
-        self.recorder: Recorder | None = None
 
-    def load_configured(self) -> None:
-        """Load the specs from the command line and ini; SpecError becomes a usage error."""
-        for ref in self.settings.specs:
-            for path, explicit in _expand(ref.path):
-                coll = self._load(path, ref.slug if explicit else None, explicit)
-                if coll is not None:
-                    self.configured.append(coll.slug)
+    def rule_warnings(self, config: pytest.Config) -> None:
+        """Rule files that break the contract: a usage error in strict mode, else warnings."""
+        notes = [note for loaded in self.assembly.rule_files for note in loaded.warnings]
+        if notes and self.settings.strict:
+            listed = "\n".join(f"  {note}" for note in notes)
+            raise pytest.UsageError(
+                f"mockamocha (strict): rules that break the contract:\n{listed}"
+            )
+        for note in notes:
+            config.issue_config_time_warning(MockamochaWarning(note), stacklevel=2)
 
     def load_marker_spec(self, path: Path, slug: str | None = None) -> Collection:
         """Mount a spec a marker names (once per path), at any point in the session."""
         found = self.engine.find_source(str(path))
         if found is not None:
             return found
-        coll = self._load(path, slug, explicit=True)
-        assert coll is not None
-        return coll
-
-    def _load(self, path: Path, slug: str | None, explicit: bool) -> Collection | None:
-        if not explicit and not _looks_like_openapi(path):
-            return None
-        try:
-            spec = load_spec(path.resolve(), slug=slug, cache_dir=self.cache_dir)
-        except SpecError as exc:
-            raise pytest.UsageError(f"mockamocha: {exc}") from None
-        coll = self.engine.add(spec, slug)
-        coll.warm()
-        if self.server.management is not None:
-            self.server.management.adopt(spec, coll.slug)
-        return coll
-
-    def apply_behaviours(self, config: pytest.Config) -> None:
-        """Rule files, proxies and stateful collections from the options; mistakes are
-        usage errors, and in strict mode so is a rule file that breaks the contract."""
-        from pytest_mockamocha.engine.rulefiles import load_rule_file
-        from pytest_mockamocha.errors import MockamochaWarning
-
-        settings = self.settings
-        for path in settings.rules:
-            try:
-                loaded = load_rule_file(path, self.engine, warn=False)
-            except MockamochaError as exc:
-                raise pytest.UsageError(f"mockamocha: {exc}") from None
-            if loaded.warnings and settings.strict:
-                listed = "\n".join(f"  {w}" for w in loaded.warnings)
-                raise pytest.UsageError(
-                    f"mockamocha (strict): rules that break the contract:\n{listed}"
-                )
-            for note in loaded.warnings:
-                config.issue_config_time_warning(MockamochaWarning(note), stacklevel=2)
-        for slug in settings.stateful:
-            from pytest_mockamocha.engine.stateful import StatefulStore
-
-            coll = self._collection(slug, "--mockamocha-stateful")
-            coll.state = StatefulStore(coll)
-        if settings.proxies:
-            from pytest_mockamocha.server.proxy import Proxy, Recorder
-
-            self.recorder = Recorder() if settings.record is not None else None
-            for slug, url in settings.proxies:
-                coll = self._collection(slug, "--mockamocha-proxy")
-                coll.upstream = Proxy(coll, url, recorder=self.recorder)
-        elif settings.record is not None:
-            raise pytest.UsageError("mockamocha: --mockamocha-record needs --mockamocha-proxy")
-
-    def _collection(self, slug: str, option: str) -> Collection:
-        try:
-            return self.engine.collection(slug)
-        except MockamochaError as exc:
-            raise pytest.UsageError(f"mockamocha: {option}: {exc}") from None
+        with _usage_errors():
+            mounted = self.assembly.mount(Document(path=path, slug=slug))
+        if not mounted:
+            raise pytest.UsageError(f"mockamocha: no OpenAPI document in {path}")
+        return mounted[0]
 
     def write_recording(self, worker: str | None) -> Path | None:
         """Write what the proxies recorded (one file per xdist worker); the path written."""
@@ -140,41 +100,16 @@ class MockamochaSession:
 
     def close(self) -> None:
         """Stop the server if it ran, and release proxied connections."""
-        for coll in self.engine:
-            if coll.upstream is not None:
-                coll.upstream.close()
-        if self.started:
-            self.server.stop()
-            self.started = False
+        self.assembly.close()
+        self.started = False
 
 
-def _management(engine: Engine, cache_dir: Path | None) -> ManagementApi:
-    """The management API over an in-memory store, with an administrator to drive it."""
-    api = build_api(memory_store(), engine, load_secret(None), cache_dir=cache_dir)
-    api.ensure_admin("admin@mockamocha.invalid", secrets.token_urlsafe(24))
-    return api
-
-
-def _expand(path: Path) -> list[tuple[Path, bool]]:
-    if path.is_dir():
-        return [
-            (p, False)
-            for p in sorted(path.iterdir())
-            if p.is_file() and p.suffix.lower() in SPEC_SUFFIXES
-        ]
-    if not path.exists():
-        raise pytest.UsageError(f"mockamocha: spec not found: {path}")
-    return [(path, True)]
-
-
-_TOP_KEY = re.compile(rb"""^\s*\{?\s*["']?(openapi|swagger)["']?\s*:""", re.M)
-
-
-def _looks_like_openapi(path: Path) -> bool:
-    """Folder scans skip files that are fragments of a multi-file spec."""
+@contextmanager
+def _usage_errors() -> Iterator[None]:
+    """The assembly's errors as pytest usage errors, in the plugin's option names."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(65536)
-    except OSError:
-        return True  # let the real load report what is wrong
-    return _TOP_KEY.search(head) is not None
+        yield
+    except ConfigError as exc:
+        raise pytest.UsageError(f"mockamocha: {exc.worded(OPTION_NAMES)}") from None
+    except MockamochaError as exc:
+        raise pytest.UsageError(f"mockamocha: {exc}") from None

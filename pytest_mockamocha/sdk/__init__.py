@@ -1,7 +1,8 @@
 """The Python SDK of the MockaMocha management API (sync ``Client``, asyncio ``AsyncClient``).
 
-It speaks only HTTP (httpx) and imports nothing else of ``pytest_mockamocha``, so it
-works against any MockaMocha server::
+It speaks only HTTP (httpx) and imports nothing else of ``pytest_mockamocha`` but the
+import-free table of the API's error codes (``_wire``), so it works against any
+MockaMocha server::
 
     from pytest_mockamocha.sdk import Client
 

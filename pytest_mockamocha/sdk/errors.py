@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pytest_mockamocha._wire import ERROR_CODES
+
 
 class SdkError(Exception):
     """The root of every error the SDK raises."""
@@ -110,20 +112,8 @@ BY_CODE: Mapping[str, type[ApiError]] = {
     "RATE_LIMITED": RateLimited,
     "INTERNAL_ERROR": InternalError,
 }
-BY_STATUS: Mapping[int, str] = {
-    400: "VALIDATION_ERROR",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    409: "CONFLICT",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    422: "VALIDATION_ERROR",
-    429: "RATE_LIMITED",
-    431: "HEADERS_TOO_LARGE",
-    500: "INTERNAL_ERROR",
-}
+#: the server's own table (``pytest_mockamocha._wire``): the only other module the SDK imports
+BY_STATUS: Mapping[int, str] = ERROR_CODES
 
 
 def error_class(code: str, status: int) -> type[ApiError]:

@@ -30,8 +30,7 @@ from werkzeug.datastructures import Headers
 from pytest_mockamocha.engine import Collection, MockRequest, MockResponse
 from pytest_mockamocha.engine.engine import TEST_HEADER
 from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.respond import declared_key
-from pytest_mockamocha.engine.violations import Violation
+from pytest_mockamocha.engine.validate.violations import Violation
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import Operation
 
@@ -185,7 +184,7 @@ class Proxy:
         headers: Headers,
         content_type: str | None,
     ) -> list[Violation]:
-        key = declared_key(op, status)
+        key = op.declared_key(status)
         if key is None:
             declared = ", ".join(op.responses) or "none"
             return [

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
+from pytest_mockamocha._defaults import DEFAULT_HOST, DEFAULT_MAX_BODY
 from pytest_mockamocha.engine import Collection, Engine
 from pytest_mockamocha.server.app import MockServerApp, WSGIApp
 from pytest_mockamocha.server.cors import CorsPolicy
@@ -34,7 +34,7 @@ class MockServer:
         self,
         engine: Engine | None = None,
         *,
-        host: str = "127.0.0.1",
+        host: str = DEFAULT_HOST,
         port: int = 0,
         kind: str = "waitress",
         max_body: int = DEFAULT_MAX_BODY,
@@ -101,11 +101,13 @@ class MockServer:
         return self._thread.kind
 
     def add_spec(self, spec: ApiSpec | str | Path, slug: str | None = None) -> Collection:
-        """Mount a spec (an ``ApiSpec`` or a path), ready to serve at once."""
+        """Mount a spec (an ``ApiSpec`` or a path), ready to serve at once, as every
+        document is mounted (listed in the management API's store when there is one)."""
+        from pytest_mockamocha.server.assembly import mount
+        from pytest_mockamocha.server.config import Document
+
         loaded = spec if isinstance(spec, ApiSpec) else load_spec(spec, slug=slug)
-        coll = self.engine.add(loaded, slug)
-        coll.warm()
-        return coll
+        return mount(self.engine, self.management, Document(spec=loaded, slug=slug))[0]
 
     def url_for(self, slug: str, path: str = "") -> str:
         """The mock URL of ``path`` in collection ``slug``."""

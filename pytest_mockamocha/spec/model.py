@@ -56,6 +56,41 @@ class Operation:
         """The declared parameters of one location."""
         return tuple(p for p in self.parameters if p.location == location)
 
+    # -- statuses --------------------------------------------------------------------------
+    def success_status(self) -> str | None:
+        """The declared status a successful call answers with: first 2xx, else default,
+        else any."""
+        codes = list(self.responses)
+        two = sorted(c for c in codes if c.isdigit() and c.startswith("2"))
+        if two:
+            return two[0]
+        ranged = [c for c in codes if c.upper() == "2XX"]
+        if ranged:
+            return ranged[0]
+        if "default" in codes:
+            return "default"
+        return codes[0] if codes else None
+
+    def declared_key(self, status: int) -> str | None:
+        """The responses key that covers ``status``: exact, then ``4XX``, then ``default``."""
+        if str(status) in self.responses:
+            return str(status)
+        ranged = f"{str(status)[0]}XX"
+        for key in self.responses:
+            if key.upper() == ranged:
+                return key
+        return "default" if "default" in self.responses else None
+
+    @staticmethod
+    def status_int(code: str, fallback: int = 200) -> int:
+        """A responses key as a status: ``"201"`` -> 201, ``"2XX"`` -> 200, ``"default"`` ->
+        ``fallback``."""
+        if code.isdigit():
+            return int(code)
+        if len(code) == 3 and code[0].isdigit() and code[1:].upper() == "XX":
+            return int(code[0]) * 100
+        return fallback
+
     def __str__(self) -> str:
         return self.name
 

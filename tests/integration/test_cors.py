@@ -32,7 +32,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer]:
     with MockServer(engine, management=api, cors_origins=[LISTED]) as running:
         petstore = load_spec(SPECS / "petstore.yaml")
         running.add_spec(petstore, "petstore")
-        api.adopt(petstore, "petstore")  # listed in the admin's workspace, as pytest does
         own = tmp_path_factory.mktemp("own") / "own.json"
         own.write_text(json.dumps(OWN_OPTIONS))
         running.add_spec(load_spec(own), "own")

@@ -13,7 +13,7 @@ import pytest
 import requests
 from werkzeug.datastructures import Headers
 
-from pytest_mockamocha.engine.violations import ContractValidator
+from pytest_mockamocha.engine.validate.violations import ContractValidator
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.loader import load_spec
 

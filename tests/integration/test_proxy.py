@@ -62,7 +62,7 @@ def mock(upstream: HTTPServer, recorder: Recorder) -> Iterator[MockServer]:
     ):
         coll = server.add_spec(SPECS / name, slug=slug)
         proxy = Proxy(coll, upstream.url_for(base), recorder=recorder)
-        coll.upstream = proxy
+        server.engine.set_upstream(coll.slug, proxy)
         proxies.append(proxy)
     with server:
         yield server
@@ -248,7 +248,7 @@ def test_connections_to_the_upstream_are_kept_alive() -> None:
     server = MockServer()
     coll = server.add_spec(SPECS / "petstore.yaml", slug="petstore")
     proxy = Proxy(coll, upstream.url, timeout=5)
-    coll.upstream = proxy
+    server.engine.set_upstream(coll.slug, proxy)
     try:
         with server:
             answers = [
@@ -315,7 +315,7 @@ def test_an_upstream_that_is_down_answers_502_and_the_server_keeps_serving(
     coll = mock.engine.collection("petstore")
     port = closed_port()
     down = Proxy(coll, f"http://admin:s3cret@127.0.0.1:{port}/v1", timeout=5)
-    coll.upstream = down
+    mock.engine.set_upstream(coll.slug, down)
     try:
         started = time.monotonic()
         first = requests.get(mock.url_for("petstore", "/pets/7"), timeout=TIMEOUT)
@@ -346,7 +346,7 @@ def test_an_upstream_that_hangs_times_out_with_502(mock: MockServer) -> None:
         silent.listen(8)
         port = silent.getsockname()[1]
         slow = Proxy(coll, f"http://127.0.0.1:{port}", timeout=0.5)
-        coll.upstream = slow
+        mock.engine.set_upstream(coll.slug, slow)
         try:
             started = time.monotonic()
             response = requests.get(mock.url_for("petstore", "/pets/7"), timeout=TIMEOUT)
@@ -366,7 +366,7 @@ def test_credentials_in_the_upstream_url_are_sent_but_never_shown(
     coll: Collection = server.add_spec(SPECS / "petstore.yaml", slug="petstore")
     url = upstream.url_for("/v1").replace("http://", "http://u-zed:pa%24%24w0rd@")
     proxy = Proxy(coll, url, recorder=recorder)
-    coll.upstream = proxy
+    server.engine.set_upstream(coll.slug, proxy)
     with server:
         response = requests.get(server.url_for("petstore", "/pets/7"), timeout=TIMEOUT)
     proxy.close()
@@ -564,7 +564,7 @@ def test_a_recording_replays_offline(
 ) -> None:
     """Record through the proxy, then serve the file from a server whose upstream is down:
     every answer comes from the recorded rules, in the recorded order."""
-    from pytest_mockamocha.engine.rulefiles import load_rule_file
+    from pytest_mockamocha.engine.rules.files import load_rule_file
 
     flaky = iter([500, 200])
 
@@ -609,7 +609,7 @@ def test_a_recording_replays_offline(
     offline = MockServer()
     coll = offline.add_spec(SPECS / "petstore.yaml", slug="petstore")
     down = Proxy(coll, f"http://127.0.0.1:{closed_port()}")  # a request no rule answers: 502
-    coll.upstream = down
+    offline.engine.set_upstream(coll.slug, down)
     loaded = load_rule_file(target, offline.engine, warn=False)
     assert len(loaded.rules) == 4
     assert loaded.warnings == ()  # the upstream kept the contract, so does the recording

@@ -13,6 +13,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
+from pytest_mockamocha.engine.respond.reply import render
 from pytest_mockamocha.errors import MockamochaWarning, RuleError
 from pytest_mockamocha.handle import Mockamocha
 from pytest_mockamocha.server.runtime import MockServer
@@ -110,14 +111,14 @@ def test_a_ranged_delay_is_the_same_for_the_same_seed_and_request(server: MockSe
             ruled = server.engine.rules.get(rule.id)
             assert ruled is not None
             reply = ruled.steps[0].reply
-            answer = server.engine.reply(
-                coll, coll.operation("getPet"), reply, accept=None, seed=7, material="m"
+            answer = render(
+                coll.responder, coll.operation("getPet"), reply, accept=None, seed=7, material="m"
             )
             picks.append(answer.delay)
     assert picks[0] == picks[1]
     assert 0 <= picks[0] <= 600
-    other = server.engine.reply(
-        coll, coll.operation("getPet"), reply, accept=None, seed=8, material="m"
+    other = render(
+        coll.responder, coll.operation("getPet"), reply, accept=None, seed=8, material="m"
     )
     assert other.delay != picks[0]
 

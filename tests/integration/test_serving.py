@@ -15,7 +15,8 @@ from _mock_specs import SPECS  # type: ignore[import-not-found]
 
 from pytest_mockamocha.analytics.journal import Journal
 from pytest_mockamocha.engine import Engine
-from pytest_mockamocha.engine.rules import Reply, Rule, Step
+from pytest_mockamocha.engine.respond.reply import Reply
+from pytest_mockamocha.engine.rules.book import Rule, Step
 from pytest_mockamocha.server import MockServerApp, ServerThread
 from pytest_mockamocha.spec.loader import load_spec
 

@@ -17,7 +17,7 @@ from werkzeug.datastructures import Headers
 
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.engine.router import RouteMatch
-from pytest_mockamocha.engine.stateful import StatefulStore
+from pytest_mockamocha.engine.stateful.store import StatefulStore
 from pytest_mockamocha.server.runtime import MockServer
 
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
@@ -31,7 +31,7 @@ def server() -> Iterator[MockServer]:
         for slug in SLUGS:
             name = "petstore.yaml" if slug == "petstore" else "crud.yaml"
             coll = running.add_spec(SPECS / name, slug)
-            coll.state = StatefulStore(coll)
+            running.engine.set_state(coll.slug, StatefulStore(coll))
         yield running
 
 

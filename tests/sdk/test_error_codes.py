@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pytest_mockamocha.api.envelope import CODES
+from pytest_mockamocha._wire import ERROR_CODES as CODES
 from pytest_mockamocha.sdk import errors as sdk_errors
 
 JS_ERRORS = Path(__file__).parents[2] / "sdk" / "js" / "src" / "errors.js"

@@ -9,6 +9,7 @@ from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Field, Page, checked, json_body, text_field
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
+from pytest_mockamocha.engine.rules.form import parse_delay
 from pytest_mockamocha.spec.slug import slugify
 from pytest_mockamocha.store import Record, utc_now
 
@@ -102,21 +103,14 @@ def patch(call: Call) -> Answer:
 
 
 def delay_field(value: Any) -> float | list[float] | None:
-    """A collection's default delay: seconds, ``[min, max]`` or null (422 otherwise)."""
-
-    def seconds(v: Any) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 600
-
-    if value is None or seconds(value):
-        return value  # type: ignore[no-any-return]
-    pair = isinstance(value, list) and len(value) == 2 and all(seconds(v) for v in value)
-    if pair and value[0] <= value[1]:
-        return [float(value[0]), float(value[1])]
-    raise ApiError(
-        422,
-        "the request body is not valid",
-        ['Field "delay" must be seconds (0-600), [min, max] or null'],
-    )
+    """A collection's default delay: seconds, ``[min, max]`` or null (422 otherwise), checked
+    as a rule step's delay is."""
+    if value is None:
+        return None
+    low, high, problems = parse_delay(value, ("delay",))
+    if problems:
+        raise ApiError(422, "the request body is not valid", [str(p) for p in problems])
+    return value if high is None else [low, high]
 
 
 def scenarios(call: Call) -> Answer:

@@ -17,11 +17,15 @@ from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Field, checked, json_body
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
-from pytest_mockamocha.engine import Collection
-from pytest_mockamocha.errors import CollectionNotFoundError, OperationNotFoundError
+from pytest_mockamocha.engine import Collection, Engine
+from pytest_mockamocha.errors import (
+    CollectionNotFoundError,
+    CustomFieldError,
+    OperationNotFoundError,
+)
 from pytest_mockamocha.generate import GenerationError, SchemaGenerator
 from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, check_locale
-from pytest_mockamocha.generate.records import CustomFieldError, records, response_schema
+from pytest_mockamocha.generate.records import records, response_schema
 from pytest_mockamocha.spec.model import Operation
 
 MAX_RECORDS = 1000
@@ -113,7 +117,9 @@ def generate(call: Call) -> Answer:
         "endpoint_id": endpoint["id"],
         "seed": seed,
         "locale": locale,
-        "attached": _attach(mounted, op, made, is_list) if body.get("attach") else [],
+        "attached": _attach(call.state.engine, mounted, op, made, is_list)
+        if body.get("attach")
+        else [],
     }
     with _kept_lock:
         _kept[generation["generation_id"]] = (call.workspace, generation)
@@ -122,7 +128,9 @@ def generate(call: Call) -> Answer:
     return Answer.created(generation, f"/api/generations/{generation['generation_id']}")
 
 
-def _attach(mounted: Collection, op: Operation, made: list[Any], is_list: bool) -> list[str]:
+def _attach(
+    engine: Engine, mounted: Collection, op: Operation, made: list[Any], is_list: bool
+) -> list[str]:
     """Serve ``made`` from ``op`` and its resource sibling; the operation names attached.
 
     A list (``GET /pets``) shares its records with the get-by-id below it
@@ -137,8 +145,7 @@ def _attach(mounted: Collection, op: Operation, made: list[Any], is_list: bool) 
         above = not is_list and op.path.rpartition("/")[0] == other.path
         if child or above:
             names.append(other.name)
-    for name in names:
-        mounted.datasets[name] = made
+    engine.attach(mounted.slug, names, made)
     return names
 
 

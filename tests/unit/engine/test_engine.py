@@ -13,8 +13,9 @@ from werkzeug.datastructures import Headers
 
 from pytest_mockamocha.analytics.journal import Journal
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
-from pytest_mockamocha.engine.matchers import ParamEquals
-from pytest_mockamocha.engine.rules import Reply, Rule, Step
+from pytest_mockamocha.engine.respond.reply import Reply
+from pytest_mockamocha.engine.rules.book import Rule, Step
+from pytest_mockamocha.engine.rules.matchers import ParamEquals
 from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.spec.loader import load_text

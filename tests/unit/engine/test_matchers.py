@@ -9,8 +9,8 @@ import pytest
 from werkzeug.datastructures import Headers, MultiDict
 
 from pytest_mockamocha._regex import PatternError
-from pytest_mockamocha.engine.conditions import Condition, condition, json_equal, text_miss
-from pytest_mockamocha.engine.matchers import (
+from pytest_mockamocha.engine.rules.conditions import Condition, condition, json_equal, text_miss
+from pytest_mockamocha.engine.rules.matchers import (
     AnyOf,
     BodyMatch,
     JsonEquals,

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from werkzeug.datastructures import Headers, MultiDict
 
-from pytest_mockamocha.engine.conditions import CONDITIONS, Condition
 from pytest_mockamocha.engine.formproblems import FormProblem
-from pytest_mockamocha.engine.matchers import (
+from pytest_mockamocha.engine.rules.conditions import CONDITIONS, Condition
+from pytest_mockamocha.engine.rules.matchers import (
     AnyOf,
     BodyMatch,
     JsonEquals,
@@ -19,7 +19,7 @@ from pytest_mockamocha.engine.matchers import (
     ParamEquals,
     ParamMatch,
 )
-from pytest_mockamocha.engine.matchform import MATCH_KEYS, match_dict, parse_match
+from pytest_mockamocha.engine.rules.matchform import MATCH_KEYS, match_dict, parse_match
 
 ALLOWED = "allowed: " + ", ".join(CONDITIONS)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import Headers, MultiDict
 
-from pytest_mockamocha.engine.fastcheck import FastRequestCheck
 from pytest_mockamocha.engine.router import RouteMatch, RouteMiss, Router
-from pytest_mockamocha.engine.violations import ContractValidator
+from pytest_mockamocha.engine.validate.fastcheck import FastRequestCheck
+from pytest_mockamocha.engine.validate.violations import ContractValidator
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.spec.loader import load_text
 

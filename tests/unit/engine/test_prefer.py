@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pytest_mockamocha.engine.respond import Prefer, declared_key, status_int, success_status
+from pytest_mockamocha.engine.respond.responder import Prefer
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
 
@@ -70,7 +70,7 @@ def test_prefer_that_says_nothing_is_none(header: str | None) -> None:
     ],
 )
 def test_status_int(code: str, fallback: int, expected: int) -> None:
-    assert status_int(code, fallback) == expected
+    assert Operation.status_int(code, fallback) == expected
 
 
 def _op(*codes: str) -> Operation:
@@ -91,19 +91,19 @@ def _op(*codes: str) -> Operation:
     ids=["lowest-2xx", "201", "204", "range", "default", "only-error", "nothing"],
 )
 def test_success_status(codes: tuple[str, ...], expected: str | None) -> None:
-    assert success_status(_op(*codes)) == expected
+    assert _op(*codes).success_status() == expected
 
 
 def test_declared_key_exact_then_range_then_default() -> None:
     op = _op("200", "4XX", "default")
-    assert declared_key(op, 200) == "200"
-    assert declared_key(op, 404) == "4XX"
-    assert declared_key(op, 503) == "default"
-    assert declared_key(_op("200"), 404) is None
+    assert op.declared_key(200) == "200"
+    assert op.declared_key(404) == "4XX"
+    assert op.declared_key(503) == "default"
+    assert _op("200").declared_key(404) is None
 
 
 def test_petstore_success_statuses(load: Callable[[str], ApiSpec]) -> None:
     ops = {op.operation_id: op for op in load("petstore.yaml").operations}
-    assert success_status(ops["createPet"]) == "201"
-    assert success_status(ops["deletePet"]) == "204"
-    assert success_status(ops["listPets"]) == "200"
+    assert ops["createPet"].success_status() == "201"
+    assert ops["deletePet"].success_status() == "204"
+    assert ops["listPets"].success_status() == "200"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_mockamocha.engine import Engine
-from pytest_mockamocha.engine.rulefiles import load_rule_file
+from pytest_mockamocha.engine.rules.files import load_rule_file
 from pytest_mockamocha.errors import MockamochaWarning, RuleFileError
 from pytest_mockamocha.spec.loader import load_spec
 

@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from werkzeug.datastructures import Headers, MultiDict
 
-from pytest_mockamocha.engine.matchers import JsonEquals, MatchContext, ParamEquals
-from pytest_mockamocha.engine.rules import Reply, Rule, RuleBook, Step
+from pytest_mockamocha.engine.respond.reply import Reply
+from pytest_mockamocha.engine.rules.book import Rule, RuleBook, Step
+from pytest_mockamocha.engine.rules.matchers import JsonEquals, MatchContext, ParamEquals
 
 OP = "GET /pets/{petId}"
 

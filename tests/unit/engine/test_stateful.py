@@ -11,9 +11,11 @@ import pytest
 from werkzeug.datastructures import Headers
 
 from pytest_mockamocha.engine import Collection, Engine, MockRequest, MockResponse
-from pytest_mockamocha.engine.resources import find_resources
-from pytest_mockamocha.engine.rules import Reply, Rule, Step
-from pytest_mockamocha.engine.stateful import StatefulError, StatefulStore, merge_patch
+from pytest_mockamocha.engine.respond.reply import Reply
+from pytest_mockamocha.engine.rules.book import Rule, Step
+from pytest_mockamocha.engine.stateful.resources import find_resources
+from pytest_mockamocha.engine.stateful.store import StatefulStore, merge_patch
+from pytest_mockamocha.errors import StatefulError
 from pytest_mockamocha.spec.loader import load_text
 from pytest_mockamocha.spec.model import ApiSpec
 
@@ -145,7 +147,7 @@ def stateful_engine(specs: dict[str, ApiSpec], *, seed: int = 0, **kw: Any) -> E
     eng = Engine(seed=seed)
     for slug, spec in specs.items():
         coll = eng.add(spec, slug)
-        coll.state = StatefulStore(coll, **kw)
+        eng.set_state(coll.slug, StatefulStore(coll, **kw))
     return eng
 
 
@@ -216,7 +218,7 @@ def test_an_unknown_resource_is_refused_naming_the_known_ones(engine: Engine) ->
 
 
 def test_a_restricted_store_leaves_other_resources_alone(engine: Engine, crud: Client) -> None:
-    crud.coll.state = StatefulStore(crud.coll, resources=["/owners/{ownerId}/pets"])
+    engine.set_state(crud.coll.slug, StatefulStore(crud.coll, resources=["/owners/{ownerId}/pets"]))
     assert crud("GET", "/owners").source != "state"
     owner = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
     assert crud("GET", f"/owners/{owner}/pets").source == "state"

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from pytest_mockamocha.engine import templates
 from pytest_mockamocha.engine.formproblems import FormProblem
-from pytest_mockamocha.engine.templates import TemplateError, problems, render, request_view
+from pytest_mockamocha.engine.respond import templates
+from pytest_mockamocha.engine.respond.templates import problems, render, request_view
+from pytest_mockamocha.errors import TemplateError
 
 MakeRequest = Callable[..., Any]
 PET = {"id": 3, "name": "Generated Rex", "tags": ["a", "b"]}

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_mockamocha.engine.datasets import find_by_id, page_of
-from pytest_mockamocha.engine.examples import NO_EXAMPLE, ExampleBook
 from pytest_mockamocha.engine.exchange import MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
-from pytest_mockamocha.engine.violations import Violation
+from pytest_mockamocha.engine.respond.datasets import find_by_id, page_of
+from pytest_mockamocha.engine.respond.examples import NO_EXAMPLE, ExampleBook
+from pytest_mockamocha.engine.validate.violations import Violation
 from pytest_mockamocha.generate import GenerationError, SchemaGenerator
 from pytest_mockamocha.spec.check import Problem
 from pytest_mockamocha.spec.loader import deref
@@ -63,40 +63,6 @@ class Prefer:
         return found if (found.code or found.example or found.dynamic) else None
 
 
-def status_int(code: str, fallback: int = 200) -> int:
-    """``"201"`` -> 201, ``"2XX"`` -> 200, ``"default"`` -> ``fallback``."""
-    if code.isdigit():
-        return int(code)
-    if len(code) == 3 and code[0].isdigit() and code[1:].upper() == "XX":
-        return int(code[0]) * 100
-    return fallback
-
-
-def success_status(op: Operation) -> str | None:
-    """The declared status a successful call answers with: first 2xx, else default, else any."""
-    codes = list(op.responses)
-    two = sorted(c for c in codes if c.isdigit() and c.startswith("2"))
-    if two:
-        return two[0]
-    ranged = [c for c in codes if c.upper() == "2XX"]
-    if ranged:
-        return ranged[0]
-    if "default" in codes:
-        return "default"
-    return codes[0] if codes else None
-
-
-def declared_key(op: Operation, status: int) -> str | None:
-    """The responses key that covers ``status``: exact, then ``4XX``, then ``default``."""
-    if str(status) in op.responses:
-        return str(status)
-    ranged = f"{str(status)[0]}XX"
-    for key in op.responses:
-        if key.upper() == ranged:
-            return key
-    return "default" if "default" in op.responses else None
-
-
 class Responder:
     """Builds spec-derived responses for one API."""
 
@@ -126,7 +92,7 @@ class Responder:
         prefer: Prefer | None = None,
     ) -> MockResponse:
         """Steps 2-4: ``Prefer``, then the declared example, then generated data."""
-        key = success_status(op)
+        key = op.success_status()
         example: str | None = None
         dynamic = False
         source = "example"
@@ -136,7 +102,9 @@ class Responder:
             example = prefer.example
             if prefer.code:
                 key = (
-                    declared_key(op, status_int(prefer.code, 0)) if prefer.code.isdigit() else None
+                    op.declared_key(op.status_int(prefer.code, 0))
+                    if prefer.code.isdigit()
+                    else None
                 )
                 if key is None:
                     return self.problem(
@@ -156,7 +124,7 @@ class Responder:
                 key = found
         if key is None:
             return MockResponse(204, source="generated")
-        status = int(prefer.code) if prefer is not None and prefer.code else status_int(key)
+        status = int(prefer.code) if prefer is not None and prefer.code else op.status_int(key)
         return self.build(
             op,
             key,
@@ -347,7 +315,7 @@ class Responder:
         material: str,
     ) -> MockResponse:
         """An attached data set: a page of it for a list, the record by id, or the 404."""
-        key = success_status(op)
+        key = op.success_status()
         response = self.deref(op.responses.get(key)) if key else None
         content = response.get("content") if isinstance(response, dict) else None
         media = negotiate(content or {}, accept) if content else None
@@ -359,7 +327,7 @@ class Responder:
         else:
             value = find_by_id(op, records, path_params)
             if value is None:
-                missing = declared_key(op, 404)
+                missing = op.declared_key(404)
                 if missing is None or missing == "default":
                     return self.problem(404, "Not Found", f"{op.name}: no such record")
                 return self.build(
@@ -368,7 +336,7 @@ class Responder:
         body = encode(value, media)
         headers = self._headers(response, _rng(material))
         return MockResponse(
-            status_int(key),
+            op.status_int(key),
             body,
             with_charset(concrete_type(media, value)),
             headers,
@@ -404,7 +372,7 @@ class Responder:
         # an exact 400 (or 422 for bodies) first, else a declared 4XX range, whose shape the
         # answer must then keep; a catch-all `default` gets our problem+json body
         key = None if security else next((k for k in ("400", "422") if k in op.responses), None)
-        key = key or declared_key(op, status)
+        key = key or op.declared_key(status)
         if key == "default":
             key = None
         if key is not None and key.isdigit():

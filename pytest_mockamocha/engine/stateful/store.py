@@ -23,11 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_mockamocha.engine.datasets import OFFSET_NAMES, PAGE_NAMES, SIZE_NAMES, page_of
-from pytest_mockamocha.engine.engine import Collection
+from pytest_mockamocha.engine.collection import Collection
 from pytest_mockamocha.engine.exchange import MockRequest, MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
-from pytest_mockamocha.engine.resources import (
+from pytest_mockamocha.engine.respond.datasets import OFFSET_NAMES, PAGE_NAMES, SIZE_NAMES, page_of
+from pytest_mockamocha.engine.respond.responder import NotAcceptable
+from pytest_mockamocha.engine.stateful.resources import (
     TOTAL_NAMES,
     Resource,
     find_resources,
@@ -36,13 +37,7 @@ from pytest_mockamocha.engine.resources import (
     object_properties,
     restrict,
 )
-from pytest_mockamocha.engine.respond import (
-    NotAcceptable,
-    declared_key,
-    status_int,
-    success_status,
-)
-from pytest_mockamocha.errors import MockamochaError
+from pytest_mockamocha.errors import StatefulError
 from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.generate.records import records
 from pytest_mockamocha.spec.loader import deref
@@ -53,10 +48,6 @@ SOURCE = "state"
 _ID_DRAWS = 32
 _NOTES = 100
 _PAGING = frozenset((*PAGE_NAMES, *SIZE_NAMES, *OFFSET_NAMES))
-
-
-class StatefulError(MockamochaError, ValueError):
-    """A stateful store cannot be set up as asked (an unknown resource, a bad size)."""
 
 
 @dataclass
@@ -302,7 +293,7 @@ class _Call:
 
     # -- answers ------------------------------------------------------------------------
     def listing(self, bucket: _Bucket) -> MockResponse | None:
-        media, schema, node = self._content(success_status(self.op))
+        media, schema, node = self._content(self.op.success_status())
         if media is None:
             return None
         shape = list_shape(self.document, schema, self.resource.item_schema)
@@ -323,7 +314,7 @@ class _Call:
             wrapper[prop] = value
             self._fill_counts(wrapper, schema, len(chosen), 0)
             value = wrapper
-        return self._send(success_status(self.op), media, schema, node, value, total=len(chosen))
+        return self._send(self.op.success_status(), media, schema, node, value, total=len(chosen))
 
     def create(self, bucket: _Bucket, body: dict[str, Any]) -> MockResponse | None:
         rng = self._rng(f"create|{bucket.created}", request=False)
@@ -344,7 +335,7 @@ class _Call:
         record = self._fit(candidate)
         if record is None:
             return None
-        key = success_status(self.op)
+        key = self.op.success_status()
         location = self._location(new)
         answer = self._item_answer(key, record, location=location)
         if answer is None:
@@ -354,7 +345,7 @@ class _Call:
         return answer
 
     def read(self, record: dict[str, Any]) -> MockResponse | None:
-        return self._item_answer(success_status(self.op), record)
+        return self._item_answer(self.op.success_status(), record)
 
     def update(
         self, bucket: _Bucket, key: str, old: dict[str, Any], body: dict[str, Any]
@@ -377,17 +368,17 @@ class _Call:
                 break
         if record is None:
             return None
-        answer = self._item_answer(success_status(self.op), record)
+        answer = self._item_answer(self.op.success_status(), record)
         if answer is not None:
             bucket.records[key] = record
         return answer
 
     def delete(self, bucket: _Bucket, key: str, record: dict[str, Any]) -> MockResponse | None:
-        status_key = success_status(self.op)
+        status_key = self.op.success_status()
         answer = self._item_answer(status_key, record)
         if answer is None and status_key is not None and self._content(status_key)[0]:
             # the answer's body is not the record (a message, say): generate it, delete anyway
-            answer = self._build(status_key, status_int(status_key), self.accept)
+            answer = self._build(status_key, self.op.status_int(status_key), self.accept)
             answer.source = SOURCE
         if answer is not None:
             del bucket.records[key]
@@ -395,7 +386,7 @@ class _Call:
 
     def not_found(self) -> MockResponse:
         """The operation's own 404 (its example or generated), else a problem+json 404."""
-        missing = declared_key(self.op, 404)
+        missing = self.op.declared_key(404)
         wanted = self.path_params.get(self.resource.param, "")
         if missing is None:
             response = self.responder.problem(
@@ -425,7 +416,7 @@ class _Call:
                 return None  # a non-JSON answer was negotiated: the normal pipeline's job
             response = self.responder.deref(self.op.responses.get(status_key))
             headers = self._headers(response, location=location)
-            return MockResponse(status_int(status_key), b"", None, headers, source=SOURCE)
+            return MockResponse(self.op.status_int(status_key), b"", None, headers, source=SOURCE)
         value: Any = copy.deepcopy(record)
         if schema is not None and not self.generator.is_valid(schema, value):
             value = self._wrapped(schema, value)  # checked whole when wrapped
@@ -466,7 +457,7 @@ class _Call:
         response = self.responder.deref(self.op.responses.get(status_key or ""))
         headers = self._headers(response, total=total, location=location)
         return MockResponse(
-            status_int(status_key or "200"),
+            self.op.status_int(status_key or "200"),
             encode(value, media),
             with_charset(concrete_type(media, value)),
             headers,

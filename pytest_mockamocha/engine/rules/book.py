@@ -1,59 +1,23 @@
 """Response rules: matchers plus a sequence of replies, kept in one thread-safe book.
 
 The same model serves the fixture's ``when(...)``, rule files and the management API.
-A rule is immutable; how often each rule has fired is the book's mutable state.
+A rule is immutable; how often each rule has fired is the book's mutable state. What a
+step answers, ``Reply``, lives with the code that renders it (``respond/reply.py``).
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from pytest_mockamocha.engine.matchers import MatchContext, Matcher, nearest_miss
+from pytest_mockamocha.engine.respond.reply import Reply
+from pytest_mockamocha.engine.rules.matchers import MatchContext, Matcher, nearest_miss
 
-#: socket-level misbehaviours a reply can act out instead of answering normally
-FAULTS = (
-    "connection_reset",  # RST after reading the request
-    "close",  # close the connection without a byte
-    "empty_response",  # status and headers, Content-Length: 0, no body
-    "malformed_body",  # the declared content type, a body that does not parse
-    "truncated_body",  # Content-Length promises more than is sent, then close
-    "slow_body",  # the body dripped over ``fault_seconds``
-    "hang",  # nothing until the client gives up (or ``fault_seconds`` pass)
-)
 #: the initial state of every scenario
 STARTED = "started"
-_UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
 
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """What one step of a rule answers."""
-
-    kind: str = "static"  # static, example, generated, template
-    status: int | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    json: Any = _UNSET
-    body: bytes | None = None
-    content_type: str | None = None
-    example: str | None = None
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    #: body template (jinja2 sandbox): text, or a JSON value whose strings are templates
-    template: Any = _UNSET
-    delay: float = 0.0
-    #: with ``delay``, a random delay in [delay, delay_max] (seeded per request)
-    delay_max: float | None = None
-    fault: str | None = None
-    #: how long ``slow_body`` drips and ``hang`` waits (None: the fault's default)
-    fault_seconds: float | None = None
-
-    @property
-    def has_json(self) -> bool:
-        """True when the reply carries a JSON value (``None`` included)."""
-        return self.json is not _UNSET
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 if TYPE_CHECKING:
     from jsonschema_path import SchemaPath
 
-    from pytest_mockamocha.engine.fastcheck import FastRequestCheck
+    from pytest_mockamocha.engine.validate.fastcheck import FastRequestCheck
 from pytest_mockamocha._text import MESSAGE_LIMIT, shorten
 from pytest_mockamocha.generate.refs import Refs
 from pytest_mockamocha.generate.validate import BOUNDED_KEYWORDS, Discriminators

@@ -17,7 +17,7 @@ from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.formparser import FormDataParser
 from werkzeug.http import parse_options_header
 
-from pytest_mockamocha.engine.conditions import Condition, json_miss, text_miss
+from pytest_mockamocha.engine.rules.conditions import Condition, json_miss, text_miss
 
 if TYPE_CHECKING:
     from jsonpath import JSONPathEnvironment

@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_mockamocha.engine.conditions import (
+from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
+from pytest_mockamocha.engine.rules.conditions import (
     CONDITIONS,
     Condition,
     condition,
     condition_problems,
 )
-from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
-from pytest_mockamocha.engine.matchers import (
+from pytest_mockamocha.engine.rules.matchers import (
     AnyOf,
     BodyMatch,
     JsonEquals,

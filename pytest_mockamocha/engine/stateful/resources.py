@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.respond import success_status
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
@@ -142,7 +141,7 @@ def json_schema(
 ) -> tuple[str | None, Any]:
     """``(media, schema)`` of the JSON content of ``op``'s ``key`` (default: success)
     response; ``(None, None)`` when it declares none."""
-    key = key or success_status(op)
+    key = key or op.success_status()
     response = deref(document, op.responses.get(key)) if key else None
     content = response.get("content") if isinstance(response, Mapping) else None
     if not isinstance(content, Mapping):

@@ -13,17 +13,18 @@ Every problem names the file and line; a file with any problem loads nothing.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
 from pytest_mockamocha.engine.formproblems import FormProblem, at
-from pytest_mockamocha.engine.ruleform import contract_problems, parse_rule
-from pytest_mockamocha.engine.rules import Rule
+from pytest_mockamocha.engine.respond.reply import contract_problems
+from pytest_mockamocha.engine.rules.book import Rule, RuleBook
+from pytest_mockamocha.engine.rules.form import parse_rule
 from pytest_mockamocha.errors import (
     CollectionNotFoundError,
     MockamochaWarning,
@@ -34,10 +35,25 @@ from pytest_mockamocha.errors import (
 from pytest_mockamocha.spec.parse import parse_text
 
 if TYPE_CHECKING:
-    from pytest_mockamocha.engine.engine import Engine
+    from pytest_mockamocha.engine.collection import Collection
 
 _FILE_KEYS = ("version", "rules")
 _MAX_BYTES = 8 * 1024 * 1024
+
+
+class Engine(Protocol):
+    """What a rule file needs of the engine: its collections and its rule book."""
+
+    @property
+    def rules(self) -> RuleBook:
+        """Where the file's rules go."""
+        ...
+
+    def collection(self, slug: str) -> Collection:
+        """The collection a rule names."""
+        ...
+
+    def __iter__(self) -> Iterator[Collection]: ...
 
 
 @dataclass(frozen=True)
@@ -149,7 +165,7 @@ def _one_rule(
     drift = [
         at((*where, "response" if n == 0 else "then"), f"breaks the contract: {text}")
         for n, step in enumerate(rule.steps)
-        for text in contract_problems(coll, op, step.reply)
+        for text in contract_problems(coll.responder, op, step.reply)
     ]
     return rule, [], drift
 

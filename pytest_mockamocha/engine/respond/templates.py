@@ -46,6 +46,7 @@ from jinja2.visitor import NodeTransformer
 
 from pytest_mockamocha.engine.exchange import MockRequest
 from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
+from pytest_mockamocha.errors import TemplateError
 
 #: the most characters a render may output, and the longest value it may build
 MAX_OUTPUT = 1_000_000
@@ -64,10 +65,6 @@ _NATIVE = re.compile(r"\s*\{\{-?(.*?)-?\}\}\s*", re.S)
 #: ``%999999999d`` or ``{:>999999999}``: a width that would build a huge string
 _WIDE_FORMAT = re.compile(r"[%:][^%:{}\s]*?\d{7,}")
 _REPR = re.compile(r"<[^<>]{0,300}>")
-
-
-class TemplateError(ValueError):
-    """A template failed to render; the message names the part and says why."""
 
 
 class _Placed(TemplateError):

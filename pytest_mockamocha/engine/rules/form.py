@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
-from pytest_mockamocha.engine.matchform import parse_match
-from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.respond import declared_key, success_status
-from pytest_mockamocha.engine.rules import FAULTS, STARTED, Reply, Rule, Step
+from pytest_mockamocha.engine.respond.reply import FAULTS, SILENT_FAULTS, Reply, undeclared
+from pytest_mockamocha.engine.rules.book import STARTED, Rule, Step
+from pytest_mockamocha.engine.rules.matchform import parse_match
 
 if TYPE_CHECKING:
-    from pytest_mockamocha.engine.engine import Collection
+    from pytest_mockamocha.engine.collection import Collection
     from pytest_mockamocha.spec.model import Operation
 
 #: keys of a rule object (``collection`` and ``operation`` only in rule files)
@@ -62,7 +62,8 @@ STEP_KEYS = (
     "times",
 )
 _BODIES = ("json", "body", "example", "generate", "template")
-_MAX_SECONDS = 600.0
+#: the longest delay, fault or retry a rule may ask for
+MAX_SECONDS = 600.0
 
 
 def parse_rule(
@@ -78,25 +79,7 @@ def parse_rule(
     """The engine rule of a rule object, or None and every problem in it."""
     if not isinstance(form, Mapping):
         return None, [at(where, "must be an object")]
-    problems = [
-        at((*where, key), f"is not a rule field (known: {', '.join(keys)})")
-        for key in form
-        if key not in keys
-    ]
-    matchers, found = parse_match(form.get("match"), (*where, "match"))
-    problems += found
-    priority = form.get("priority", 0)
-    if not _is_int(priority):
-        problems.append(at((*where, "priority"), "must be a whole number"))
-    if not isinstance(form.get("enabled", True), bool):
-        problems.append(at((*where, "enabled"), "must be true or false"))
-    for key in ("name", "scenario", "state", "next_state"):
-        if key in form and not (isinstance(form[key], str) and (form[key] or key == "name")):
-            problems.append(at((*where, key), "must be a non-empty string"))
-    scenario = form.get("scenario")
-    for key in ("state", "next_state"):
-        if key in form and scenario is None:
-            problems.append(at((*where, key), 'needs "scenario": the state of which scenario?'))
+    head, problems = parse_head(form, where, op=op, keys=keys)
     steps: list[Step] = []
     if "response" not in form:
         problems.append(at(where, 'needs "response": what the rule answers'))
@@ -114,20 +97,59 @@ def parse_rule(
         steps += [step] if step else []
     if problems:
         return None, problems
-    return Rule(
-        id=rule_id,
-        collection=coll.slug,
-        operation=op.name,
-        matchers=matchers,
-        steps=_sequence(steps),
-        priority=int(priority),
-        owner=owner,
-        enabled=bool(form.get("enabled", True)),
-        name=str(form.get("name", "")),
-        scenario=scenario,
-        state=form.get("state", STARTED) if scenario is not None else None,
-        next_state=form.get("next_state"),
-    ), []
+    rule = Rule(id=rule_id, collection=coll.slug, operation=op.name, owner=owner, **head)
+    return replace(rule, steps=_sequence(steps)), []
+
+
+def parse_head(
+    form: Mapping[str, Any], where: Path, *, op: Operation, keys: tuple[str, ...] = RULE_KEYS
+) -> tuple[dict[str, Any], list[FormProblem]]:
+    """Everything of a rule object but its steps, as ``Rule`` fields, with its problems
+    (the fixture checks this much when ``when(...)`` is called, before any reply)."""
+    problems = [
+        at((*where, key), f"is not a rule field (known: {', '.join(keys)})")
+        for key in form
+        if key not in keys
+    ]
+    matchers, found = parse_match(form.get("match"), (*where, "match"))
+    problems += found + _path_names(form.get("match"), (*where, "match", "path"), op)
+    priority = form.get("priority", 0)
+    if not _is_int(priority):
+        problems.append(at((*where, "priority"), "must be a whole number"))
+    if not isinstance(form.get("enabled", True), bool):
+        problems.append(at((*where, "enabled"), "must be true or false"))
+    for key in ("name", "scenario", "state", "next_state"):
+        if key in form and not (isinstance(form[key], str) and (form[key] or key == "name")):
+            problems.append(at((*where, key), "must be a non-empty string"))
+    scenario = form.get("scenario")
+    for key in ("state", "next_state"):
+        if key in form and scenario is None:
+            problems.append(at((*where, key), 'needs "scenario": the state of which scenario?'))
+    return {
+        "matchers": matchers,
+        "priority": int(priority) if _is_int(priority) else 0,
+        "enabled": bool(form.get("enabled", True)),
+        "name": str(form.get("name", "")),
+        "scenario": scenario,
+        "state": form.get("state", STARTED) if scenario is not None else None,
+        "next_state": form.get("next_state"),
+    }, problems
+
+
+def _path_names(match: Any, where: Path, op: Operation) -> list[FormProblem]:
+    """A path parameter the operation does not declare can never match: say so now."""
+    path = match.get("path") if isinstance(match, Mapping) else None
+    if not isinstance(path, Mapping):
+        return []
+    declared = sorted(p.name for p in op.params_in("path"))
+    return [
+        at(
+            (*where, name),
+            f"{op.name} has no path parameter {name!r}; it has: {', '.join(declared) or 'none'}",
+        )
+        for name in path
+        if name not in declared
+    ]
 
 
 def _sequence(steps: list[Step]) -> tuple[Step, ...]:
@@ -163,9 +185,8 @@ def parse_step(
     if content_type is not None and not isinstance(content_type, str):
         problems.append(at((*where, "content_type"), "must be a string"))
     times = form.get("times")
-    if times is not None and not (_is_int(times) and times >= 1):
-        problems.append(at((*where, "times"), "must be a whole number >= 1"))
-    delay, delay_max, found = _delay(form.get("delay"), (*where, "delay"))
+    problems += times_problems(times, (*where, "times"))
+    delay, delay_max, found = parse_delay(form.get("delay"), (*where, "delay"))
     problems += found
     fault, fault_seconds, found = _fault(form.get("fault"), (*where, "fault"))
     problems += found
@@ -175,7 +196,7 @@ def parse_step(
         return None, problems
     reply = Reply(
         kind=reply.kind,
-        status=status,
+        status=status if status is not None else reply.status,
         headers=headers,
         json=reply.json,
         body=reply.body,
@@ -202,18 +223,17 @@ def _reply(
     """The kind-specific part of a step's reply."""
     here = (*where, body) if body else where
     if body == "json":
-        try:
-            json.dumps(form["json"], allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            return None, [at(here, f"must be JSON: {exc}")]
-        return Reply(json=form["json"]), []
+        problem = _json_problem(form["json"])
+        return (None, [at(here, problem)]) if problem else (Reply(json=form["json"]), [])
     if body == "body":
+        if isinstance(form["body"], bytes):  # the fixture's raw bytes: no type assumed
+            return Reply(body=form["body"]), []
         if not isinstance(form["body"], str):
             return None, [at(here, "must be a string (use json for structured bodies)")]
         ctype = None if "content_type" in form else "text/plain; charset=utf-8"
         return Reply(body=form["body"].encode(), content_type=ctype), []
     if body == "template":
-        from pytest_mockamocha.engine import templates
+        from pytest_mockamocha.engine.respond import templates
 
         problems = templates.problems(form["template"], here)
         return (
@@ -221,13 +241,15 @@ def _reply(
             if problems
             else (Reply(kind="template", template=form["template"]), [])
         )
-    if body == "example":
+    if body == "example":  # without a status, the status of the response that holds it
         name = form["example"]
-        names = example_names(coll, op)
-        if not isinstance(name, str) or name not in names:
-            listed = ", ".join(sorted(names)) or "none"
-            return None, [at(here, f"names no example of {op.name} (its examples: {listed})")]
-        return Reply(kind="example", example=name), []
+        statuses = example_statuses(coll, op)
+        if not isinstance(name, str) or name not in statuses:
+            listed = ", ".join(sorted(statuses)) or "none"
+            return None, [
+                at(here, f"names {name!r}, no example of {op.name} (its examples: {listed})")
+            ]
+        return Reply(kind="example", example=name, status=statuses[name]), []
     problem = _declared_problem(op, status, form.get("fault"))
     if problem:
         return None, [at((*where, "status") if status else where, problem)]
@@ -236,8 +258,11 @@ def _reply(
         overrides = {}
     if not isinstance(overrides, Mapping):
         return None, [at(here, "must be true or an object of property overrides")]
+    problem = _json_problem(overrides)
+    if problem:
+        return None, [at(here, problem)]
     if overrides:
-        key = declared_key(op, status) if status else success_status(op)
+        key = op.declared_key(status) if status else op.success_status()
         found = coll.responder.override_problem(op, key or "default", overrides)
         if found:
             return None, [at(here, found)]
@@ -248,27 +273,40 @@ def _reply(
 
 def _declared_problem(op: Operation, status: int | None, fault: Any) -> str | None:
     """Why a step without a body of its own cannot answer ``status`` from the spec."""
-    if fault in ("connection_reset", "close", "hang"):
+    if fault in SILENT_FAULTS:
         return None  # nothing is sent: the status never reaches the client
-    key = success_status(op) if status is None else declared_key(op, status)
+    key = op.success_status() if status is None else op.declared_key(status)
     if key is None:
-        declared = ", ".join(op.responses) or "none"
-        return (
-            f"{op.name} declares no {status} response (it declares {declared}); "
-            "give json or body to send one anyway"
-        )
+        return f"{undeclared(op, status)}; give json or body to send one anyway"
     return None
 
 
-def example_names(coll: Collection, op: Operation) -> set[str]:
-    """The names of every example ``op``'s responses declare."""
+def example_statuses(coll: Collection, op: Operation) -> dict[str, int | None]:
+    """Every example ``op``'s responses name, with the status of the first response that
+    holds it (None for a ``4XX`` range or ``default``)."""
     responder = coll.responder
-    names: set[str] = set()
+    found: dict[str, int | None] = {}
     for key, response in op.responses.items():
         content = (responder.deref(response) or {}).get("content") or {}
         for media in content:
-            names.update(responder.examples.names(op, key, media))
-    return names
+            for name in responder.examples.names(op, key, media):
+                found.setdefault(name, int(key) if key.isdigit() else None)
+    return found
+
+
+def times_problems(value: Any, where: Path) -> list[FormProblem]:
+    """How many requests a step answers: None (all that come) or a whole number >= 1."""
+    if value is None or (_is_int(value) and value >= 1):
+        return []
+    return [at(where, "must be a whole number >= 1")]
+
+
+def _json_problem(value: Any) -> str | None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        return f"must be JSON: {exc}"
+    return None
 
 
 def _headers(value: Any, where: Path) -> tuple[tuple[tuple[str, str], ...], list[FormProblem]]:
@@ -287,16 +325,18 @@ def _headers(value: Any, where: Path) -> tuple[tuple[tuple[str, str], ...], list
     return tuple(out), problems
 
 
-def _delay(value: Any, where: Path) -> tuple[float, float | None, list[FormProblem]]:
+def parse_delay(value: Any, where: Path) -> tuple[float, float | None, list[FormProblem]]:
+    """A delay: seconds, or ``[min, max]`` (a rule step's and a collection's default)."""
     if value is None:
         return 0.0, None, []
-    if _seconds(value):
+    if is_seconds(value):
         return float(value), None, []
-    if isinstance(value, list) and len(value) == 2 and all(_seconds(v) for v in value):
+    if isinstance(value, list) and len(value) == 2 and all(is_seconds(v) for v in value):
         low, high = float(value[0]), float(value[1])
         if high >= low:
             return low, high, []
-    return 0.0, None, [at(where, f"must be seconds (0-{_MAX_SECONDS:g}) or [min, max]")]
+        return 0.0, None, [at(where, f"maximum {high:g} is below the minimum {low:g}")]
+    return 0.0, None, [at(where, f"must be seconds (0-{MAX_SECONDS:g}) or [min, max]")]
 
 
 def _fault(value: Any, where: Path) -> tuple[str | None, float | None, list[FormProblem]]:
@@ -308,55 +348,24 @@ def _fault(value: Any, where: Path) -> tuple[str | None, float | None, list[Form
         extra = sorted(set(value) - {"kind", "seconds"})
         if extra:
             return None, None, [at((*where, extra[0]), "is not a fault field (kind, seconds)")]
-        if seconds is not None and not _seconds(seconds):
-            return None, None, [at((*where, "seconds"), f"must be 0-{_MAX_SECONDS:g} seconds")]
+        if seconds is not None and not is_seconds(seconds):
+            return None, None, [at((*where, "seconds"), f"must be 0-{MAX_SECONDS:g} seconds")]
     if kind not in FAULTS:
         return None, None, [at(where, f"must be one of {', '.join(FAULTS)}")]
     return str(kind), None if seconds is None else float(seconds), []
 
 
-def _seconds(value: Any) -> bool:
+def is_seconds(value: Any) -> bool:
+    """A number of seconds a rule may wait: 0 to ``MAX_SECONDS``."""
     return (
         isinstance(value, (int, float))
         and not isinstance(value, bool)
-        and 0 <= value <= _MAX_SECONDS
+        and 0 <= value <= MAX_SECONDS
     )
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-# -- the contract check --------------------------------------------------------------
-def contract_problems(coll: Collection, op: Operation, reply: Reply) -> list[str]:
-    """How a reply breaks what ``op`` declares: an undeclared status, a body off its schema.
-
-    Faults that send no response, templates and spec-built answers are not judged here
-    (the spec built the latter; a template's output is checked per request by the engine,
-    which journals what breaks the contract as the request's violations)."""
-    if reply.fault in ("connection_reset", "close", "hang"):
-        return []
-    status = reply.status
-    key = success_status(op) if status is None else declared_key(op, status)
-    if key is None:
-        declared = ", ".join(op.responses) or "none"
-        return [f"{op.name} declares no {status} response (it declares {declared})"]
-    if reply.kind != "static" or not reply.has_json:
-        return []
-    response = coll.responder.deref(op.responses.get(key)) or {}
-    content = response.get("content") if isinstance(response, Mapping) else None
-    if not content:
-        return [f"{op.name} declares no body for {key}, the rule sends JSON"]
-    media = next((m for m in content if is_json(m)), None)
-    if media is None:
-        return [f"{op.name} answers {key} with {', '.join(content)}, the rule sends JSON"]
-    schema = coll.responder.deref((content[media] or {}).get("schema"))
-    if schema is None:
-        return []
-    errors = coll.responder.generator.errors(schema, reply.json, direction="response")
-    return [
-        f"{op.name} {key} body{'.' + path if path else ''}: {message}" for path, message in errors
-    ]
 
 
 def problems_text(problems: list[FormProblem]) -> str:

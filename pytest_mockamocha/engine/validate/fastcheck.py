@@ -19,7 +19,7 @@ from typing import Any
 from werkzeug.datastructures import Headers
 
 from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.violations import IGNORED_HEADERS, Violation
+from pytest_mockamocha.engine.validate.violations import IGNORED_HEADERS, Violation
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.spec import pointer as jp
 from pytest_mockamocha.spec.loader import deref

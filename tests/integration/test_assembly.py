@@ -1,0 +1,107 @@
+"""``assemble``: one frozen ServerConfig in, a server with its documents, behaviours and
+store out; the same path for the plugin, ``serve``, remote collections and add_spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from pytest_mockamocha.errors import ConfigError, RuleFileError
+from pytest_mockamocha.server.assembly import assemble
+from pytest_mockamocha.server.config import Document, ServerConfig, parse_document
+
+SPECS = Path(__file__).parents[1] / "data" / "specs"
+PETSTORE = SPECS / "petstore.yaml"
+
+
+def test_a_config_becomes_a_served_store_backed_server(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\nrules:\n  - operation: getPet\n    response: {status: 404}\n",
+        encoding="utf-8",
+    )
+    config = ServerConfig(
+        documents=(Document(PETSTORE, slug="shop"),),
+        rule_files=(rules,),
+        stateful=("shop",),
+        cache_dir=tmp_path / "cache",
+    )
+    built = assemble(config)
+    assert built.mounted == ["shop"]
+    assert [len(loaded.rules) for loaded in built.rule_files] == [1]
+    (stored,) = built.api.state.store.collections.find()
+    assert (stored["slug"], stored["stateful"], stored["spec"]) == ("shop", True, None)
+    with built.server:
+        assert requests.get(built.server.url_for("shop", "/pets/1"), timeout=5).status_code == 404
+        made = requests.post(built.server.url_for("shop", "/pets"), json={"name": "Zed"}, timeout=5)
+        listed = requests.get(built.server.url_for("shop", "/pets"), timeout=5).json()
+        assert made.json() in listed  # stateful: the store answers
+    built.close()
+
+
+def test_serve_keeps_documents_in_the_database_and_updates_them_in_place(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db.json"
+    config = ServerConfig(
+        documents=(parse_document(f"shop={PETSTORE}"),),
+        db=db,
+        keep_documents=True,
+        cache_dir=tmp_path / "cache",
+    )
+    first = assemble(config)
+    first.close()
+    again = assemble(config)  # a restart with the same --spec: the same collection
+    (stored,) = again.api.state.store.collections.find()
+    assert stored["slug"] == "shop"
+    assert stored["spec"]["info"]["title"]
+    assert [c.slug for c in again.engine] == ["shop"]
+    again.close()
+    restored = assemble(ServerConfig(db=db, keep_documents=True, cache_dir=tmp_path / "cache"))
+    assert [c.slug for c in restored.engine] == ["shop"]  # no --spec: the store's own
+    restored.close()
+
+
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        (ServerConfig(record=Path("out.yaml")), "record needs proxies"),
+        (ServerConfig(stateful=("shop",)), "stateful: no collection 'shop'; known: none"),
+        (
+            ServerConfig(proxies=(("shop", "http://127.0.0.1:9"),)),
+            "proxies: no collection 'shop'",
+        ),
+        (ServerConfig(documents=(Document(Path("nope.yaml")),)), "spec not found: nope.yaml"),
+    ],
+    ids=["record-without-proxy", "unknown-stateful", "unknown-proxy", "missing-spec"],
+)
+def test_mistakes_are_config_errors_in_the_field_names(config: ServerConfig, words: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        assemble(config)
+    assert words in str(raised.value)
+
+
+def test_a_config_error_speaks_each_front_ends_option_names() -> None:
+    with pytest.raises(ConfigError) as raised:
+        assemble(ServerConfig(record=Path("out.yaml")))
+    assert raised.value.worded({"record": "--record", "proxies": "--proxy"}) == (
+        "--record needs --proxy"
+    )
+
+
+def test_a_broken_rule_file_names_its_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("version: 1\nrules:\n  - operation: getPet\n", encoding="utf-8")
+    config = ServerConfig(documents=(Document(PETSTORE),), rule_files=(rules,))
+    with pytest.raises(RuleFileError, match=r"rules\.yaml:3"):
+        assemble(config)
+
+
+def test_add_spec_mounts_as_the_assembly_does(tmp_path: Path) -> None:
+    built = assemble(ServerConfig(cache_dir=tmp_path))
+    coll = built.server.add_spec(PETSTORE, slug="late")
+    assert coll.slug == "late"
+    assert [c["slug"] for c in built.api.state.store.collections.find()] == ["late"]
+    built.close()
