@@ -6,11 +6,14 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+# Loaded before pytester snapshots sys.modules, test-harness artefacts users never meet:
+# an in-process run that re-imports yaml would pair its new classes with the C
+# extension's old ones ("no constructor for the tag None"); one that first imports
+# httpcore's network backend would drop it afterwards, and the re-imported backend's
+# errors would no longer be the classes httpx maps to its own (a raw httpcore error).
+import httpcore._backends.sync  # noqa: F401
+import httpx  # noqa: F401
 import pytest
-
-# Loaded before pytester snapshots sys.modules: an in-process run that re-imports yaml
-# would pair its new classes with the C extension's old ones ("no constructor for the
-# tag None"), a test-harness artefact users never meet.
 import yaml  # noqa: F401
 
 SPECS = Path(__file__).parent / "data" / "specs"

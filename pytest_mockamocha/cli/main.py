@@ -25,6 +25,7 @@ from pytest_mockamocha.server.config import (
     Document,
     ServerConfig,
     parse_document,
+    parse_origin,
     parse_proxy,
 )
 from pytest_mockamocha.spec.cache import default_root
@@ -256,18 +257,13 @@ def _admin() -> dict[str, Any]:
 
 
 def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
-    """The ``--cors-origin`` values, each an origin (``scheme://host[:port]``, no path)."""
-    found = []
-    for value in values:
-        for origin in value.replace(",", " ").split():
-            scheme, sep, rest = origin.partition("://")
-            if not sep or scheme not in ("http", "https") or not rest or "/" in rest.rstrip("/"):
-                raise click.BadParameter(
-                    f"{origin!r} is not an origin such as https://app.example:3000",
-                    param_hint="--cors-origin",
-                )
-            found.append(origin.rstrip("/"))
-    return tuple(found)
+    """The ``--cors-origin`` values (each may list several, split by commas or spaces)."""
+    try:
+        return tuple(
+            parse_origin(origin) for value in values for origin in value.replace(",", " ").split()
+        )
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--cors-origin") from None
 
 
 def _wait_for_signal() -> None:

@@ -20,7 +20,7 @@ import pytest
 
 from pytest_mockamocha._defaults import DEFAULT_HOST, DEFAULT_MAX_BODY, SERVER_KINDS
 from pytest_mockamocha.errors import ConfigError
-from pytest_mockamocha.server.config import Document, parse_document, parse_proxy
+from pytest_mockamocha.server.config import Document, parse_document, parse_origin, parse_proxy
 from pytest_mockamocha.spec.slug import slugify
 
 REPORT_FORMATS = ("term", "term-missing", "json", "html", "markdown", "junit")
@@ -168,14 +168,6 @@ def parse_report(text: str, base: Path) -> ReportTarget:
     if not path:
         return ReportTarget(fmt)
     return ReportTarget(fmt, _path(path, base))
-
-
-def _origin(text: str) -> str:
-    """``scheme://host[:port]``: a browser origin, without a path."""
-    scheme, sep, rest = text.strip().partition("://")
-    if not sep or scheme not in ("http", "https") or not rest or "/" in rest.rstrip("/"):
-        raise ValueError(f"{text!r} is not an origin such as https://app.example:3000")
-    return text.strip().rstrip("/")
 
 
 def _path(text: str, base: Path) -> Path:
@@ -332,7 +324,7 @@ OPTIONS: tuple[Option, ...] = (
         "an origin whose pages may call the session's management API with a cookie; "
         "repeatable (any origin may use a token)",
         "origins whose pages may call the management API with a cookie",
-        parse=lambda text, base: _origin(text),
+        parse=lambda text, base: parse_origin(text),
         metavar="ORIGIN",
         many=True,
         field="cors_origins",

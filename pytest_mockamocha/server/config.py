@@ -101,6 +101,16 @@ def parse_document(text: str, base: Path | None = None) -> Document:
     return Document(path=target, slug=slugify(slug) if slug.strip() else None)
 
 
+def parse_origin(text: str) -> str:
+    """``scheme://host[:port]``: a browser origin (no path), as CORS compares them."""
+    scheme, sep, rest = text.strip().partition("://")
+    if not sep or scheme not in ("http", "https") or not rest or "/" in rest.rstrip("/"):
+        raise ConfigError(
+            "{value} is not an origin such as https://app.example:3000", value=repr(text)
+        )
+    return text.strip().rstrip("/")
+
+
 def parse_proxy(text: str) -> tuple[str, str]:
     """``SLUG=URL`` with an http(s) URL: a collection and the real API behind it."""
     slug, sep, url = text.partition("=")
