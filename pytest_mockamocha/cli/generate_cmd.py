@@ -20,11 +20,7 @@ from typing import IO, Any
 import click
 
 from pytest_mockamocha.errors import MockamochaError
-from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, check_locale
-from pytest_mockamocha.generate.records import iter_records, response_schema
-from pytest_mockamocha.spec.index import OperationIndex
-from pytest_mockamocha.spec.loader import load_spec
 
 FORMATS = ("json", "jsonl", "csv")
 #: Counts above this get a progress bar on stderr.
@@ -57,6 +53,11 @@ def generate_command(
 ) -> None:
     """Generate COUNT records of OPERATION's response ("GET /users" or an operationId)."""
     try:
+        from pytest_mockamocha.generate import SchemaGenerator
+        from pytest_mockamocha.generate.records import iter_records, response_schema
+        from pytest_mockamocha.spec.index import OperationIndex
+        from pytest_mockamocha.spec.loader import load_spec
+
         check_locale(locale)
         api = load_spec(spec)
         op = OperationIndex(api.operations, where=str(spec.name)).get(operation)

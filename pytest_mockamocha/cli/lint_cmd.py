@@ -1,146 +1,18 @@
 """``mockamocha lint SPEC``: what in a document would make its mocks wrong, with pointers.
 
-It reports what the server would otherwise work around silently at start: structural
-looseness, examples that break their schemas (never served), schemas no value satisfies
-(served best effort), operations without a success response or a response schema, and
-paths that can never be reached because an equivalent template comes first. Exit code 1
+The findings are computed in ``lint_rules`` (imported when the command runs, so the
+rest of the command line starts without the loader and the generator). Exit code 1
 when anything is found, 0 for a clean document; ``--json`` for CI.
 """
 
 from __future__ import annotations
 
 import json
-import random
-import re
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import click
-
-from pytest_mockamocha.errors import SpecError
-from pytest_mockamocha.generate import GenerationError, SchemaGenerator
-from pytest_mockamocha.spec import pointer as jp
-from pytest_mockamocha.spec.loader import deref, load_spec
-from pytest_mockamocha.spec.model import ApiSpec, Operation
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing that makes a mock wrong, where it is, and what kind it is."""
-
-    pointer: str
-    kind: str  # invalid-document, loose, invalid-example, unsatisfiable, no-response, ...
-    message: str
-
-
-def lint(spec: ApiSpec) -> list[Finding]:
-    """Every finding for a loaded document, in document order."""
-    generator = SchemaGenerator(spec.document, spec.version)
-    found = [Finding(w.pointer, "loose", w.message) for w in spec.warnings]
-    for op in spec.operations:
-        found.extend(_responses(spec, generator, op))
-        found.extend(_request_examples(spec, generator, op))
-    found.extend(_unreachable(spec))
-    unique: dict[tuple[str, str], Finding] = {}
-    for finding in found:  # a shared component is reported once, not once per use
-        unique.setdefault((finding.pointer, finding.kind), finding)
-    return list(unique.values())
-
-
-def _responses(spec: ApiSpec, generator: SchemaGenerator, op: Operation) -> Iterator[Finding]:
-    codes = list(op.responses)
-    if not any(c.startswith("2") or c == "default" for c in codes):
-        yield Finding(
-            jp.join(op.pointer, "responses"),
-            "no-response",
-            f"{op.name} declares no 2xx or default response: the mock answers 204",
-        )
-    for code in codes:
-        response = deref(spec.document, op.responses[code])
-        content = response.get("content") if isinstance(response, dict) else None
-        for media, node in (content or {}).items():
-            at = jp.join(op.pointer, "responses", code, "content", media)
-            node = deref(spec.document, node) or {}
-            schema = node.get("schema")
-            if schema is None:
-                if code.startswith("2") and "json" in media:
-                    yield Finding(
-                        at,
-                        "no-schema",
-                        f"{op.name} {code} {media} has no schema: the mock answers {{}}",
-                    )
-                continue
-            yield from _examples(spec, generator, node, schema, at, "response")
-            yield from _satisfiable(generator, schema, jp.join(at, "schema"))
-
-
-def _request_examples(
-    spec: ApiSpec, generator: SchemaGenerator, op: Operation
-) -> Iterator[Finding]:
-    body = deref(spec.document, op.request_body) if op.request_body else None
-    for media, node in ((body or {}).get("content") or {}).items():
-        node = deref(spec.document, node) or {}
-        if node.get("schema") is not None:
-            at = jp.join(op.pointer, "requestBody", "content", media)
-            yield from _examples(spec, generator, node, node["schema"], at, "request")
-
-
-def _examples(
-    spec: ApiSpec,
-    generator: SchemaGenerator,
-    node: Mapping[str, Any],
-    schema: Any,
-    at: str,
-    direction: str,
-) -> Iterator[Finding]:
-    candidates: list[tuple[str, Any]] = []
-    if "example" in node:
-        candidates.append((jp.join(at, "example"), node["example"]))
-    for name, example in (node.get("examples") or {}).items():
-        example = deref(spec.document, example)
-        if isinstance(example, dict) and "value" in example:
-            candidates.append((jp.join(at, "examples", name, "value"), example["value"]))
-    for where, value in candidates:
-        problems = generator.errors(schema, value, direction=direction)
-        if problems:
-            path, message = problems[0]
-            detail = f" (at {path})" if path else ""
-            yield Finding(
-                where,
-                "invalid-example",
-                f"the example breaks its schema: {message}{detail}; it is never served",
-            )
-
-
-def _satisfiable(generator: SchemaGenerator, schema: Any, at: str) -> Iterator[Finding]:
-    try:
-        generator.generate(schema, random.Random(0))
-    except GenerationError as exc:
-        reason = exc.reason if len(exc.reason) <= 160 else exc.reason[:157] + "..."
-        yield Finding(
-            (exc.pointer or at).lstrip("#"),
-            "unsatisfiable",
-            f"no value satisfies this schema ({reason}); served best effort",
-        )
-    except RecursionError:
-        yield Finding(at, "unsatisfiable", "the schema refers to itself without end")
-
-
-def _unreachable(spec: ApiSpec) -> Iterator[Finding]:
-    seen: dict[tuple[str, str], str] = {}
-    for op in spec.operations:
-        shape = re.sub(r"{[^}]+}", "{}", op.path)
-        first = seen.setdefault((op.method, shape), op.path)
-        if first != op.path:
-            yield Finding(
-                op.pointer,
-                "unreachable",
-                f"{op.name} can never be reached: {op.method} {first} matches the "
-                "same requests and comes first",
-            )
 
 
 @click.command("lint")
@@ -148,6 +20,10 @@ def _unreachable(spec: ApiSpec) -> Iterator[Finding]:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def lint_command(spec: Path, as_json: bool) -> None:
     """List what in SPEC would make its mocks wrong; exit 1 when anything is found."""
+    from pytest_mockamocha.cli.lint_rules import Finding, lint
+    from pytest_mockamocha.errors import SpecError
+    from pytest_mockamocha.spec.loader import load_spec
+
     try:
         findings = lint(load_spec(spec))
     except SpecError as exc:

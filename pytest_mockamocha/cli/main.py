@@ -9,18 +9,16 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pytest_mockamocha._defaults import DEFAULT_HOST, DEFAULT_MAX_BODY, SERVER_KINDS
-from pytest_mockamocha.api.accounts import create_user
 from pytest_mockamocha.cli.client_cmds import COMMANDS
 from pytest_mockamocha.cli.generate_cmd import generate_command
 from pytest_mockamocha.cli.lint_cmd import lint_command
 from pytest_mockamocha.cli.report_cmd import report_command
 from pytest_mockamocha.errors import ApiError, ConfigError, MockamochaError
-from pytest_mockamocha.server.assembly import Assembly, assemble, open_database
 from pytest_mockamocha.server.config import (
     Document,
     ServerConfig,
@@ -28,7 +26,9 @@ from pytest_mockamocha.server.config import (
     parse_origin,
     parse_proxy,
 )
-from pytest_mockamocha.spec.cache import default_root
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.server.assembly import Assembly
 
 DEFAULT_DB = ".mockamocha/db.json"
 #: what each ``ServerConfig`` field is called on this command line (for ConfigError)
@@ -180,6 +180,9 @@ def serve(
     cors_origins: tuple[str, ...] = (),
 ) -> None:
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
+    from pytest_mockamocha.server.assembly import assemble
+    from pytest_mockamocha.spec.cache import default_root
+
     config = ServerConfig(
         documents=specs,
         rule_files=tuple(Path(path) for path in rule_files),
@@ -304,6 +307,9 @@ def users() -> None:
 )
 def create_user_command(email: str, name: str, is_admin: bool, password: str, db: str) -> None:
     """Create a user with a workspace of its own."""
+    from pytest_mockamocha.api.accounts import create_user
+    from pytest_mockamocha.server.assembly import open_database
+
     try:
         store = open_database(Path(db))
     except ConfigError as exc:

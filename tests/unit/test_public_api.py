@@ -50,3 +50,14 @@ def test_loading_the_plugin_does_not_load_the_engine() -> None:
     loaded = _modules_after("import pytest_mockamocha.plugin",
                             ("openapi_core", "werkzeug", "waitress", "jsonschema"))
     assert loaded == []
+
+
+def test_the_command_line_starts_without_the_engine_or_the_server() -> None:
+    """Every `mockamocha` command pays for what it uses: the report and client commands
+    never load the engine, the loader's validators or the server."""
+    heavy = ("openapi_core", "jsonschema", "werkzeug", "waitress", "hypothesis", "faker")
+    assert _modules_after("import pytest_mockamocha.cli.main", heavy) == []
+    ours = _modules_after("import pytest_mockamocha.cli.main", ("pytest_mockamocha",))
+    assert not [m for m in ours if m.startswith(("pytest_mockamocha.engine",
+                                                  "pytest_mockamocha.api",
+                                                  "pytest_mockamocha.server.assembly"))]
