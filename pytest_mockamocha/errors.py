@@ -12,6 +12,8 @@
   x GenerationError                no value satisfies a schema; ``.pointer`` names where
   x TemplateError                  also a ValueError; a response template failed to render
   x ConfigError                    what a server is asked to serve does not fit together
+  x ReportError                    also a ValueError; a saved JSON report cannot be read
+                                   or combined (names the file)
   x ApiError                       a management API call failed; becomes the error envelope
   x MockamochaAssertionError       also an AssertionError; a test's expectation failed
 * MockamochaWarning                a UserWarning: served anyway, but deserves attention
@@ -128,6 +130,16 @@ class ConfigError(MockamochaError):
     def worded(self, names: Mapping[str, str]) -> str:
         """The message with each ``{field}`` as ``names`` calls it (else the field's name)."""
         return self.template.format_map(_Names(names, self.values))
+
+
+class ReportError(MockamochaError, ValueError):
+    """A saved JSON report cannot be read, or reports cannot be combined; names the file
+    (``source``) and says why."""
+
+    def __init__(self, message: str, *, source: str = "") -> None:
+        self.source = source
+        self.reason = message
+        super().__init__(f"{source}: {message}" if source else message)
 
 
 class _Names(dict[str, str]):

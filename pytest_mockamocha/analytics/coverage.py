@@ -26,7 +26,7 @@ from pytest_mockamocha.analytics.journal import (
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
 REPORT_SCHEMA_ID = "mockamocha-report"
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 MAX_PROBLEMS = 11  # one more than the terminal shows, so it can say "and N more"
 Summary = dict[str, Any]  # one collection
 Summaries = dict[str, Summary]  # by slug
@@ -74,6 +74,7 @@ def summarize(
         params.setdefault(op, {})[label] = n
     return {
         "title": spec.title,
+        "document_hash": spec.content_hash,
         "declared": len(spec.operations),
         "requests": s.requests,
         "violations": s.violations,
@@ -188,6 +189,7 @@ def _operation(data: Summary, op: Mapping[str, Any]) -> dict[str, Any]:
         "hits": hits,
         "valid_hits": data.get("valid", {}).get(name, 0),
         "avg_response_ms": round(spent / hits / 1000, 3) if hits else 0.0,
+        "time_us": spent,
         "statuses": dict(sorted(returned.items())),
         "declared_statuses": list(op["statuses"]),
         "statuses_hit": [k for k in op["statuses"] if k in hit_keys],
@@ -209,6 +211,7 @@ def _collection(slug: str, data: Summary) -> dict[str, Any]:
     return {
         "slug": slug,
         "title": data.get("title", slug),
+        "document_hash": data.get("document_hash", ""),
         "requests": data["requests"],
         "violations": data["violations"],
         "unmatched": data["unmatched"],
@@ -249,8 +252,20 @@ def _tests(summaries: Summaries) -> list[dict[str, Any]]:
     return [tests[k] for k in sorted(tests)]
 
 
-def report(summaries: Summaries) -> dict[str, Any]:
-    """The report model (schema ``mockamocha-report`` version 1) every writer renders."""
+def run_info(settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a report says of the run it counts: one shard, and each setting that shapes
+    the answers (package version, seed, strict mode...) as a list of the values seen, so
+    ``combine`` can keep every shard's and say where they differ."""
+    return {
+        "shards": 1,
+        "settings": {key: [value] for key, value in (settings or {}).items()},
+        "notes": [],
+    }
+
+
+def report(summaries: Summaries, run: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The report model (schema ``mockamocha-report`` version 2) every writer renders;
+    ``run`` says what was run (``run_info``; ``combine`` merges several)."""
     collections = [_collection(slug, summaries[slug]) for slug in sorted(summaries)]
     hit = sum(c["operations"]["hit"] for c in collections)
     declared = sum(c["operations"]["declared"] for c in collections)
@@ -263,6 +278,7 @@ def report(summaries: Summaries) -> dict[str, Any]:
             "unmatched": sum(c["unmatched"] for c in collections),
             "operations": _ratio(hit, declared),
         },
+        "run": dict(run) if run is not None else run_info(),
         "collections": collections,
         "tests": _tests(summaries),
     }

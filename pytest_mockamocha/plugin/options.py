@@ -19,21 +19,10 @@ from typing import Any
 import pytest
 
 from pytest_mockamocha._defaults import DEFAULT_HOST, DEFAULT_MAX_BODY, SERVER_KINDS
+from pytest_mockamocha.analytics.targets import ReportTarget, parse_target
 from pytest_mockamocha.errors import ConfigError
 from pytest_mockamocha.server.config import Document, parse_document, parse_origin, parse_proxy
 from pytest_mockamocha.spec.slug import slugify
-
-REPORT_FORMATS = ("term", "term-missing", "json", "html", "markdown", "junit")
-#: the formats printed in the terminal, which take no path
-TERMINAL_FORMATS = ("term", "term-missing")
-
-
-@dataclass(frozen=True, slots=True)
-class ReportTarget:
-    """A report to write: its format and, for files, the path (None: the default name)."""
-
-    format: str
-    path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,18 +147,6 @@ def _percent(text: str, base: Path) -> float:
     return value
 
 
-def parse_report(text: str, base: Path) -> ReportTarget:
-    """``FMT`` or ``FMT:PATH``, a relative path taken from ``base``."""
-    fmt, _, path = text.strip().partition(":")
-    if fmt not in REPORT_FORMATS:
-        raise ValueError(f"report format must be one of {', '.join(REPORT_FORMATS)}, not {fmt!r}")
-    if fmt in TERMINAL_FORMATS and path:
-        raise ValueError(f"the {fmt} report takes no path")
-    if not path:
-        return ReportTarget(fmt)
-    return ReportTarget(fmt, _path(path, base))
-
-
 def _path(text: str, base: Path) -> Path:
     path = Path(str(text).strip()).expanduser()
     return path if path.is_absolute() else base / path
@@ -236,7 +213,7 @@ OPTIONS: tuple[Option, ...] = (
         "request-coverage report: term (default), term-missing, json, html, markdown or junit, "
         "optionally with a path (default mockamocha-report.<ext> in the rootdir); repeatable",
         "request-coverage reports (FMT[:PATH] per line, paths relative to the rootdir)",
-        parse=parse_report,
+        parse=parse_target,
         metavar="FMT[:PATH]",
         many=True,
         default=(ReportTarget("term"),),

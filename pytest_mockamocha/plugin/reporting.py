@@ -63,10 +63,10 @@ class Outcome:
 
 def finish(summary: Summary, settings: Settings, rootdir: Path, base_url: str | None) -> Outcome:
     """The report model, the report files written, and the fail-under verdict."""
-    from pytest_mockamocha.analytics.coverage import operation_coverage, report
+    from pytest_mockamocha.analytics.coverage import operation_coverage, report, run_info
     from pytest_mockamocha.analytics.reports import DEFAULT_PATHS, render
 
-    model = report(summary)
+    model = report(summary, run_info(run_settings(settings, rootdir)))
     outcome = Outcome(model, base_url, coverage=operation_coverage(model))
     for target in settings.reports:
         if target.format in ("term", "term-missing"):
@@ -81,6 +81,27 @@ def finish(summary: Summary, settings: Settings, rootdir: Path, base_url: str | 
             f"--mockamocha-fail-under={settings.fail_under:g}%"
         )
     return outcome
+
+
+def run_settings(settings: Settings, rootdir: Path) -> dict[str, Any]:
+    """The settings that shape the mock's answers, as the report records them (paths
+    relative to the rootdir, so shards on other machines compare equal)."""
+    from pytest_mockamocha._version import __version__
+
+    def where(path: Path) -> str:
+        try:
+            return path.resolve().relative_to(rootdir.resolve()).as_posix()
+        except ValueError:
+            return path.name
+
+    return {
+        "mockamocha": __version__,
+        "seed": settings.seed,
+        "strict": settings.strict,
+        "stateful": sorted(settings.stateful),
+        "rules": [where(path) for path in settings.rules],
+        "proxies": sorted(slug for slug, _ in settings.proxies),
+    }
 
 
 def outcome_lines(outcome: Outcome, settings: Settings) -> list[str]:

@@ -10,16 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytest_mockamocha.analytics.reports import htmlpage, jsonfile, junit, markdown, term
+from pytest_mockamocha.analytics.targets import DEFAULT_PATHS, FORMATS, TERMINAL
 
-FORMATS = ("term", "term-missing", "json", "html", "markdown", "junit")
-#: the formats printed in the terminal (no file)
-TERMINAL = ("term", "term-missing")
-DEFAULT_PATHS = {
-    "json": "mockamocha-report.json",
-    "html": "mockamocha-report.html",
-    "markdown": "mockamocha-report.md",
-    "junit": "mockamocha-report.xml",
-}
 _RENDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "term": term.render,
     "term-missing": term.render_missing,

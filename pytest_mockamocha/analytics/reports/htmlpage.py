@@ -146,6 +146,15 @@ def _test(test: Mapping[str, Any]) -> str:
     )
 
 
+def _run(model: Mapping[str, Any]) -> list[str]:
+    run = model.get("run") or {"shards": 1, "notes": []}
+    out = [f"<p>Combined from {run['shards']} runs.</p>"] if run["shards"] > 1 else []
+    if run["notes"]:
+        out.append("<ul class=notes>" + "".join(f"<li>{escape(n)}</li>" for n in run["notes"]))
+        out.append("</ul>")
+    return out
+
+
 def render(model: Mapping[str, Any]) -> str:
     """The whole page."""
     totals = model["totals"]
@@ -159,6 +168,7 @@ def render(model: Mapping[str, Any]) -> str:
             _bar("Session operations", totals["operations"]),
             f"<p>{totals['requests']} requests, {totals['violations']} violations, "
             f"{totals['unmatched']} unmatched</p>",
+            *_run(model),
             *(_collection(c) for c in model["collections"]),
             "<h2>Tests</h2>",
             *(_test(t) for t in model["tests"]),

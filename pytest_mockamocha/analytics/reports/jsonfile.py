@@ -6,9 +6,13 @@ written reports against it.
 
 from __future__ import annotations
 
-import json
+import functools
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
+
+from pytest_mockamocha.errors import ReportError
 
 Schema = dict[str, Any]
 _INT: Schema = {"type": "integer", "minimum": 0}
@@ -33,6 +37,7 @@ _OPERATION = _obj(
     hits=_INT,
     valid_hits=_INT,
     avg_response_ms={"type": "number", "minimum": 0},
+    time_us=_INT,
     statuses=_COUNTS,
     declared_statuses=_STRS,
     statuses_hit=_STRS,
@@ -45,6 +50,7 @@ _OPERATION = _obj(
 _COLLECTION = _obj(
     slug={"type": "string"},
     title={"type": "string"},
+    document_hash={"type": "string"},
     requests=_INT,
     violations=_INT,
     unmatched=_INT,
@@ -67,25 +73,58 @@ _TEST = _obj(
     statuses=_COUNTS,
     violations=_STRS,
 )
+_RUN = _obj(
+    shards={"type": "integer", "minimum": 1},
+    settings={"type": "object", "additionalProperties": {"type": "array"}},
+    notes=_STRS,
+)
 REPORT_SCHEMA: Schema = _obj(
     schema={"const": "mockamocha-report"},
-    version={"const": 1},
+    version={"const": 2},
     totals=_obj(requests=_INT, violations=_INT, unmatched=_INT, operations=_RATIO),
+    run=_RUN,
     collections={"type": "array", "items": _COLLECTION},
     tests={"type": "array", "items": _TEST},
 )
 
 
 def render(model: Mapping[str, Any]) -> str:
-    """The report as indented JSON."""
-    return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
+    """The report as indented JSON (orjson: a tenth of the time of ``json`` on a combined
+    report of a large document)."""
+    return orjson.dumps(model, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
-def load(text: str) -> dict[str, Any]:
-    """A saved report; ValueError when it is not a mockamocha report of a known version."""
-    data = json.loads(text)
-    if not isinstance(data, dict) or data.get("schema") != "mockamocha-report":
-        raise ValueError('not a mockamocha JSON report (no "schema": "mockamocha-report")')
-    if data.get("version") != 1:
-        raise ValueError(f"unsupported report version {data.get('version')!r} (this reads 1)")
-    return data
+def load(data: str | bytes, source: str = "") -> dict[str, Any]:
+    """A saved report, checked: version 2 against ``REPORT_SCHEMA``, version 1 for its
+    identity. ``ReportError`` (naming ``source``) when it is not valid JSON (a truncated
+    file), not a mockamocha report, of an unknown version or off the schema."""
+    try:
+        model = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ReportError(
+            f"not valid JSON, cut short or corrupt? ({exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno})",
+            source=source,
+        ) from None
+    if not isinstance(model, dict) or model.get("schema") != "mockamocha-report":
+        raise ReportError(
+            'not a mockamocha JSON report (no "schema": "mockamocha-report")', source=source
+        )
+    version = model.get("version")
+    if version not in (1, 2):
+        raise ReportError(
+            f"unsupported report version {version!r} (this release reads 1 and 2)", source=source
+        )
+    if version == 2 and not _validator().is_valid(model):
+        problem = next(_validator().iter_errors(model), None)
+        if problem is not None:
+            where = "/" + "/".join(str(part) for part in problem.instance_path)
+            raise ReportError(f"off the report schema at {where}: {problem.message}", source=source)
+    return model
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(REPORT_SCHEMA)

@@ -36,7 +36,11 @@ def _collection(coll: Mapping[str, Any]) -> list[str]:
         f"parameters {_pct(coll['parameters'])} · {coll['requests']} requests, "
         f"{coll['violations']} violations, {coll['unmatched']} unmatched",
         "",
+        "<details><summary>Operations</summary>",
+        "",
         *_table(coll),
+        "",
+        "</details>",
         "",
     ]
     if coll["uncovered"]:
@@ -61,6 +65,11 @@ def render(model: Mapping[str, Any]) -> str:
         f"{model['totals']['requests']} requests.",
         "",
     ]
+    run = model.get("run") or {"shards": 1, "notes": []}
+    if run["shards"] > 1:
+        lines.extend([f"Combined from {run['shards']} runs.", ""])
+    if run["notes"]:
+        lines.extend([*(f"> {_cell(note)}" for note in run["notes"]), ""])
     for coll in model["collections"]:
         lines.extend(_collection(coll))
     return "\n".join(lines).rstrip() + "\n"

@@ -38,8 +38,7 @@ def collection_lines(
     where = f"{base_url}/mocks/{slug}" if base_url else f"/mocks/{slug}"
     deprecated = list(coll["deprecated"])
     apart = (
-        f" ({len(deprecated)} deprecated operation{'s' if len(deprecated) > 1 else ''} "
-        "not counted)"
+        f" ({len(deprecated)} deprecated operation{'s' if len(deprecated) > 1 else ''} not counted)"
         if deprecated
         else ""
     )
@@ -73,6 +72,15 @@ def lines(
         hidden = _hidden(model["collections"])
         if hidden:
             out.append(f"({hidden}: {HINT})")
+    out.extend(run_lines(model))
+    return out
+
+
+def run_lines(model: Mapping[str, Any]) -> list[str]:
+    """How many runs a combined report counts, and its notes (none for one run)."""
+    run = model.get("run") or {"shards": 1, "notes": []}
+    out = [f"combined from {run['shards']} runs"] if run["shards"] > 1 else []
+    out.extend(f"note: {note}" for note in run["notes"])
     return out
 
 
