@@ -6,9 +6,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
-
 
 def is_json(media: str) -> bool:
     """True for application/json, any ``+json`` type, and wildcards we answer as JSON."""
@@ -17,18 +14,86 @@ def is_json(media: str) -> bool:
 
 
 def negotiate(offered: Iterable[str], accept: str | None) -> str | None:
-    """The declared media type to answer with, or None when the client accepts none of them."""
+    """The declared media type to answer with, or None when the request's ``Accept`` rules
+    out every one of them.
+
+    As servers do, and not stricter: media-type parameters (``;version=2``, ``;charset``)
+    never rule a type out, a JSON answer satisfies any JSON type (``application/json`` and
+    every ``+json`` vendor type, as GitHub's ``application/vnd.github+json``) at a lower
+    preference than an exact match, and ``q=0`` excludes. Among what is acceptable the
+    client's preference (``q``) decides, then how closely the type matched, then the
+    document's order."""
     offers = list(offered)
     if not offers:
         return None
     if not accept or accept.strip() in ("*/*", "*"):
         return next((m for m in offers if is_json(m) and "*" not in m), offers[0])
-    parsed = parse_accept_header(accept, MIMEAccept)
-    concrete = [m for m in offers if "*" not in m]
-    best = parsed.best_match(concrete) if concrete else None
-    if best:
-        return best
-    return next((m for m in offers if "*" in m), None)
+    ranges = _ranges(accept)
+    if not ranges:  # an Accept header nothing could be read from accepts anything
+        return next((m for m in offers if is_json(m) and "*" not in m), offers[0])
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for order, offer in enumerate(offers):
+        score = _acceptance(_base(offer), ranges)
+        if score is None:
+            continue
+        rank = (score[0], score[1], -order)
+        if best is None or rank > best:
+            best, chosen = rank, offer
+    return chosen
+
+
+def _base(media: str) -> str:
+    return media.split(";", 1)[0].strip().lower()
+
+
+def _ranges(accept: str) -> list[tuple[str, float]]:
+    """``(media range, q)`` of each entry of an ``Accept`` header."""
+    found = []
+    for entry in accept.split(","):
+        media, *params = (part.strip() for part in entry.split(";"))
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 1.0
+        found.append((media.lower(), q))
+    return found
+
+
+def _acceptance(offer: str, ranges: list[tuple[str, float]]) -> tuple[float, int] | None:
+    """How an offered type (base, lower case) stands against the ranges: ``(q, closeness)``
+    of the closest range that names it (3 exact, 2 JSON family, 1 ``type/*``, 0 ``*/*``),
+    None when none does or the closest says ``q=0``."""
+    match: tuple[int, float] | None = None
+    kind = offer.split("/", 1)[0]
+    for media, q in ranges:
+        if media == offer or ("*" in offer and _covers(offer, media)):
+            closeness = 3
+        elif is_json(offer) and is_json(media) and "*" not in media:
+            closeness = 2
+        elif media == f"{kind}/*":
+            closeness = 1
+        elif media in ("*/*", "*"):
+            closeness = 0
+        else:
+            continue
+        if match is None or closeness > match[0]:
+            match = (closeness, q)
+    if match is None or match[1] <= 0:
+        return None
+    return match[1], match[0]
+
+
+def _covers(wildcard: str, media: str) -> bool:
+    """Whether a declared wildcard type (``*/*``, ``application/*``) covers ``media``."""
+    kind, _, _sub = wildcard.partition("/")
+    return kind == "*" or media.split("/", 1)[0] in (kind, "*")
 
 
 def concrete_type(media: str, value: Any) -> str:

@@ -88,8 +88,12 @@ def answer(
             note = f"nearest rule {chosen.nearest.id}: {'; '.join(chosen.reasons)}"
         return _unruled(asked, note)
     except NotAcceptable as exc:
-        detail = f"{op.name} answers {', '.join(exc.offered)}; the request accepts {asked.accept!r}"
-        return Answer(coll.responder.problem(406, "Not Acceptable", detail))
+        detail = (
+            f"{op.name} declares {', '.join(exc.offered)} for this answer; the request's "
+            f"Accept ({asked.accept}) rules out every one"
+        )
+        refused = Violation("header", "Accept", detail)
+        return Answer(coll.responder.problem(406, "Not Acceptable", detail), (refused,))
     except GenerationError as exc:
         title = "Cannot generate a valid response"
         return Answer(coll.responder.problem(500, title, f"{op.name}: {exc}"))
