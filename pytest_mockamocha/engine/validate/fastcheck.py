@@ -19,11 +19,17 @@ from typing import Any
 from werkzeug.datastructures import Headers
 
 from pytest_mockamocha.engine.media import is_json
-from pytest_mockamocha.engine.validate.violations import IGNORED_HEADERS, Violation
+from pytest_mockamocha.engine.validate.violations import (
+    IGNORED_HEADERS,
+    Violation,
+    without_access_flags,
+)
+from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.spec import pointer as jp
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import Operation, Parameter
+from pytest_mockamocha.spec.parse import parse_text
 
 _PRIMITIVES = ("string", "integer", "number", "boolean")
 _PLAIN_KEYWORDS = frozenset(
@@ -92,11 +98,18 @@ class _ParamPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class _BodyPlan:
+    #: declared media type (lower case, without parameters) -> schema: JSON types and
+    #: wildcards (``*/*``, ``application/*``), which take what the request says it sends
+    schemas: Mapping[str, Any]
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Plan:
     params: tuple[_ParamPlan, ...]
-    #: media type -> schema for JSON bodies; None when the operation has no body
-    json_bodies: Mapping[str, Any] | None
-    body_required: bool
+    #: None when the operation declares no body
+    body: _BodyPlan | None
 
 
 class FastRequestCheck:
@@ -132,9 +145,17 @@ class FastRequestCheck:
         found: list[Violation] = []
         for p in plan.params:
             found.extend(self._param(p, path_params, query, headers, cookies))
-        if plan.json_bodies is not None:
-            found.extend(self._body(plan, body, content_type))
+        if plan.body is not None:
+            found.extend(self.check_body(plan.body, body, content_type))
         return found
+
+    def body_plan_for(self, op: Operation) -> _BodyPlan | None:
+        """The compiled body check of an operation whose parameters openapi-core must
+        read, or None when openapi-core reads the body too (or there is none)."""
+        plan = self.plan_for(op)
+        if plan is not None:
+            return plan.body
+        return self._compile_body(op)
 
     def check_param(
         self,
@@ -168,23 +189,32 @@ class FastRequestCheck:
             if compiled is None:
                 return None
             params.append(compiled)
+        if not op.request_body:
+            return _Plan(tuple(params), None)
+        body = self._compile_body(op)
+        return None if body is None else _Plan(tuple(params), body)
+
+    def _compile_body(self, op: Operation) -> _BodyPlan | None:
+        """JSON bodies and wildcard ones (``*/*``: every Kubernetes operation), or None
+        for what openapi-core reads (forms, multipart, XML, plain text)."""
         body = deref(self._document, op.request_body) if op.request_body else None
-        if body is None:
-            return _Plan(tuple(params), None, False)
-        content = body.get("content") if isinstance(body, dict) else None
+        if not isinstance(body, dict):
+            return None
+        content = body.get("content")
         if not isinstance(content, dict) or not content:
             return None
-        if not all(is_json(m) and "*" not in m for m in content):
+        medias = {str(m).split(";", 1)[0].strip().lower(): n for m, n in content.items()}
+        if not all((is_json(m) and "*" not in m) or _wildcard(m) for m in medias):
             return None
         # the top-level $ref followed once here, not by the validator on every request
         schemas = {
-            m.split(";", 1)[0].strip().lower(): self._follow((n or {}).get("schema"))
-            for m, n in content.items()
+            m: self._follow(n.get("schema") if isinstance(n, dict) else None)
+            for m, n in medias.items()
         }
-        return _Plan(tuple(params), schemas, bool(body.get("required", False)))
+        return _BodyPlan(schemas, bool(body.get("required", False)))
 
     def _compile_param(self, param: Parameter) -> _ParamPlan | None:
-        if param.has_content or param.name == "Authorization":
+        if param.has_content:
             return None
         if param.location == "path":
             return self._compile_path(param)
@@ -192,7 +222,7 @@ class FastRequestCheck:
         if style != _DEFAULT_STYLE.get(param.location):
             return None
         explode = param.explode if param.explode is not None else style == "form"
-        schema = self._follow(param.schema)
+        schema = without_access_flags(self._follow(param.schema))
         if not _plain(schema, self._document):
             return None
         kind = schema.get("type")
@@ -214,7 +244,7 @@ class FastRequestCheck:
         if style not in _PATH_STYLES:
             return None
         explode = bool(param.explode)
-        schema = self._follow(param.schema)
+        schema = without_access_flags(self._follow(param.schema))
         kind = schema.get("type") if isinstance(schema, dict) else None
         if kind == "array":
             items = self._follow(schema.get("items"))
@@ -312,29 +342,37 @@ class FastRequestCheck:
             return []
         return [Violation(location, name, "; ".join(message for _, message in errors[:5]))]
 
-    def _body(self, plan: _Plan, body: bytes, content_type: str) -> list[Violation]:
-        assert plan.json_bodies is not None
+    def check_body(self, plan: _BodyPlan, body: bytes, content_type: str) -> list[Violation]:
+        """Every violation of a compiled body check. A body declared under a wildcard is
+        read as the request's ``Content-Type`` says (JSON, YAML, else text), then
+        validated as its schema says."""
         if not body:
-            if plan.body_required:
+            if plan.required:
                 return [Violation("body", "", "required request body is missing")]
             return []
         media = content_type.split(";", 1)[0].strip().lower()
-        if media not in plan.json_bodies:
-            declared = ", ".join(plan.json_bodies)
-            return [
-                Violation(
-                    "header",
-                    "Content-Type",
-                    f"media type {media or 'none'!r} is not one of {declared}",
-                )
-            ]
-        try:
-            value = json.loads(body)
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-            return [Violation("body", "", f"not valid {media} ({exc})")]
-        except RecursionError:
-            return [Violation("body", "", f"not valid {media} (nested too deeply)")]
-        schema = plan.json_bodies[media]
+        declared = _declared_for(media, plan.schemas)
+        if declared is None:
+            listed = ", ".join(plan.schemas)
+            shown = f"media type {media or 'none'!r} is not one of {listed}"
+            return [Violation("header", "Content-Type", shown)]
+        schema = plan.schemas[declared]
+        if _wildcard(declared) and _kind(schema) == "string":
+            return []  # "any bytes" (an upload): nothing to read them as
+        if is_json(media) or (not media and declared == "*/*" and _looks_json(body)):
+            try:
+                value = json.loads(body)
+            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+                return [Violation("body", "", f"not valid {media or 'JSON'} ({exc})")]
+            except RecursionError:
+                return [Violation("body", "", f"not valid {media} (nested too deeply)")]
+        elif "yaml" in media:
+            try:
+                value = parse_text(body, "body.yaml")
+            except (SpecError, RecursionError) as exc:
+                return [Violation("body", "", f"not valid {media} ({exc})")]
+        else:
+            return _raw_body(media, schema)
         if schema is None:
             return []
         try:
@@ -342,6 +380,49 @@ class FastRequestCheck:
         except RecursionError:
             return [Violation("body", "", "the body is nested too deeply to validate")]
         return [Violation("body", path, message) for path, message in errors]
+
+
+def _wildcard(media: str) -> bool:
+    """``*/*`` or ``type/*``."""
+    kind, _, sub = media.partition("/")
+    return sub == "*" and bool(kind)
+
+
+def _declared_for(media: str, schemas: Mapping[str, Any]) -> str | None:
+    """The declared media type a request's ``Content-Type`` falls under: itself, else
+    ``type/*``, else ``*/*``."""
+    if media in schemas:
+        return media
+    kind = media.partition("/")[0]
+    for key in (f"{kind}/*", "*/*"):
+        if key in schemas:
+            return key
+    return None
+
+
+def _looks_json(body: bytes) -> bool:
+    return body.lstrip()[:1] in (b"{", b"[")
+
+
+def _kind(schema: Any) -> Any:
+    return schema.get("type") if isinstance(schema, dict) else None
+
+
+def _raw_body(media: str, schema: Any) -> list[Violation]:
+    """A body of a non-JSON type under a wildcard: its bytes are the value, which only a
+    string (or untyped) schema can describe."""
+    kind = _kind(schema)
+    if kind in (None, "string") or (isinstance(kind, list) and "string" in kind):
+        return []
+    shown = kind if isinstance(kind, str) else " or ".join(map(str, kind))
+    return [
+        Violation(
+            "body",
+            "",
+            f"a {media or 'body without Content-Type'} cannot be read as {shown}; this "
+            "body is declared as structured data (send it as application/json)",
+        )
+    ]
 
 
 _UNDEFINED = object()

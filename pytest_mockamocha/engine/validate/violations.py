@@ -31,10 +31,72 @@ from pytest_mockamocha.generate.validate import BOUNDED_KEYWORDS, Discriminators
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
-#: header parameters OpenAPI says to ignore: their values are content negotiation's. OpenAPI
-#: says the same of ``Authorization``, but a document that declares it required means "send
-#: a credential", so its presence is still checked (as before).
-IGNORED_HEADERS = frozenset({"accept", "content-type"})
+#: header parameters OpenAPI says to ignore ("SHALL be ignored"): ``Accept`` and
+#: ``Content-Type`` belong to content negotiation, ``Authorization`` to the operation's
+#: ``security``, which stays enforced.
+IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+#: keywords that speak of properties of bodies (sent or received); on a parameter's schema
+#: they mean nothing, and a validator reading them would refuse every value
+_ACCESS_FLAGS = frozenset({"readOnly", "writeOnly"})
+
+
+def without_access_flags(schema: Any) -> Any:
+    """A parameter's schema without ``readOnly``/``writeOnly`` anywhere in it (``$ref``s
+    are not followed; what does not change is shared, not copied)."""
+    if isinstance(schema, dict):
+        changed = {k: without_access_flags(v) for k, v in schema.items() if k not in _ACCESS_FLAGS}
+        if len(changed) == len(schema) and all(changed[k] is schema[k] for k in changed):
+            return schema
+        return changed
+    if isinstance(schema, list):
+        items = [without_access_flags(v) for v in schema]
+        return schema if all(a is b for a, b in zip(items, schema, strict=True)) else items
+    return schema
+
+
+def _parameters_without_access_flags(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document for openapi-core, its parameter schemas ``without_access_flags`` (a
+    ``$ref``'d schema is inlined, stripped, when its target carries a flag). Only the
+    parts on the way to a changed schema are copied."""
+
+    def param(raw: Any) -> Any:
+        node = deref(document, raw) if isinstance(raw, dict) else raw
+        if not isinstance(node, dict) or "schema" not in node:
+            return raw
+        schema = node["schema"]
+        target = deref(document, schema)
+        stripped = without_access_flags(target)
+        if stripped is target:
+            return raw
+        return {**node, "schema": stripped}
+
+    def params(raw: Any) -> Any:
+        if not isinstance(raw, list):
+            return raw
+        items = [param(p) for p in raw]
+        return raw if all(a is b for a, b in zip(items, raw, strict=True)) else items
+
+    out = dict(document)
+    paths = document.get("paths")
+    if isinstance(paths, dict):
+        new_paths = {}
+        for route, item in paths.items():
+            if isinstance(item, dict):
+                new_item = {k: params(v) if k == "parameters" else v for k, v in item.items()}
+                for method, op in item.items():
+                    if isinstance(op, dict) and isinstance(op.get("parameters"), list):
+                        new_item[method] = {**op, "parameters": params(op["parameters"])}
+                item = new_item
+            new_paths[route] = item
+        out["paths"] = new_paths
+    components = document.get("components")
+    if isinstance(components, dict) and isinstance(components.get("parameters"), dict):
+        out["components"] = {
+            **components,
+            "parameters": {k: param(v) for k, v in components["parameters"].items()},
+        }
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +201,19 @@ class ContractValidator:
             content_type=content_type or "application/octet-stream",
         )
         validator: Any = self._openapi_core()[1]  # private openapi-core API, pinned at 0.23.1
+        # JSON and wildcard bodies are ours even here: openapi-core reads a */* body as bytes
+        body_plan = self.fast.body_plan_for(op) if self.fast is not None else None
         try:
             with _quiet():
-                errors = [
-                    *validator._iter_parameters_errors(request, operation, path_item),
-                    *validator._iter_body_errors(request, operation),
-                ]
+                errors = list(validator._iter_parameters_errors(request, operation, path_item))
+                if body_plan is None:
+                    errors.extend(validator._iter_body_errors(request, operation))
             found = list(_convert(e for e in errors if not _ignored_header(e)))
         except Exception as exc:  # a body or header openapi-core cannot even parse
             return [Violation("body", "", f"cannot parse the request: {_plain(exc)}")]
+        if body_plan is not None:
+            assert self.fast is not None
+            found.extend(self.fast.check_body(body_plan, body, content_type))
         found = self._empty_multipart(op, found, body, content_type)
         return self._own_checks(op, found, path_params, query, headers, cookies)
 
@@ -240,8 +306,9 @@ class ContractValidator:
 
 
 def _ignored_header(error: Exception) -> bool:
-    """An error about an ``Accept`` or ``Content-Type`` header parameter: OpenAPI says such
-    parameter definitions "SHALL be ignored" (names compared without case)."""
+    """An error about an ``Accept``, ``Content-Type`` or ``Authorization`` header
+    parameter: OpenAPI says such parameter definitions "SHALL be ignored" (names compared
+    without case)."""
     location = getattr(error, "location", None)
     name = getattr(error, "name", None)
     return location == "header" and isinstance(name, str) and name.lower() in IGNORED_HEADERS
@@ -275,7 +342,9 @@ def _build_core(spec: ApiSpec) -> tuple[SchemaPath, Any, Any]:
     )
 
     root = SchemaPath.from_dict(
-        dict(spec.document), handlers=_DenyRemote(), resolved_cache_maxsize=4096
+        _parameters_without_access_flags(spec.document),
+        handlers=_DenyRemote(),
+        resolved_cache_maxsize=4096,
     )
     tags = Discriminators(Refs(spec.document))
     v31 = spec.version == "3.1"
