@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pytest_mockamocha.generate import GenerationError, SchemaGenerator
@@ -66,8 +66,15 @@ def _responses(spec: ApiSpec, generator: SchemaGenerator, op: Operation) -> Iter
                         f"{op.name} {code} {media} has no schema: the mock answers {{}}",
                     )
                 continue
-            yield from _examples(spec, generator, node, schema, at, "response")
-            yield from _satisfiable(generator, schema, jp.join(at, "schema"))
+            unsatisfiable = list(_satisfiable(generator, schema, jp.join(at, "schema")))
+            examples = _examples(spec, generator, node, schema, at, "response")
+            if unsatisfiable:  # then the first example is served, though it breaks the schema
+                examples = (
+                    replace(f, message=f.message.replace(_NEVER_SERVED, _SERVED))
+                    for f in examples
+                )
+            yield from examples
+            yield from unsatisfiable
 
 
 def _request_examples(
@@ -104,8 +111,12 @@ def _examples(
             yield Finding(
                 where,
                 "invalid-example",
-                f"the example breaks its schema: {message}{detail}; it is never served",
+                f"the example breaks its schema: {message}{detail}; {_NEVER_SERVED}",
             )
+
+
+_NEVER_SERVED = "it is never served"
+_SERVED = "no value satisfies the schema, so the mock serves the first example anyway"
 
 
 def _satisfiable(generator: SchemaGenerator, schema: Any, at: str) -> Iterator[Finding]:

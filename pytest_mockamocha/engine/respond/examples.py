@@ -31,6 +31,26 @@ class ExampleBook:
         """The valid example called ``name``, else ``NO_EXAMPLE``."""
         return self._cached(op, status, media, name, self._find_named)
 
+    def declared(self, op: Operation, status: str, media: str) -> Any:
+        """The first example declared for this response media type, valid or not (for a
+        schema no value satisfies), else ``NO_EXAMPLE``."""
+        node = self._media(op, status, media)
+        if "example" in node:
+            return node["example"]
+        examples = node.get("examples")
+        for raw in examples.values() if isinstance(examples, dict) else ():
+            example = self._deref(raw)
+            if isinstance(example, dict) and "value" in example:
+                return example["value"]
+        schema = self._deref(node.get("schema"))
+        if isinstance(schema, dict):
+            if "example" in schema:
+                return schema["example"]
+            listed = schema.get("examples")
+            if isinstance(listed, list) and listed:
+                return listed[0]
+        return NO_EXAMPLE
+
     def names(self, op: Operation, status: str, media: str) -> list[str]:
         """The names of the ``examples`` declared for this response media type."""
         examples = self._media(op, status, media).get("examples")

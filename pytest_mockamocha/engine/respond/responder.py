@@ -206,6 +206,12 @@ class Responder:
                 return found, source
         schema = node.get("schema") if isinstance(node, dict) else None
         value, complete = self.generate_best(schema, rng, media)
+        if not complete and not overrides:
+            # no value satisfies the schema, so no example can: the author's example is
+            # then the closest thing to what they meant
+            declared = self.examples.declared(op, key, media)
+            if declared is not NO_EXAMPLE:
+                return declared, "unsatisfiable"
         if overrides:
             apply_overrides(value, overrides)
         if not complete:
@@ -246,7 +252,8 @@ class Responder:
 
     def generate_best(self, schema: Any, rng: random.Random, media: str) -> tuple[Any, bool]:
         """A valid value, or, for a schema no value satisfies (a sloppy ``oneOf``, say), the
-        closest the generator gets; the flag says which. The problem is kept for the
+        closest the generator gets (at worst an empty value of the schema's first type: a
+        document lint accepts never gets a 5xx); the flag says which. The problem is kept for the
         summary, and the journal marks such answers ``unsatisfiable``."""
         try:
             return self.generate(schema, rng, media), True
@@ -265,7 +272,7 @@ class Responder:
             try:
                 return self.generator.generate_closest(schema, rng, direction="response"), False
             except (GenerationError, RecursionError):
-                raise exc from None
+                return _placeholder(self.deref(schema)), False
 
     def _headers(self, response: Any, rng: random.Random) -> list[tuple[str, str]]:
         declared = response.get("headers") if isinstance(response, dict) else None
@@ -465,3 +472,16 @@ def _header_text(value: Any) -> str:
 def _header_safe(text: str) -> str:
     clean = "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in text)
     return clean[:1000]
+
+
+_EMPTY: dict[str, Any] = {"string": "", "integer": 0, "number": 0, "boolean": False, "null": None}
+
+
+def _placeholder(schema: Any) -> Any:
+    """The empty value of a schema's first declared type (``{}`` when it declares none)."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(kind, list):
+        kind = kind[0] if kind else None
+    if kind == "array":
+        return []
+    return _EMPTY.get(kind, {}) if isinstance(kind, str) else {}
