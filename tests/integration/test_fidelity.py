@@ -1,0 +1,241 @@
+"""Classes of public documents the mock used to answer wrongly, each reproduced by a minimal
+document in tests/data/specs/fidelity/ and served on a real socket."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from pytest_mockamocha.server.runtime import MockServer
+from pytest_mockamocha.spec.loader import load_spec
+
+FIDELITY = Path(__file__).parents[1] / "data" / "specs" / "fidelity"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockServer]:
+    running = MockServer().start()
+    for name in ("trailing_slash", "parameters", "wildcard_body", "accept", "allof_conflict"):
+        running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
+    yield running
+    running.stop()
+
+
+def url(server: MockServer, slug: str, path: str) -> str:
+    return server.url_for(slug) + path
+
+
+def post_json(target: str, body: object, method: str = "POST", **headers: str) -> requests.Response:
+    headers = {"Content-Type": "application/json", **headers}
+    return requests.request(method, target, data=json.dumps(body), headers=headers, timeout=10)
+
+
+# -- trailing slashes (Django REST Framework) --------------------------------------------
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/circuits/circuit-types/", 200),
+        ("GET", "/circuits/circuit-types/3/", 200),
+        ("DELETE", "/circuits/circuit-types/3/", 204),
+    ],
+)
+def test_paths_declared_with_a_trailing_slash_route_as_declared(
+    server: MockServer, method: str, path: str, status: int
+) -> None:
+    answer = requests.request(
+        method, url(server, "trailing-slash", path), timeout=10, allow_redirects=False
+    )
+    assert answer.status_code == status, answer.text
+    assert "Location" not in answer.headers
+
+
+def test_a_trailing_slash_post_validates_its_body(server: MockServer) -> None:
+    target = url(server, "trailing-slash", "/circuits/circuit-types/")
+    assert post_json(target, {"name": "fibre"}).status_code == 201
+    refused = post_json(target, {})
+    assert refused.status_code == 400
+    assert "'name' is a required property" in refused.json()["detail"]
+
+
+# -- readOnly / writeOnly on parameters, the Authorization header parameter -------------
+def test_read_only_and_write_only_parameter_schemas_accept_values(server: MockServer) -> None:
+    answer = requests.get(url(server, "parameters", "/items/3"), params={"q": "abc"}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def test_parameter_schemas_are_still_checked_apart_from_the_flags(server: MockServer) -> None:
+    too_small = requests.get(url(server, "parameters", "/items/0"), timeout=10)
+    assert too_small.status_code == 400
+    assert "path.id" in too_small.json()["detail"]
+    target = url(server, "parameters", "/items/3")
+    too_long = requests.get(target, params={"q": "abcdef"}, timeout=10)
+    assert too_long.status_code == 400
+    assert "query.q" in too_long.json()["detail"]
+
+
+def test_flags_are_ignored_on_operations_openapi_core_validates(server: MockServer) -> None:
+    target = url(server, "parameters", "/styled/.1,2")
+    assert requests.get(target, params={"level": "2"}, timeout=10).status_code == 200
+    refused = requests.get(target, params={"level": "9"}, timeout=10)
+    assert refused.status_code == 400
+    assert "level" in refused.json()["detail"]
+    assert "read-only" not in refused.text
+
+
+def test_an_authorization_header_parameter_is_ignored(server: MockServer) -> None:
+    assert requests.get(url(server, "parameters", "/items/3"), timeout=10).status_code == 200
+
+
+def test_security_is_still_enforced_through_security(server: MockServer) -> None:
+    target = url(server, "parameters", "/secured")
+    refused = requests.get(target, timeout=10)
+    assert refused.status_code == 401
+    assert "bearer" in refused.json()["detail"]
+    allowed = requests.get(target, headers={"Authorization": "Bearer t"}, timeout=10)
+    assert allowed.status_code == 200
+
+
+# -- bodies declared under */* and type/* --------------------------------------------------
+def test_a_wildcard_body_is_read_as_the_declared_content_type(server: MockServer) -> None:
+    target = url(server, "wildcard-body", "/things")
+    assert post_json(target, {"name": "a"}).status_code == 201
+    missing = post_json(target, {})
+    assert missing.status_code == 400
+    assert "'name' is a required property" in missing.json()["detail"]
+    wrong = post_json(target, ["a"])
+    assert wrong.status_code == 400
+    assert "is not of type 'object'" in wrong.json()["detail"]
+
+
+def test_a_wildcard_body_without_type_is_still_checked(server: MockServer) -> None:
+    target = url(server, "wildcard-body", "/untyped") + "?tags=a|b"
+    assert post_json(target, {"name": "a"}).status_code == 204
+    missing = post_json(target, {})
+    assert missing.status_code == 400
+    assert "'name' is a required property" in missing.json()["detail"]
+
+
+def test_a_wildcard_body_reads_yaml_and_refuses_text_for_an_object(server: MockServer) -> None:
+    target = url(server, "wildcard-body", "/things")
+    yaml_body = requests.post(
+        target, data=b"name: a\n", headers={"Content-Type": "application/yaml"}, timeout=10
+    )
+    assert yaml_body.status_code == 201, yaml_body.text
+    text = requests.post(target, data=b"hello", headers={"Content-Type": "text/plain"}, timeout=10)
+    assert text.status_code == 400
+    assert "cannot be read as object" in text.json()["detail"]
+    broken = requests.post(
+        target, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10
+    )
+    assert broken.status_code == 400
+    assert "not valid application/json" in broken.json()["detail"]
+
+
+def test_a_wildcard_binary_body_takes_any_bytes(server: MockServer) -> None:
+    target = url(server, "wildcard-body", "/uploads")
+    for media, data in (("application/json", b'{"a": 1}'), ("image/png", b"\x89PNG\r\n")):
+        answer = requests.put(target, data=data, headers={"Content-Type": media}, timeout=10)
+        assert answer.status_code == 204, (media, answer.text)
+
+
+def test_a_type_wildcard_covers_that_type_only(server: MockServer) -> None:
+    target = url(server, "wildcard-body", "/patches")
+    merge = "application/merge-patch+json"
+    assert post_json(target, {"spec": {}}, "PATCH", **{"Content-Type": merge}).status_code == 204
+    assert post_json(target, {}, "PATCH", **{"Content-Type": merge}).status_code == 400
+    text = requests.patch(target, data=b"{}", headers={"Content-Type": "text/plain"}, timeout=10)
+    assert text.status_code == 400
+    assert "'text/plain' is not one of application/*" in text.json()["detail"]
+
+
+# -- Accept negotiation -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("path", "accept", "media"),
+    [
+        ("/repos", "application/vnd.github+json", "application/json"),
+        ("/repos", "application/vnd.github.v3+json; q=0.9", "application/json"),
+        ("/versioned", "application/json", "application/json"),
+        ("/versioned", "*/*", "application/json"),
+        ("/versioned", None, "application/json"),
+        ("/either", "application/json", "application/json"),
+        ("/either", "application/xml, application/json;q=0.5", "application/xml"),
+        ("/either", "application/vnd.api+json", "application/json"),
+    ],
+)
+def test_accept_negotiation_is_as_lenient_as_real_servers(
+    server: MockServer, path: str, accept: str | None, media: str
+) -> None:
+    headers = {"Accept": accept} if accept else {}
+    answer = requests.get(url(server, "accept", path), headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Type"].startswith(media)
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/json", "text/html", "application/xml;q=0, application/json"]
+)
+def test_406_only_when_accept_rules_out_every_declared_type(
+    server: MockServer, accept: str
+) -> None:
+    answer = requests.get(url(server, "accept", "/xml"), headers={"Accept": accept}, timeout=10)
+    assert answer.status_code == 406
+    detail = answer.json()["detail"]
+    assert "declares application/xml" in detail
+    assert f"Accept ({accept})" in detail
+
+
+def test_strict_mode_says_what_was_declared_and_what_was_accepted(
+    pytester: pytest.Pytester,
+) -> None:
+    shutil.copy(FIDELITY / "accept.yaml", pytester.path / "accept.yaml")
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_asks_for_json(mockamocha):
+            answer = requests.get(
+                mockamocha.base_url + "/xml", headers={"Accept": "application/json"}
+            )
+            assert answer.status_code == 406
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", "accept.yaml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*GET /xml -> 406*",
+        "*violation: header.Accept: GET /xml declares application/xml for this answer; "
+        "the request's Accept (application/json) rules out every one*",
+    ])
+
+
+# -- allOf branches that disagree on type ------------------------------------------------
+def test_an_unsatisfiable_schema_answers_its_example(server: MockServer) -> None:
+    answer = requests.get(url(server, "allof-conflict", "/odd-with-example"), timeout=10)
+    assert answer.status_code == 200
+    assert answer.json() == {"id": 3}
+
+
+def test_an_unsatisfiable_schema_without_example_answers_the_closest_value(
+    server: MockServer,
+) -> None:
+    answer = requests.get(url(server, "allof-conflict", "/odd"), timeout=10)
+    assert answer.status_code == 200
+    answer.json()  # JSON, not a problem document
+    records = server.engine.journal.records(collection="allof-conflict")
+    assert {r.source for r in records if r.path == "/odd"} == {"unsatisfiable"}
+
+
+def test_lint_warns_of_the_served_example(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_mockamocha.cli", "lint", FIDELITY / "allof_conflict.yaml"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert "[unsatisfiable]" in result.stdout
+    assert "the mock serves the first example anyway" in result.stdout
