@@ -8,6 +8,12 @@ tried before mixed ones and variables (OpenAPI: concrete paths before templated 
 the search backtracks, so ``DELETE /pets/mine`` reaches ``DELETE /pets/{petId}`` when
 ``/pets/mine`` declares only ``GET``.
 
+A path key may carry conditions after ``#`` or ``?``, as AWS documents do for the
+operations of one URL (``/#X-Amz-Target=AppRunner.CreateService``, ``/#Action=SendMessage``,
+``/{Bucket}?uploads``): the key routes by the part before them, and the operation whose
+conditions the request meets (a header or query parameter with that value, or present) is
+chosen among those sharing the path and method.
+
 Two tolerances, tried only when nothing matches exactly: a trailing slash the request
 adds or leaves out (``/pets/`` still lists pets where only ``/pets`` is declared), and
 variables expanding to an empty segment (RFC 6570: an empty list or object, or an empty
@@ -20,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pytest_mockamocha.spec.model import Operation
 
@@ -43,6 +50,54 @@ class RouteMiss:
     status: int
     allowed: tuple[str, ...] = ()
     nearest: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Condition:
+    """``name=value`` (or bare ``name``) from a path key's ``#...`` part: a header or query
+    parameter the request must carry."""
+
+    name: str
+    value: str | None
+    location: str  # header, query or either
+
+    def holds(self, query: Any, headers: Any) -> bool:
+        if self.location in ("query", "either") and query is not None:
+            if self.value is None and self.name in query:
+                return True
+            if self.value is not None and self.value in query.getlist(self.name):
+                return True
+        if self.location in ("header", "either") and headers is not None:
+            found = headers.get(self.name)
+            if found is not None and (self.value is None or found.strip() == self.value):
+                return True
+        return False
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """A path key's routed template and its conditions (``/#Action=X`` -> ``/``, ``Action=X``)."""
+    cut = min((i for i in (key.find("#"), key.find("?")) if i >= 0), default=-1)
+    if cut < 0:
+        return key, ""
+    return key[:cut] or "/", key[cut + 1 :]
+
+
+def _conditions(op: Operation, text: str) -> tuple[_Condition, ...]:
+    locations: dict[str, str] = {}
+    for param in op.parameters:
+        if param.location == "header":
+            locations.setdefault(param.name.lower(), "header")
+        elif param.location == "query":
+            locations.setdefault(param.name, "query")
+    found = []
+    for part in re.split(r"[&;]", text):
+        name, eq, value = part.partition("=")
+        name = name.strip()
+        if not name:
+            continue
+        where = locations.get(name) or locations.get(name.lower()) or "either"
+        found.append(_Condition(name, value.strip() if eq else None, where))
+    return tuple(found)
 
 
 class _Mixed:
@@ -115,13 +170,22 @@ class Router:
     def __init__(self, operations: Iterable[Operation]):
         self._ops: dict[tuple[str, str], Operation] = {}
         self._methods: dict[str, set[str]] = {}
+        #: operations sharing a routed template and method, told apart by their conditions
+        self._shared: dict[tuple[str, str], list[tuple[tuple[_Condition, ...], Operation]]] = {}
         self._root = _Node()
         for op in operations:
-            self._ops[(op.path, op.method)] = op
-            if op.path not in self._methods:
-                self._methods[op.path] = set()
-                self._add(op.path)
-            self._methods[op.path].add(op.method)
+            template, conditions = split_key(op.path)
+            key = (template, op.method)
+            if conditions or key in self._shared:
+                self._shared.setdefault(key, [])
+                if not self._shared[key] and key in self._ops:
+                    self._shared[key].append(((), self._ops[key]))
+                self._shared[key].append((_conditions(op, conditions), op))
+            self._ops.setdefault(key, op)
+            if template not in self._methods:
+                self._methods[template] = set()
+                self._add(template)
+            self._methods[template].add(op.method)
         self._seen: dict[tuple[str, str], RouteMatch | RouteMiss] = {}
 
     def _add(self, template: str) -> None:
@@ -130,8 +194,11 @@ class Router:
             node = node.child(segment)
         node.template = template
 
-    def match(self, path: str, method: str) -> RouteMatch | RouteMiss:
-        """The operation for ``method`` on ``path``, or why there is none."""
+    def match(
+        self, path: str, method: str, query: Any = None, headers: Any = None
+    ) -> RouteMatch | RouteMiss:
+        """The operation for ``method`` on ``path``, or why there is none. ``query`` and
+        ``headers`` choose among operations sharing a path and method (``#`` conditions)."""
         key = (path, method)
         found = self._seen.get(key)
         if found is None:
@@ -139,6 +206,10 @@ class Router:
             if len(self._seen) >= _SEEN_MAX:
                 self._seen.clear()  # a test suite repeats paths; a crawler does not
             self._seen[key] = found
+        if self._shared and isinstance(found, RouteMatch):
+            shared = self._shared.get((split_key(found.operation.path)[0], found.operation.method))
+            if shared:
+                return RouteMatch(_choose(shared, query, headers), found.path_params)
         return found
 
     def _match(self, path: str, method: str) -> RouteMatch | RouteMiss:
@@ -219,6 +290,17 @@ class Router:
 
         ranked = sorted(self._ops.values(), key=lambda op: (-score(op), op.name))
         return tuple(op.name for op in ranked[:n])
+
+
+def _choose(
+    shared: list[tuple[tuple[_Condition, ...], Operation]], query: Any, headers: Any
+) -> Operation:
+    """The operation whose conditions the request meets (the most conditions first), else
+    one without conditions, else the first: its validation then says what is missing."""
+    met = [(len(c), op) for c, op in shared if c and all(x.holds(query, headers) for x in c)]
+    if met:
+        return max(met, key=lambda found: found[0])[1]
+    return next((op for c, op in shared if not c), shared[0][1])
 
 
 def _segments(path: str) -> list[str]:

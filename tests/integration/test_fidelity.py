@@ -239,3 +239,34 @@ def test_lint_warns_of_the_served_example(tmp_path: Path) -> None:
     )
     assert "[unsatisfiable]" in result.stdout
     assert "the mock serves the first example anyway" in result.stdout
+
+
+# -- AWS path keys with '#' conditions -------------------------------------------------------
+@pytest.fixture(scope="module")
+def aws() -> Iterator[str]:
+    running = MockServer().start()
+    running.add_spec(load_spec(FIDELITY / "aws_fragments.yaml"), "aws")
+    yield running.url_for("aws")
+    running.stop()
+
+
+def test_the_x_amz_target_header_chooses_the_operation(aws: str) -> None:
+    made = post_json(aws + "/", {"Name": "a"}, **{"X-Amz-Target": "Svc.CreateThing"})
+    assert made.status_code == 200, made.text
+    assert "Arn" in made.json()
+    gone = post_json(aws + "/", {"Arn": "x"}, **{"X-Amz-Target": "Svc.DeleteThing"})
+    assert gone.status_code == 200, gone.text
+    assert "Deleted" in gone.json()
+
+
+def test_without_its_condition_a_request_is_refused_as_invalid(aws: str) -> None:
+    refused = post_json(aws + "/", {"Name": "a"})
+    assert refused.status_code == 400
+    assert "X-Amz-Target" in refused.json()["detail"]
+
+
+def test_the_action_query_parameter_chooses_the_operation(aws: str) -> None:
+    purged = requests.get(aws + "/123/jobs/", params={"Action": "PurgeQueue"}, timeout=10)
+    assert purged.status_code == 200, purged.text
+    assert purged.headers["Content-Type"].startswith("application/xml")
+    assert requests.get(aws + "/123/jobs/", timeout=10).status_code == 400

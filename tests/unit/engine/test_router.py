@@ -229,3 +229,51 @@ def test_building_the_routes_of_a_thousand_templates_is_linear() -> None:
     assert router.match("/r1000/5/items/6", "GET") == RouteMiss(
         404, nearest=router.nearest("GET", "/r1000/5/items/6")
     )
+
+
+# -- AWS path keys: conditions after '#' or '?' choose among operations of one URL -------
+def _aws_op(key: str, method: str = "POST", *params: tuple[str, str]) -> Operation:
+    from pytest_mockamocha.spec.model import Parameter
+
+    declared = tuple(Parameter(name=n, location=loc, required=True) for n, loc in params)
+    return Operation(method=method, path=key, operation_id=None, parameters=declared)
+
+
+def test_a_header_condition_chooses_the_operation() -> None:
+    target = ("X-Amz-Target", "header")
+    router = Router([
+        _aws_op("/#X-Amz-Target=Svc.Create", "POST", target),
+        _aws_op("/#X-Amz-Target=Svc.Delete", "POST", target),
+    ])
+    from werkzeug.datastructures import Headers
+
+    found = router.match("/", "POST", {}, Headers({"x-amz-target": "Svc.Delete"}))
+    assert isinstance(found, RouteMatch)
+    assert found.operation.path == "/#X-Amz-Target=Svc.Delete"
+    # without the header the first is chosen, and its validation says what is missing
+    first = router.match("/", "POST", {}, {})
+    assert isinstance(first, RouteMatch)
+    assert first.operation.path == "/#X-Amz-Target=Svc.Create"
+
+
+def test_query_conditions_with_path_templates_and_bare_names() -> None:
+    from werkzeug.datastructures import MultiDict
+
+    router = Router([
+        _aws_op("/{Account}/{Queue}/#Action=Send", "POST", ("Action", "query")),
+        _aws_op("/{Account}/{Queue}/#Action=Purge", "POST", ("Action", "query")),
+        _aws_op("/{Bucket}", "GET"),
+        _aws_op("/{Bucket}?uploads", "GET"),
+    ])
+    found = router.match("/1/q", "POST", MultiDict({"Action": "Purge"}), {})
+    assert isinstance(found, RouteMatch)
+    assert found.operation.path == "/{Account}/{Queue}/#Action=Purge"
+    assert dict(found.path_params) == {"Account": "1", "Queue": "q"}
+    uploads = router.match("/b", "GET", MultiDict({"uploads": ""}), {})
+    plain = router.match("/b", "GET", MultiDict(), {})
+    assert isinstance(uploads, RouteMatch)
+    assert isinstance(plain, RouteMatch)
+    assert (uploads.operation.path, plain.operation.path) == ("/{Bucket}?uploads", "/{Bucket}")
+    assert router.match("/b", "DELETE", MultiDict(), {}) == RouteMiss(
+        405, allowed=("GET",), nearest=router.nearest("DELETE", "/b")
+    )
