@@ -177,7 +177,9 @@ class Engine:
         coll = self.collection(slug)
         context = self._context
         seed = context.seed if context.seed is not None else self.seed
-        route = coll.router.match(request.path, request.method, request.query, request.headers)
+        route = coll.router.match(
+            request.route_path or request.path, request.method, request.query, request.headers
+        )
         if isinstance(route, RouteMatch) and route.operation.name in coll.withdrawn:
             route = RouteMiss(404, nearest=coll.router.nearest(request.method, request.path))
         answered = answer(coll, self.rules, route, request, seed)

@@ -18,6 +18,9 @@ class MockRequest:
     headers: Headers = field(default_factory=Headers)
     cookies: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    #: the path as routed when it differs from ``path``: an encoded slash inside a segment
+    #: (``%2F``, as in an ARN) is ``router.ENCODED_SLASH`` there, so it stays in its segment
+    route_path: str = ""
 
     @property
     def content_type(self) -> str:

@@ -27,12 +27,26 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from pytest_mockamocha.spec.model import Operation
 
 #: routing answers remembered per (path, method); results are immutable values
 _SEEN_MAX = 4096
 _TEMPLATE_VAR = re.compile(r"{([^{}]+)}")
+
+
+#: stands for ``%2F`` inside a segment of a routed path (a private-use character)
+ENCODED_SLASH = "\ue000"
+
+
+def routed_path(raw: str) -> str:
+    """The path to route from a raw (still percent-encoded) one that holds ``%2F``: each
+    segment decoded, its encoded slashes kept as ``ENCODED_SLASH``."""
+    return "/".join(
+        unquote(part.replace("%2F", ENCODED_SLASH).replace("%2f", ENCODED_SLASH))
+        for part in raw.split("/")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +220,9 @@ class Router:
             if len(self._seen) >= _SEEN_MAX:
                 self._seen.clear()  # a test suite repeats paths; a crawler does not
             self._seen[key] = found
+        if ENCODED_SLASH in path and isinstance(found, RouteMatch):
+            values = {k: v.replace(ENCODED_SLASH, "/") for k, v in found.path_params.items()}
+            found = RouteMatch(found.operation, values)
         if self._shared and isinstance(found, RouteMatch):
             shared = self._shared.get((split_key(found.operation.path)[0], found.operation.method))
             if shared:

@@ -20,6 +20,7 @@ from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha._text import shorten
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
+from pytest_mockamocha.engine.router import routed_path
 from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.server.cors import CorsPolicy, is_preflight
 from pytest_mockamocha.server.faults import FaultAnswer
@@ -165,9 +166,11 @@ class MockServerApp:
         if body is None:
             return _too_large(self.max_body)
         environ = request.environ
+        raw = environ.get("REQUEST_URI") or environ.get("RAW_URI") or ""
         mock_request = MockRequest(
             method=request.method,
             path=sub_path,
+            route_path=_route_path(raw, slug) if "%2" in raw else "",
             # parsing an absent query string or Cookie header still costs: skip it
             query=request.args if environ.get("QUERY_STRING") else _NO_QUERY,
             headers=request.headers,
@@ -283,6 +286,17 @@ def _to_response(answer: MockResponse) -> _MockAnswer | FaultAnswer:
     return FaultAnswer(
         answer.fault, answer.fault_seconds, plain.status, plain.headers, plain.body, answer.delay
     )
+
+
+def _route_path(raw: str, slug: str) -> str:
+    """The collection-relative path to route when the raw request URI encodes a slash
+    inside a segment (``/mocks/aws/services/arn%3A...%2Fsvc-1``), else ''."""
+    path = raw.partition("?")[0]
+    if "%2f" not in path.lower():
+        return ""
+    _, _, rest = path.partition(MOCKS_PREFIX)
+    _, _, sub = rest.partition("/")
+    return routed_path("/" + sub)
 
 
 def wire_error(status: int, title: str, detail: str, path: str) -> tuple[str, bytes]:

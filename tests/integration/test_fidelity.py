@@ -270,3 +270,16 @@ def test_the_action_query_parameter_chooses_the_operation(aws: str) -> None:
     assert purged.status_code == 200, purged.text
     assert purged.headers["Content-Type"].startswith("application/xml")
     assert requests.get(aws + "/123/jobs/", timeout=10).status_code == 400
+
+
+def test_an_encoded_slash_stays_inside_its_path_parameter(aws: str) -> None:
+    arn = "arn:aws:vpc-lattice:eu-west-1:123456789012:service/svc-0123456789abcdefg"
+    encoded = requests.utils.quote(arn, safe="")
+    found = requests.get(aws + "/services/" + encoded, timeout=10)
+    assert found.status_code == 200, found.text
+    assert requests.get(aws + "/services/svc-0123456789abcdefg", timeout=10).status_code == 200
+    # a real slash is a real segment: no such path
+    assert requests.get(aws + "/services/" + arn, timeout=10).status_code == 404
+    refused = requests.get(aws + "/services/" + encoded.replace("svc-", "xyz-"), timeout=10)
+    assert refused.status_code == 400
+    assert "serviceIdentifier" in refused.json()["detail"]
