@@ -61,3 +61,21 @@ def test_the_command_line_starts_without_the_engine_or_the_server() -> None:
     assert not [m for m in ours if m.startswith(("pytest_mockamocha.engine",
                                                   "pytest_mockamocha.api",
                                                   "pytest_mockamocha.server.assembly"))]
+
+
+def test_a_served_document_answers_without_the_heavy_libraries(tmp_path: object) -> None:
+    """Start-up pays for what the first answer needs: loading and checking a document
+    and answering a request load neither openapi-spec-validator (its package pulls
+    pydantic and requests) nor openapi-core, hypothesis, Faker or jinja2."""
+    spec = "tests/data/specs/petstore.yaml"
+    statement = (
+        "import urllib.request, pathlib; "
+        "from pytest_mockamocha.server.runtime import MockServer; "
+        "from pytest_mockamocha.spec.loader import load_spec; "
+        "s = MockServer().start(); "
+        f"s.add_spec(load_spec({spec!r}, cache_dir=pathlib.Path({str(tmp_path)!r})), 'p'); "
+        "urllib.request.urlopen(s.url_for('p') + '/pets?limit=2').read(); s.stop()"
+    )
+    heavy = ("openapi_spec_validator", "openapi_core", "pydantic", "hypothesis", "faker",
+             "jinja2", "requests")
+    assert _modules_after(statement, heavy) == []
