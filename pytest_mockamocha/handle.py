@@ -221,6 +221,12 @@ class Mockamocha:
             raise RuleError(problems_text(problems))
         self._undo.append(self.engine.set_delay(self._slug(collection), (low, high)))
 
+    def cors(self, enabled: bool, *, collection: str | None = None) -> None:
+        """Whether the server answers browsers' CORS preflights for the collection, for
+        this test. Off, a preflight reaches the document's own ``OPTIONS`` operation (or its
+        404/405) and answers carry no CORS headers: for testing an API's own CORS."""
+        self._undo.append(self.engine.set_cors(self._slug(collection), bool(enabled)))
+
     # -- journal and assertions ----------------------------------------------------------
     def requests(
         self, operation: str | None = None, *, collection: str | None = None

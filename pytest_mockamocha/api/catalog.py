@@ -234,7 +234,8 @@ class Catalog:
         self.apply_modes(coll)
 
     def apply_modes(self, coll: Record) -> None:
-        """Stateful mode and the default delay of a stored collection, made live."""
+        """Stateful mode, the default delay and CORS handling of a stored collection, made
+        live."""
         live = next((c for c in self.engine if c.slug == coll["slug"]), None)
         if live is None:
             return
@@ -250,6 +251,7 @@ class Catalog:
             self.engine.set_delay(live.slug, (float(delay[0]), float(delay[1])))
         else:
             self.engine.set_delay(live.slug, (float(delay or 0), None))
+        self.engine.set_cors(live.slug, bool(coll.get("cors", True)))
 
     def put_rule(self, rule: Record, coll: Record, endpoint: Record) -> None:
         """Make a stored rule live in the engine (when its collection is mounted)."""

@@ -154,7 +154,8 @@ _SCHEMAS: dict[str, Schema] = {
     ),
     "KeyInput": closed(obj("name", name=_NAME)),
     "Collection": obj(
-        "id name description slug mock_url endpoints_count stateful delay created_at updated_at",
+        "id name description slug mock_url endpoints_count stateful delay cors created_at "
+        "updated_at",
         id=_STR,
         name=_STR,
         description=_STR,
@@ -163,6 +164,7 @@ _SCHEMAS: dict[str, Schema] = {
         endpoints_count=_INT,
         stateful={"type": "boolean"},
         delay=_DELAY_OR_NULL,
+        cors={"type": "boolean"},
         created_at=_TIME,
         updated_at=_TIME,
     ),
@@ -277,6 +279,7 @@ _SCHEMAS: dict[str, Schema] = {
             description=_STR,
             stateful={"type": "boolean"},
             delay=_DELAY_OR_NULL,
+            cors={"type": "boolean"},
         )
     ),
     "GenerateInput": closed(
@@ -441,7 +444,7 @@ def _paths() -> dict[str, Schema]:
         "/api/collections/{coll_id}": {
             "get": op("Get a collection", data=ref("Collection"), params=[coll]),
             "patch": op(
-                "Change a collection (name, stateful mode, default delay)",
+                "Change a collection (name, stateful mode, default delay, CORS handling)",
                 data=ref("Collection"),
                 body="CollectionPatch",
                 params=[coll],

@@ -155,10 +155,11 @@ def update_collection(
     description: str | None,
     stateful: bool | None = None,
     delay: float | Sequence[float] | Remove | None = None,
+    cors: bool | None = None,
 ) -> Call[Collection]:
     if delay is not None and not isinstance(delay, (int, float, Remove)):
         delay = list(delay)
-    body = _given(name=name, description=description, stateful=stateful, delay=delay)
+    body = _given(name=name, description=description, stateful=stateful, delay=delay, cors=cors)
     return _json("PATCH", f"/api/collections/{_seg(coll_id)}", Collection.from_json, body)
 
 

@@ -114,10 +114,12 @@ class Collections(_Resource):
         description: str | None = None,
         stateful: bool | None = None,
         delay: float | Sequence[float] | Remove | None = None,
+        cors: bool | None = None,
     ) -> Collection:
         """Change the given fields. ``stateful=True`` answers CRUD paths from a seeded store;
-        ``delay`` (seconds or ``(min, max)``) delays every answer, ``REMOVE`` drops it."""
-        call = calls.update_collection(collection_id, name, description, stateful, delay)
+        ``delay`` (seconds or ``(min, max)``) delays every answer, ``REMOVE`` drops it.
+        ``cors=False`` leaves CORS to the document (an API whose own CORS is under test)."""
+        call = calls.update_collection(collection_id, name, description, stateful, delay, cors)
         return self._send(call)
 
     def scenarios(self, collection_id: str) -> builtins.list[Scenario]:

@@ -105,6 +105,9 @@ class Collection(_Model):
     stateful: bool
     #: the default delay of every answer: seconds, ``[min, max]`` or None
     delay: float | list[float] | None
+    #: the server answers browsers' CORS preflights for the mocks (off: the document's own
+    #: ``OPTIONS`` operations and headers are what a browser meets)
+    cors: bool
     created_at: str
     updated_at: str
 

@@ -61,6 +61,8 @@ export interface Collection {
   stateful: boolean;
   /** the default delay of every answer */
   delay: Delay | null;
+  /** the server answers CORS preflights for the mocks (off: the document's own OPTIONS) */
+  cors: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -70,6 +72,7 @@ export interface CollectionUpdate {
   stateful?: boolean;
   /** `null` removes the default delay */
   delay?: Delay | null;
+  cors?: boolean;
 }
 export interface CollectionList extends Listing {
   collections: Collection[];

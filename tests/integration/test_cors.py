@@ -201,3 +201,70 @@ def test_pages_and_unknown_places_get_no_cors_headers(server: MockServer) -> Non
     answer = requests.get(f"{server.url}/somewhere", headers={"Origin": PAGE}, timeout=10)
     assert answer.status_code == 404
     assert "Access-Control-Allow-Origin" not in answer.headers
+
+
+def test_the_api_turns_a_collections_cors_off_and_a_restart_keeps_it(tmp_path: Path) -> None:
+    from pytest_mockamocha.store import open_store
+
+    db = tmp_path / "db.json"
+
+    def started() -> tuple[MockServer, str]:
+        engine = Engine()
+        api = build_api(open_store(db), engine, b"c" * 32, cache_dir=tmp_path / "cache")
+        api.ensure_admin(*ADMIN)
+        api.state.catalog.restore()
+        running = MockServer(engine, management=api).start()
+        return running, token(running)
+
+    first, bearer = started()
+    auth = {"Authorization": f"Bearer {bearer}"}
+    try:
+        made = requests.post(f"{first.url}/api/collections", json={"name": "Own"},
+                             headers=auth, timeout=10).json()["data"]
+        imported = requests.post(f"{first.url}/api/collections/{made['id']}/import",
+                                 json=OWN_OPTIONS, headers=auth, timeout=10)
+        assert imported.status_code == 201, imported.text
+        things = f"{first.url}/mocks/{made['slug']}/things"
+        assert preflight(things, "GET").status_code == 204
+        assert made["cors"] is True
+        patched = requests.patch(f"{first.url}/api/collections/{made['id']}",
+                                 json={"cors": False}, headers=auth, timeout=10)
+        assert patched.json()["data"]["cors"] is False
+        asked = preflight(things, "GET")
+        assert (asked.status_code, asked.headers.get("X-Own")) == (200, "yes")
+        assert "Access-Control-Allow-Origin" not in asked.headers
+        wrong = requests.patch(f"{first.url}/api/collections/{made['id']}",
+                               json={"cors": "no"}, headers=auth, timeout=10)
+        assert wrong.status_code == 422
+        assert "cors" in wrong.text
+    finally:
+        first.stop()
+    again, _ = started()
+    try:
+        asked = preflight(f"{again.url}/mocks/{made['slug']}/things", "GET")
+        assert (asked.status_code, asked.headers.get("X-Own")) == (200, "yes")
+    finally:
+        again.stop()
+
+
+def test_the_fixture_turns_cors_off_for_one_test(pytester: pytest.Pytester) -> None:
+    (pytester.path / "own.json").write_text(json.dumps(OWN_OPTIONS))
+    pytester.makepyfile(
+        f"""
+        import requests
+
+        def preflight(url):
+            headers = {{"Origin": "{PAGE}", "Access-Control-Request-Method": "GET"}}
+            return requests.options(url, headers=headers, timeout=10)
+
+        def test_own_cors(mockamocha):
+            mockamocha.cors(False)
+            answer = preflight(mockamocha.base_url + "/things")
+            assert answer.headers.get("X-Own") == "yes"
+            assert "Access-Control-Allow-Origin" not in answer.headers
+
+        def test_policy_again(mockamocha):
+            assert preflight(mockamocha.base_url + "/things").status_code == 204
+        """
+    )
+    pytester.runpytest("--mockamocha-spec", "own.json").assert_outcomes(passed=2)

@@ -23,6 +23,7 @@ PATCH_FIELDS = {
     "description": Field((str,)),
     "stateful": Field((bool,)),
     "delay": Field((int, float, list), nullable=True),
+    "cors": Field((bool,)),
 }
 
 
@@ -36,6 +37,7 @@ def view(call: Call, coll: Record) -> dict[str, Any]:
         "endpoints_count": call.store.endpoints.count(collection_id=coll["id"]),
         "stateful": bool(coll.get("stateful", False)),
         "delay": coll.get("delay"),
+        "cors": bool(coll.get("cors", True)),
         "created_at": coll["created_at"],
         "updated_at": coll["updated_at"],
     }
@@ -97,7 +99,7 @@ def patch(call: Call) -> Answer:
     fields = {k: v.strip() if k == "name" else v for k, v in body.items()}
     updated = call.store.collections.update(coll["id"], fields | {"updated_at": utc_now()})
     assert updated is not None
-    if "stateful" in body or "delay" in body:
+    if body.keys() & {"stateful", "delay", "cors"}:
         call.state.catalog.apply_modes(updated)
     return Answer(view(call, updated))
 

@@ -94,9 +94,9 @@ class Collections extends Resource {
     return this._client.request('POST', '/api/collections', { json });
   }
   /** `stateful` answers CRUD paths from a seeded store; `delay` (seconds or `[min, max]`)
-   * delays every answer, `null` removes it. */
-  update(collectionId, { name, description, stateful, delay } = {}) {
-    const json = { ...given({ name, description, stateful }), ...given({ delay }, true) };
+   * delays every answer, `null` removes it; `cors: false` leaves CORS to the document. */
+  update(collectionId, { name, description, stateful, delay, cors } = {}) {
+    const json = { ...given({ name, description, stateful, cors }), ...given({ delay }, true) };
     return this._client.request('PATCH', `/api/collections/${seg(collectionId)}`, { json });
   }
   /** `{scenarios: [{name, state}]}`: the scenarios the collection's rules name. */
