@@ -272,6 +272,16 @@ def test_the_action_query_parameter_chooses_the_operation(aws: str) -> None:
     assert requests.get(aws + "/123/jobs/", timeout=10).status_code == 400
 
 
+def test_operations_under_a_hash_key_are_validated_by_openapi_core_too(aws: str) -> None:
+    tagged = requests.get(
+        aws + "/123/jobs/", params={"Action": "TagQueue", "Tags[team]": "a"}, timeout=10
+    )
+    assert tagged.status_code == 200, tagged.text
+    untagged = requests.get(aws + "/123/jobs/", params={"Action": "TagQueue"}, timeout=10)
+    assert untagged.status_code == 400
+    assert "Tags" in untagged.json()["detail"]
+
+
 def test_an_encoded_slash_stays_inside_its_path_parameter(aws: str) -> None:
     arn = "arn:aws:vpc-lattice:eu-west-1:123456789012:service/svc-0123456789abcdefg"
     encoded = requests.utils.quote(arn, safe="")

@@ -343,6 +343,9 @@ def _build_core(spec: ApiSpec) -> tuple[SchemaPath, Any, Any]:
 
     root = SchemaPath.from_dict(
         _parameters_without_access_flags(spec.document),
+        # keys are split at the separator, '#' by default: AWS path keys hold one
+        # (/#Action=SendMessage), and their operations were read as empty
+        separator="\x00",
         handlers=_DenyRemote(),
         resolved_cache_maxsize=4096,
     )
