@@ -89,6 +89,15 @@ def test_flags_are_ignored_on_operations_openapi_core_validates(server: MockServ
     assert "read-only" not in refused.text
 
 
+def test_a_required_parameter_with_a_default_must_still_be_sent(server: MockServer) -> None:
+    target = url(server, "parameters", "/defaults")
+    sent = requests.get(target, params={"page": "2"}, timeout=10)
+    assert sent.status_code == 200, sent.text
+    missing = requests.get(target, timeout=10)
+    assert missing.status_code == 400
+    assert "query.page: required parameter is missing" in missing.json()["detail"]
+
+
 def test_an_authorization_header_parameter_is_ignored(server: MockServer) -> None:
     assert requests.get(url(server, "parameters", "/items/3"), timeout=10).status_code == 200
 

@@ -29,7 +29,7 @@ from pytest_mockamocha._text import MESSAGE_LIMIT, shorten
 from pytest_mockamocha.generate.refs import Refs
 from pytest_mockamocha.generate.validate import BOUNDED_KEYWORDS, Discriminators
 from pytest_mockamocha.spec.loader import deref
-from pytest_mockamocha.spec.model import ApiSpec, Operation
+from pytest_mockamocha.spec.model import ApiSpec, Operation, Parameter
 
 #: header parameters OpenAPI says to ignore ("SHALL be ignored"): ``Accept`` and
 #: ``Content-Type`` belong to content negotiation, ``Authorization`` to the operation's
@@ -259,6 +259,7 @@ class ContractValidator:
         styled = self.fast.styled_path_params(op) if self.fast is not None else ()
         ours = {p.param.name for p in styled}
         kept = [v for v in found if not (v.location == "path" and v.name in ours)]
+        kept.extend(_missing_required(self._spec.document, op, kept, query, headers, cookies))
         if styled:
             assert self.fast is not None
             for plan in styled:
@@ -303,6 +304,46 @@ class ContractValidator:
         validator = self._openapi_core()[2]
         errors = validator._iter_errors(status, body, headers, content_type, operation)
         return [Violation("response", v.name, v.message) for v in _convert(errors)]
+
+
+def _missing_required(
+    document: Mapping[str, Any],
+    op: Operation,
+    found: list[Violation],
+    query: Any,
+    headers: Headers,
+    cookies: Mapping[str, str],
+) -> Iterator[Violation]:
+    """Required parameters the request leaves out that openapi-core let through: it fills
+    a missing parameter from its schema's ``default``, but required means sent."""
+    named = {(v.location, v.name) for v in found}
+    for param in op.parameters:
+        if not param.required or (param.location, param.name) in named:
+            continue
+        if param.location == "query":
+            present = _query_present(param, query, document)
+        elif param.location == "header":
+            present = param.name.lower() in IGNORED_HEADERS or param.name in headers
+        elif param.location == "cookie":
+            present = param.name in cookies
+        else:
+            continue  # a path parameter is there, or the path did not route here
+        if not present:
+            yield Violation(param.location, param.name, "required parameter is missing")
+
+
+def _query_present(param: Parameter, query: Any, document: Mapping[str, Any]) -> bool:
+    """Whether the query carries ``param``: by its name, as ``name[key]`` for a deepObject,
+    and always for an exploded form object (its properties are the keys: nothing says
+    which of them make it present)."""
+    if param.name in query:
+        return True
+    if param.style == "deepObject":
+        return any(key.startswith(f"{param.name}[") for key in query)
+    schema = deref(document, param.schema) if param.schema is not None else None
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    exploded = param.explode is not False and param.style in (None, "form")
+    return exploded and (kind == "object" or (isinstance(schema, dict) and "properties" in schema))
 
 
 def _ignored_header(error: Exception) -> bool:
