@@ -134,16 +134,31 @@ def _satisfiable(generator: SchemaGenerator, schema: Any, at: str) -> Iterator[F
 
 
 def _unreachable(spec: ApiSpec) -> Iterator[Finding]:
-    seen: dict[tuple[str, str], str] = {}
+    """Operations an earlier one of the same method and path shape always wins over: the
+    router tells such templates apart only by the required query and header parameters a
+    request carries, so a later one is reachable only when it requires one the earlier
+    does not."""
+    seen: dict[tuple[str, str], list[Operation]] = {}
     for op in spec.operations:
         shape = re.sub(r"{[^}]+}", "{}", op.path)
-        first = seen.setdefault((op.method, shape), op.path)
-        if first != op.path:
+        earlier = seen.setdefault((op.method, shape), [])
+        needs = _required_names(op)
+        winner = next((e for e in earlier if needs <= _required_names(e)), None)
+        if winner is not None and winner.path != op.path:
             yield Finding(
                 op.pointer,
                 "unreachable",
-                f"{op.name} can never be reached: {op.method} {first} matches the "
-                "same requests and comes first",
+                f"{op.name} can never be reached: {op.method} {winner.path} matches the "
+                "same requests, comes first and requires every parameter it does",
             )
+        earlier.append(op)
+
+
+def _required_names(op: Operation) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (p.location, p.name)
+        for p in op.parameters
+        if p.required and p.location in ("query", "header")
+    )
 
 

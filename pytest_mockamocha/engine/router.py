@@ -143,7 +143,7 @@ class _Mixed:
 class _Node:
     """One segment position of the tree: its children and the templates ending here."""
 
-    __slots__ = ("literals", "mixed", "template", "variable", "variable_name")
+    __slots__ = ("literals", "mixed", "templates", "variable", "variable_name")
 
     def __init__(self) -> None:
         self.literals: dict[str, _Node] = {}
@@ -151,8 +151,9 @@ class _Node:
         self.mixed: list[tuple[_Mixed, _Node]] = []
         self.variable: _Node | None = None
         self.variable_name = ""
-        #: the path template that ends at this node, if one does
-        self.template: str | None = None
+        #: the path templates that end at this node (several of one shape: ``/v1/{jobName}``
+        #: and ``/v1/{name}``), in the document's order
+        self.templates: list[str] = []
 
     def child(self, segment: str) -> _Node:
         """The node for ``segment`` below this one (made on first use)."""
@@ -200,13 +201,23 @@ class Router:
                 self._methods[template] = set()
                 self._add(template)
             self._methods[template].add(op.method)
+        #: operations of one method on templates of one shape, told apart by the required
+        #: parameters a request carries
+        self._alike: dict[tuple[str, str], list[tuple[str, Operation]]] = {}
+        groups: dict[tuple[str, str], list[tuple[str, Operation]]] = {}
+        for (template, method), op in self._ops.items():
+            groups.setdefault((_shape(template), method), []).append((template, op))
+        for group in groups.values():
+            if len(group) > 1:
+                for template, op in group:
+                    self._alike[(template, op.method)] = group
         self._seen: dict[tuple[str, str], RouteMatch | RouteMiss] = {}
 
     def _add(self, template: str) -> None:
         node = self._root
         for segment in _segments(template):
             node = node.child(segment)
-        node.template = template
+        node.templates.append(template)
 
     def match(
         self, path: str, method: str, query: Any = None, headers: Any = None
@@ -223,11 +234,32 @@ class Router:
         if ENCODED_SLASH in path and isinstance(found, RouteMatch):
             values = {k: v.replace(ENCODED_SLASH, "/") for k, v in found.path_params.items()}
             found = RouteMatch(found.operation, values)
+        if self._alike and isinstance(found, RouteMatch):
+            found = self._alike_choice(found, query, headers)
         if self._shared and isinstance(found, RouteMatch):
             shared = self._shared.get((split_key(found.operation.path)[0], found.operation.method))
             if shared:
                 return RouteMatch(_choose(shared, query, headers), found.path_params)
         return found
+
+    def _alike_choice(self, found: RouteMatch, query: Any, headers: Any) -> RouteMatch:
+        """Among operations on templates of one shape, the one whose required query and
+        header parameters the request carries, the most of them first, then the first
+        declared (else the one routed)."""
+        template = split_key(found.operation.path)[0]
+        group = self._alike.get((template, found.operation.method))
+        if not group or (query is None and headers is None):
+            return found
+        best: tuple[int, str, Operation] | None = None
+        for other, op in group:
+            count = _carried_required(op, query, headers)
+            if count is not None and (best is None or count > best[0]):
+                best = (count, other, op)
+        if best is None or best[1] == template:
+            return found
+        values = [found.path_params[n] for n in _TEMPLATE_VAR.findall(template)]
+        names = _TEMPLATE_VAR.findall(best[1])
+        return RouteMatch(best[2], dict(zip(names, values, strict=True)))
 
     def _match(self, path: str, method: str) -> RouteMatch | RouteMiss:
         """``match`` without the memory."""
@@ -266,8 +298,8 @@ class Router:
     ) -> Iterator[tuple[str, dict[str, str]]]:
         """Every template below ``node`` that ``segments[i:]`` matches, in rank order."""
         if i == len(segments):
-            if node.template is not None:
-                yield node.template, self._named(node.template, values)
+            for template in node.templates:
+                yield template, self._named(template, values)
             return
         segment = segments[i]
         literal = node.literals.get(segment)
@@ -318,6 +350,26 @@ def _choose(
     if met:
         return max(met, key=lambda found: found[0])[1]
     return next((op for c, op in shared if not c), shared[0][1])
+
+
+def _shape(template: str) -> str:
+    """A template with its variables unnamed: ``/v1/{name}`` -> ``/v1/{}``."""
+    return _TEMPLATE_VAR.sub("{}", template)
+
+
+def _carried_required(op: Operation, query: Any, headers: Any) -> int | None:
+    """How many required query and header parameters of ``op`` the request carries, or
+    None when it leaves one out."""
+    count = 0
+    for param in op.parameters:
+        if not param.required or param.location not in ("query", "header"):
+            continue
+        if param.location == "query" and (query is None or param.name not in query):
+            return None
+        if param.location == "header" and (headers is None or headers.get(param.name) is None):
+            return None
+        count += 1
+    return count
 
 
 def _segments(path: str) -> list[str]:

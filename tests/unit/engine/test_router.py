@@ -277,3 +277,35 @@ def test_query_conditions_with_path_templates_and_bare_names() -> None:
     assert router.match("/b", "DELETE", MultiDict(), {}) == RouteMiss(
         405, allowed=("GET",), nearest=router.nearest("DELETE", "/b")
     )
+
+
+# -- templates of one shape (googleapis: /v1/{jobName} and /v1/{name}) ---------------------
+def test_templates_of_one_shape_are_told_apart_by_their_required_parameters() -> None:
+    from werkzeug.datastructures import Headers, MultiDict
+
+    from pytest_mockamocha.spec.model import Parameter
+
+    def op(method: str, path: str, *required: str) -> Operation:
+        params = tuple(Parameter(name=n, location="query", required=True) for n in required)
+        name = path.split("{")[1].split("}")[0]
+        return Operation(method=method, path=path, operation_id=None, parameters=(
+            Parameter(name=name, location="path", required=True), *params))
+
+    router = Router([
+        op("GET", "/v1/{jobName}", "projectId"),
+        op("GET", "/v1/{name}", "filter"),
+        op("PUT", "/v2/{name}"),
+        op("GET", "/v2/{resource}"),
+    ])
+    jobs = router.match("/v1/transferJobs%2F1", "GET", MultiDict({"projectId": "p"}), Headers())
+    operations = router.match("/v1/op", "GET", MultiDict({"filter": "f"}), Headers())
+    assert isinstance(jobs, RouteMatch)
+    assert isinstance(operations, RouteMatch)
+    assert (jobs.operation.path, dict(jobs.path_params)) == (
+        "/v1/{jobName}", {"jobName": "transferJobs%2F1"})
+    assert operations.operation.path == "/v1/{name}"
+    assert dict(operations.path_params) == {"name": "op"}
+    # a method only the second template declares is no 405
+    put = router.match("/v2/x", "PUT", MultiDict(), Headers())
+    assert isinstance(put, RouteMatch)
+    assert put.operation.path == "/v2/{name}"
