@@ -68,14 +68,18 @@ class RouteMiss:
 
 @dataclass(frozen=True, slots=True)
 class _Condition:
-    """``name=value`` (or bare ``name``) from a path key's ``#...`` part: a header or query
-    parameter the request must carry."""
+    """``name=value`` (or bare ``name``) from a path key's ``#...`` or ``?...`` part: a
+    header or query parameter the request must carry. A templated value (``?key={APIKEY}``)
+    asks only for presence and names the path parameter its value fills."""
 
     name: str
     value: str | None
     location: str  # header, query or either
+    captures: str | None = None
 
     def holds(self, query: Any, headers: Any) -> bool:
+        if self.captures is not None:
+            return self.read(query, headers) is not None
         if self.location in ("query", "either") and query is not None:
             if self.value is None and self.name in query:
                 return True
@@ -86,6 +90,15 @@ class _Condition:
             if found is not None and (self.value is None or found.strip() == self.value):
                 return True
         return False
+
+    def read(self, query: Any, headers: Any) -> str | None:
+        """The value the request gives this parameter, if any."""
+        if self.location in ("query", "either") and query is not None and self.name in query:
+            return str(query.get(self.name))
+        if self.location in ("header", "either") and headers is not None:
+            found = headers.get(self.name)
+            return None if found is None else str(found)
+        return None
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -110,7 +123,12 @@ def _conditions(op: Operation, text: str) -> tuple[_Condition, ...]:
         if not name:
             continue
         where = locations.get(name) or locations.get(name.lower()) or "either"
-        found.append(_Condition(name, value.strip() if eq else None, where))
+        value = value.strip()
+        template = _TEMPLATE_VAR.fullmatch(value) if eq else None
+        if template is not None:
+            found.append(_Condition(name, None, where, template.group(1)))
+        else:
+            found.append(_Condition(name, value if eq else None, where))
     return tuple(found)
 
 
@@ -239,7 +257,14 @@ class Router:
         if self._shared and isinstance(found, RouteMatch):
             shared = self._shared.get((split_key(found.operation.path)[0], found.operation.method))
             if shared:
-                return RouteMatch(_choose(shared, query, headers), found.path_params)
+                chosen, conditions = _choose(shared, query, headers)
+                values = dict(found.path_params)
+                for condition in conditions:
+                    if condition.captures is not None:
+                        given = condition.read(query, headers)
+                        if given is not None:
+                            values[condition.captures] = given
+                return RouteMatch(chosen, values)
         return found
 
     def _alike_choice(self, found: RouteMatch, query: Any, headers: Any) -> RouteMatch:
@@ -343,13 +368,15 @@ class Router:
 
 def _choose(
     shared: list[tuple[tuple[_Condition, ...], Operation]], query: Any, headers: Any
-) -> Operation:
+) -> tuple[Operation, tuple[_Condition, ...]]:
     """The operation whose conditions the request meets (the most conditions first), else
     one without conditions, else the first: its validation then says what is missing."""
-    met = [(len(c), op) for c, op in shared if c and all(x.holds(query, headers) for x in c)]
+    met = [(c, op) for c, op in shared if c and all(x.holds(query, headers) for x in c)]
     if met:
-        return max(met, key=lambda found: found[0])[1]
-    return next((op for c, op in shared if not c), shared[0][1])
+        conditions, op = max(met, key=lambda found: len(found[0]))
+        return op, conditions
+    plain = next((op for c, op in shared if not c), None)
+    return (plain, ()) if plain is not None else (shared[0][1], shared[0][0])
 
 
 def _shape(template: str) -> str:

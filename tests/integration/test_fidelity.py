@@ -291,6 +291,16 @@ def test_operations_under_a_hash_key_are_validated_by_openapi_core_too(aws: str)
     assert "Tags" in untagged.json()["detail"]
 
 
+def test_a_templated_query_in_a_path_key_fills_its_path_parameter(aws: str) -> None:
+    found = requests.get(aws + "/users/7/pic", params={"key": "secret"}, timeout=10)
+    assert found.status_code == 200, found.text
+    assert "url" in found.json()
+    short = requests.get(aws + "/users/7/pic", params={"key": "ab"}, timeout=10)
+    assert short.status_code == 400
+    assert "APIKEY" in short.json()["detail"]
+    assert requests.get(aws + "/users/7/pic", timeout=10).status_code == 400
+
+
 def test_an_encoded_slash_stays_inside_its_path_parameter(aws: str) -> None:
     arn = "arn:aws:vpc-lattice:eu-west-1:123456789012:service/svc-0123456789abcdefg"
     encoded = requests.utils.quote(arn, safe="")
