@@ -183,6 +183,8 @@ class Engine:
         if isinstance(route, RouteMatch) and route.operation.name in coll.withdrawn:
             route = RouteMiss(404, nearest=coll.router.nearest(request.method, request.path))
         answered = answer(coll, self.rules, route, request, seed)
+        if answered.route is not None:
+            route = answered.route  # another operation of the same shape was the one meant
         response = answered.response
         sent: tuple[str, ...] = ()
         if isinstance(route, RouteMatch):

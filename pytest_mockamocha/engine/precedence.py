@@ -36,6 +36,8 @@ class Answer:
     violations: tuple[Violation, ...] = ()
     #: for the journal: the nearest rule and why it missed, or the fault acted out
     note: str = ""
+    #: the operation that answered, when it is not the one routed (templates of one shape)
+    route: RouteMatch | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +71,24 @@ def answer(
         request.headers.get("Accept"),
         f"{request.method}|{request.path}|{sorted(request.query.items(multi=True))}",
     )
-    op = route.operation
     violations = _violations(asked)
+    rerouted = None
+    if violations:  # another operation of the same shape may be the one meant
+        for other in coll.router.alternatives(route):
+            again = _Asked(coll, other, request, seed, asked.accept, asked.material)
+            if not _violations(again):
+                asked, route, violations, rerouted = again, other, [], other
+                break
+    found = _answer(asked, rules, violations)
+    if rerouted is None:
+        return found
+    return Answer(found.response, found.violations, found.note, rerouted)
+
+
+def _answer(asked: _Asked, rules: RuleBook, violations: list[Violation]) -> Answer:
+    """``answer`` for a routed request and the violations found."""
+    coll, route, request, seed = asked.coll, asked.route, asked.request, asked.seed
+    op = route.operation
     try:
         if violations:
             rejected = coll.responder.rejection(

@@ -267,6 +267,21 @@ class Router:
                 return RouteMatch(chosen, values)
         return found
 
+    def alternatives(self, found: RouteMatch) -> list[RouteMatch]:
+        """The other operations of the same method on templates of ``found``'s shape, with
+        the path parameters by their names (for a request ``found`` refuses: one of them
+        may be the operation meant)."""
+        template = split_key(found.operation.path)[0]
+        group = self._alike.get((template, found.operation.method))
+        if not group:
+            return []
+        values = [found.path_params.get(n, "") for n in _TEMPLATE_VAR.findall(template)]
+        return [
+            RouteMatch(op, dict(zip(_TEMPLATE_VAR.findall(other), values, strict=True)))
+            for other, op in group
+            if op is not found.operation
+        ]
+
     def _alike_choice(self, found: RouteMatch, query: Any, headers: Any) -> RouteMatch:
         """Among operations on templates of one shape, the one whose required query and
         header parameters the request carries, the most of them first, then the first
@@ -393,10 +408,17 @@ def _carried_required(op: Operation, query: Any, headers: Any) -> int | None:
             continue
         if param.location == "query" and (query is None or param.name not in query):
             return None
-        if param.location == "header" and (headers is None or headers.get(param.name) is None):
-            return None
+        if param.location == "header":
+            if param.name.lower() in _CONTENT_AND_CREDENTIALS:
+                continue  # OpenAPI ignores these header parameters: so does routing
+            if headers is None or headers.get(param.name) is None:
+                return None
         count += 1
     return count
+
+
+#: header parameters OpenAPI says to ignore (as ``validate.violations.IGNORED_HEADERS``)
+_CONTENT_AND_CREDENTIALS = frozenset({"accept", "content-type", "authorization"})
 
 
 def _segments(path: str) -> list[str]:

@@ -312,3 +312,43 @@ def test_an_encoded_slash_stays_inside_its_path_parameter(aws: str) -> None:
     refused = requests.get(aws + "/services/" + encoded.replace("svc-", "xyz-"), timeout=10)
     assert refused.status_code == 400
     assert "serviceIdentifier" in refused.json()["detail"]
+
+
+# -- templates of one shape ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def alike() -> Iterator[tuple[MockServer, str]]:
+    running = MockServer().start()
+    running.add_spec(load_spec(FIDELITY / "same_shape.yaml"), "alike")
+    yield running, running.url_for("alike")
+    running.stop()
+
+
+def test_required_parameters_choose_among_templates_of_one_shape(
+    alike: tuple[MockServer, str],
+) -> None:
+    _, base = alike
+    job = requests.get(base + "/v1/transferJobs%2F1", params={"projectId": "p"}, timeout=10)
+    assert job.status_code == 200, job.text
+    assert "jobName" in job.json()
+    target = base + "/v1/transferOperations%2F1"
+    operation = requests.get(target, params={"filter": "f"}, timeout=10)
+    assert operation.status_code == 200, operation.text
+    assert "done" in operation.json()
+    # DELETE is declared on the second template only: no 405
+    assert requests.delete(base + "/v1/transferOperations%2F1", timeout=10).status_code == 204
+    # neither operation's required parameters: refused, as the first template's request
+    assert requests.get(base + "/v1/x", timeout=10).status_code == 400
+
+
+def test_the_body_chooses_when_parameters_cannot(alike: tuple[MockServer, str]) -> None:
+    server, base = alike
+    opened = post_json(base + "/accounts/a1", {"email": "a@b.c", "id": "a1"}, "PUT")
+    described = post_json(base + "/accounts/a1", {"description": "gold"}, "PUT")
+    assert (opened.status_code, described.status_code) == (200, 200), described.text
+    assert "opened" in opened.json()
+    assert "described" in described.json()
+    journaled = [r.operation for r in server.engine.journal.records(collection="alike")][-2:]
+    assert journaled == ["PUT /accounts/{accountId}", "PUT /accounts/{creditAccountId}"]
+    neither = post_json(base + "/accounts/a1", {}, "PUT")
+    assert neither.status_code == 400
+    assert "'email' is a required property" in neither.json()["detail"]
