@@ -144,8 +144,9 @@ class RuleBuilder:
 
     def delay(self, seconds: float, maximum: float | None = None) -> RuleBuilder:
         """Wait ``seconds`` before answering the current step; with ``maximum``, a random
-        wait in [seconds, maximum], the same for the same seed and request."""
-        step = self._current("delay")
+        wait in [seconds, maximum], the same for the same seed and request. Alone (no
+        ``respond...()`` before it), it delays whatever the operation would answer."""
+        step = self._steps[-1][0] or {}
         return self._set({**step, "delay": seconds if maximum is None else [seconds, maximum]})
 
     def fault(self, kind: str, *, seconds: float | None = None) -> RuleBuilder:
@@ -225,12 +226,6 @@ class RuleBuilder:
         if check:
             self._check()
         return self
-
-    def _current(self, what: str) -> dict[str, Any]:
-        step = self._steps[-1][0]
-        if step is None:
-            raise RuleError(f"{what}() applies to a reply: call respond...() first")
-        return step
 
     def _set(self, step: dict[str, Any]) -> RuleBuilder:
         return self._commit(self._head, [*self._steps[:-1], (step, self._steps[-1][1])])

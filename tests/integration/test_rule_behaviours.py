@@ -102,6 +102,15 @@ def test_fixed_and_ranged_delays(mock: Mockamocha) -> None:
     assert min(waited) >= 0.05
 
 
+def test_a_delay_alone_delays_what_the_operation_would_answer(mock: Mockamocha) -> None:
+    mock.when("getPet").delay(0.3)
+    started = time.perf_counter()
+    answer = get(mock, "/pets/1")
+    assert time.perf_counter() - started >= 0.3
+    assert answer.status_code == 200
+    assert answer.json()["id"] == 1  # the spec's answer, as without the rule
+
+
 def test_a_ranged_delay_is_the_same_for_the_same_seed_and_request(server: MockServer) -> None:
     coll = server.engine.collection("petstore")
     picks = []
