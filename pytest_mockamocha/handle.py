@@ -10,7 +10,8 @@ that matched no operation or broke the contract.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -74,8 +75,33 @@ class Mockamocha:
         return self.engine.end_test()
 
     def problems(self) -> list[RequestRecord]:
-        """The requests of this test so far that matched no operation or broke the contract."""
+        """The requests of this test so far that matched no operation or broke the contract
+        (those an ``expect_rejection`` block asked for left out)."""
         return self.engine.problems()
+
+    @contextlib.contextmanager
+    def expect_rejection(
+        self, status: int | None = None, *, operation: str | None = None
+    ) -> Iterator[list[RequestRecord]]:
+        """A block whose requests the mock is meant to reject: what it refuses inside (a
+        broken contract, an unknown path) is the test's intent, not a strict-mode failure;
+        outside it everything stays strict. The block fails when nothing was rejected,
+        or a rejection has another ``status`` or reached another ``operation``. Yields
+        the list of rejected requests, filled when the block ends.
+
+        ``with mockamocha.expect_rejection(status=401): client.create_book(...)``"""
+        before = {r.id for r in self.engine.problems()}
+        rejected: list[RequestRecord] = []
+        try:
+            yield rejected
+        finally:
+            new = [r for r in self.engine.problems() if r.id not in before]
+            rejected.extend(r for r in new if r.source in _REJECTIONS)
+            self.engine.forgive(r.id for r in rejected)
+        # reached only when the block did not raise: its own error says more
+        wanted = _wanted_rejection(status, operation, self, rejected)
+        if wanted:
+            raise MockamochaAssertionError(wanted)
 
     # -- URLs ----------------------------------------------------------------------------
     @property
@@ -369,6 +395,44 @@ def _described(status: int | None, path: str | None, query: Mapping[str, Any] | 
     if status is not None:
         parts.append(f"status={status}")
     return f" with {', '.join(parts)}" if parts else ""
+
+
+#: journal sources of answers that refuse a request
+_REJECTIONS = frozenset({"invalid", "unmatched"})
+
+
+def _wanted_rejection(
+    status: int | None, operation: str | None, handle: Mockamocha, rejected: list[RequestRecord]
+) -> str | None:
+    """Why an ``expect_rejection`` block failed, or None."""
+    asked = " ".join(
+        part
+        for part in (
+            f"status {status}" if status is not None else "",
+            f"to {operation}" if operation is not None else "",
+        )
+        if part
+    )
+    if not rejected:
+        return "expect_rejection: the mock rejected no request inside the block" + (
+            f" (expected one with {asked})" if asked else ""
+        )
+    name = None
+    if operation is not None:
+        name = handle.operation(operation, rejected[0].collection).name
+    wrong = [
+        r
+        for r in rejected
+        if (status is not None and r.status != status)
+        or (name is not None and r.operation != name)
+    ]
+    if not wrong:
+        return None
+    lines = [f"expect_rejection: expected every rejection with {asked}; these differ:"]
+    for record in wrong[:10]:
+        lines.append(f"  [{record.collection}] {record.describe()}")
+        lines.extend(f"      violation: {v}" for v in record.violations)
+    return "\n".join(lines)
 
 
 def strict_failure_text(problems: list[RequestRecord]) -> str:

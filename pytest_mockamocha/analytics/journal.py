@@ -108,6 +108,9 @@ class Journal:
         #: records kept but not counted yet: counting is batched off the request path
         self._uncounted: list[RequestRecord] = []
         self.maxlen = maxlen
+        #: ids of refused requests a test meant to be refused (``expect_rejection``): not
+        #: listed among the run's problems
+        self.expected: set[str] = set()
 
     def append(self, record: RequestRecord) -> None:
         """Keep ``record`` (counted in a batch, before any read), and tell the listeners."""

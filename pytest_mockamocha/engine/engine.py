@@ -169,6 +169,13 @@ class Engine:
         """Unmatched or invalid requests of the running test so far."""
         return list(self._context.problems)
 
+    def forgive(self, ids: Iterable[str]) -> None:
+        """Take requests off the running test's problems: the test meant them to be refused
+        (they stay in the journal)."""
+        gone = set(ids)
+        self._context.problems[:] = [r for r in self._context.problems if r.id not in gone]
+        self.journal.expected |= gone
+
     # -- requests ------------------------------------------------------------------------
     def handle(self, slug: str, request: MockRequest) -> MockResponse:
         """Answer one request to collection ``slug`` and journal it."""

@@ -524,3 +524,52 @@ def test_the_cache_folder_has_an_ini_twin_and_can_be_switched_off(
     result = pytester.runpytest_subprocess(f"--mockamocha-cache-dir={off}", "--no-mockamocha-cache")
     result.assert_outcomes(passed=1)
     assert not off.exists()
+
+
+def test_expect_rejection_scopes_what_strict_mode_forgives(
+    pytester: pytest.Pytester, petstore: Path
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        import requests
+
+        def test_intended(mockamocha):
+            with mockamocha.expect_rejection(status=400) as rejected:
+                assert requests.get(mockamocha.base_url + "/pets/abc").status_code == 400
+            assert [r.status for r in rejected] == [400]
+            assert requests.get(mockamocha.base_url + "/pets/1").status_code == 200
+
+        def test_operation_named(mockamocha):
+            with mockamocha.expect_rejection(operation="getPet"):
+                requests.get(mockamocha.base_url + "/pets/abc")
+
+        def test_nothing_rejected(mockamocha):
+            with mockamocha.expect_rejection():
+                requests.get(mockamocha.base_url + "/pets/1")
+
+        def test_other_status(mockamocha):
+            with mockamocha.expect_rejection(status=401):
+                requests.get(mockamocha.base_url + "/pets/abc")
+
+        def test_strict_outside(mockamocha):
+            with mockamocha.expect_rejection(status=400):
+                requests.get(mockamocha.base_url + "/pets/abc")
+            requests.get(mockamocha.base_url + "/pets/xyz")
+        """
+    )
+    result = pytester.runpytest("--mockamocha-spec", str(petstore))
+    result.assert_outcomes(passed=2, failed=3)
+    result.stdout.fnmatch_lines([
+        "*test_nothing_rejected*",
+        "*expect_rejection: the mock rejected no request inside the block*",
+    ])
+    result.stdout.fnmatch_lines([
+        "*expect_rejection: expected every rejection with status 401; these differ:*",
+        "*GET /pets/abc -> 400 (invalid)*",
+    ])
+    result.stdout.fnmatch_lines([
+        "*mockamocha (strict): 1 request(s) to the mock broke the API contract*",
+        "*GET /pets/xyz -> 400 (invalid)*",
+    ])
+    assert "GET /pets/abc -> 400 (invalid)\n      operation" not in result.stdout.str()

@@ -132,6 +132,14 @@ def test_a_malformed_body(client, mockamocha):
         client.get_pet(1)
 
 
+# -- a rejection is the test's intent --------------------------------------------------
+def test_the_client_surfaces_the_mocks_rejection(client, mockamocha):
+    with mockamocha.expect_rejection(status=400), pytest.raises(ValidationFailed) as refused:
+        client.create_pet("")
+
+    assert "name" in refused.value.problem["detail"]
+
+
 # -- rules keep to the contract ----------------------------------------------------------
 def test_an_off_contract_rule_is_refused_in_strict_mode(mockamocha):
     with pytest.raises(RuleError, match="is not of type 'integer'"):
