@@ -154,6 +154,21 @@ def test_a_wildcard_binary_body_takes_any_bytes(server: MockServer) -> None:
         assert answer.status_code == 204, (media, answer.text)
 
 
+def test_an_xml_body_is_read_as_xml(server: MockServer) -> None:
+    target = url(server, "wildcard-body", "/queues")
+    xml = {"Content-Type": "text/xml"}
+    made = requests.post(target, data=b"<Q><QueueName>jobs</QueueName></Q>", headers=xml,
+                         timeout=10)
+    assert made.status_code == 204, made.text
+    broken = requests.post(target, data=b"<Q><QueueName>jobs</Q>", headers=xml, timeout=10)
+    assert broken.status_code == 400
+    assert "not well-formed text/xml" in broken.json()["detail"]
+    bomb = b'<!DOCTYPE q [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]><q>&b;</q>'
+    refused = requests.post(target, data=bomb, headers=xml, timeout=10)
+    assert refused.status_code == 400
+    assert "entity declarations are not accepted" in refused.json()["detail"]
+
+
 def test_a_type_wildcard_covers_that_type_only(server: MockServer) -> None:
     target = url(server, "wildcard-body", "/patches")
     merge = "application/merge-patch+json"
