@@ -15,11 +15,12 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.spec import pointer as jp
+
+if TYPE_CHECKING:  # jsonschema is imported only to word a problem
+    from jsonschema.exceptions import ValidationError
 
 _CACHE_VERSION = "1"
 _memory: dict[str, tuple[Problem, ...]] = {}
@@ -68,6 +69,7 @@ def _validate(doc: Any, version: str) -> tuple[Problem, ...]:
         return ()  # the common verdict, from jsonschema-rs when it happens to be installed
     # Messages always come from python-jsonschema: openapi-spec-validator picks
     # jsonschema-rs by itself when present, and its errors read differently.
+    from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
 
     validator = _PY_VALIDATORS.get(version)

@@ -18,16 +18,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jsonschema.validators import extend
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 if TYPE_CHECKING:
     from jsonschema_path import SchemaPath
 
     from pytest_mockamocha.engine.validate.fastcheck import FastRequestCheck
+    from pytest_mockamocha.generate.validate import Discriminators
 from pytest_mockamocha._text import MESSAGE_LIMIT, shorten
-from pytest_mockamocha.generate.refs import Refs
-from pytest_mockamocha.generate.validate import BOUNDED_KEYWORDS, Discriminators
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation, Parameter
 
@@ -390,6 +388,9 @@ def _build_core(spec: ApiSpec) -> tuple[SchemaPath, Any, Any]:
         handlers=_DenyRemote(),
         resolved_cache_maxsize=4096,
     )
+    from pytest_mockamocha.generate.refs import Refs
+    from pytest_mockamocha.generate.validate import Discriminators
+
     tags = Discriminators(Refs(spec.document))
     v31 = spec.version == "3.1"
     extra = _media_deserializers(spec.document)
@@ -443,6 +444,10 @@ def _shared_checker_class(base: type) -> type:
         found = base.get_validator_cls(self, spec, schema)  # type: ignore[attr-defined]
         ours = self.mockamocha_classes.get(found)
         if ours is None:
+            from jsonschema.validators import extend
+
+            from pytest_mockamocha.generate.validate import BOUNDED_KEYWORDS
+
             keywords = {**self.mockamocha_tags.keywords(found), **BOUNDED_KEYWORDS}
             ours = extend(found, keywords)
             self.mockamocha_classes[found] = ours
