@@ -104,6 +104,7 @@ class SchemaGenerator:
     def _checked(self, builder: Builder, schema: Schema, rng: random.Random, direction: str) -> Any:
         """Build, validate, retry with derived rngs, then the fallback; raise naming where."""
         failure: Unsatisfiable | None = None
+        built: list[Any] = []
         for _ in range(ATTEMPTS):
             draw = Draw.of(rng, self.locale)
             try:
@@ -113,8 +114,13 @@ class SchemaGenerator:
                 continue
             if builder.checker.valid(schema, value):
                 return value
+            built.append(value)
             failure = failure or self._explain(builder, schema, value)
         assert failure is not None
+        for value in built[:1]:
+            found, value = _pruned(builder.checker, schema, value)
+            if found:
+                return value
         found, value = self._fallback(direction, builder).value(schema, rng.getrandbits(64))
         if found:
             return value
@@ -193,3 +199,62 @@ class SchemaGenerator:
         if not where.startswith("$"):
             return where
         return (self._refs.place_of(schema) or "#") + where[1:]
+
+
+#: how many deletions ``_pruned`` tries before it gives up
+_PRUNE_STEPS = 64
+
+
+def _pruned(checker: Checker, schema: Schema, value: Any) -> tuple[bool, Any]:
+    """``value`` with what makes it invalid left out, where leaving out is allowed: an
+    optional property (or map entry, or array item) whose schema no value satisfies (a
+    ``oneOf`` of identical branches, say) is dropped. Each deletion must lower the count
+    of errors; gives ``(True, value)`` once valid, ``(False, value)`` when stuck."""
+    import copy
+
+    current = copy.deepcopy(value)
+    errors = _error_paths(checker, schema, current)
+    steps = 0
+    while errors and steps < _PRUNE_STEPS:
+        for path in sorted(errors, key=len, reverse=True):
+            improved = False
+            for cut in range(len(path), 0, -1):
+                steps += 1
+                candidate = _without(current, path[:cut])
+                if candidate is None:
+                    continue
+                fewer = _error_paths(checker, schema, candidate)
+                if len(fewer) < len(errors):
+                    current, errors, improved = candidate, fewer, True
+                    break
+            if improved or steps >= _PRUNE_STEPS:
+                break
+        else:
+            return False, current
+    return not errors, current
+
+
+def _error_paths(checker: Checker, schema: Schema, value: Any) -> list[tuple[Any, ...]]:
+    validator = checker.validator(schema)
+    return [tuple(e.absolute_path) for e in validator.iter_errors(value)][:50]
+
+
+def _without(value: Any, path: tuple[Any, ...]) -> Any:
+    """A copy of ``value`` without the element at ``path`` (None when there is none)."""
+    import copy
+
+    out = copy.deepcopy(value)
+    node = out
+    for step in path[:-1]:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    last = path[-1]
+    if isinstance(node, dict) and last in node:
+        del node[last]
+        return out
+    if isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+        del node[last]
+        return out
+    return None

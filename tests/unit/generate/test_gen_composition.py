@@ -203,3 +203,29 @@ def test_recursion_through_nullable_31_ends_in_null() -> None:
     while value is not None:
         value, depth = value["next"], depth + 1
     assert depth <= MAX_DEPTH + 2
+
+
+def test_an_optional_property_no_value_satisfies_is_left_out(
+    gen30: SchemaGenerator, oas_valid: Validity
+) -> None:
+    """A oneOf of identical branches (readme's complex-nesting) has no valid value; where
+    it is optional, the answer leaves it out instead of serving an invalid one."""
+    flat = {"type": "object", "properties": {"s": {"type": "string"}}}
+    schema = {
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string"},
+                "meta": {"oneOf": [flat, flat, flat]},
+                "extra": {"type": "object", "additionalProperties": {"oneOf": [flat, flat]}},
+            },
+        },
+    }
+    for seed in range(5):
+        value = gen30.generate(schema, random.Random(seed))
+        assert oas_valid(gen30, schema, value)
+        assert all("meta" not in item and not item.get("extra") for item in value)
+        assert all(isinstance(item["name"], str) for item in value)
