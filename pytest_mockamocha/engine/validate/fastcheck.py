@@ -95,6 +95,8 @@ class _ParamPlan:
     explode: bool
     #: a path parameter's text to its value (label, matrix, simple arrays and objects)
     parse: Callable[[str], Any] | None = None
+    #: a compiled "surely valid" test of a primitive value (None: always ask jsonschema)
+    quick: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +237,9 @@ class FastRequestCheck:
             ):
                 return None
             return _ParamPlan(param, schema, _cast(str(items.get("type"))), True, explode)
-        return _ParamPlan(param, schema, _cast(str(kind)), False, explode)
+        return _ParamPlan(
+            param, schema, _cast(str(kind)), False, explode, quick=_quick_check(schema)
+        )
 
     def _compile_path(self, param: Parameter) -> _ParamPlan | None:
         """Path parameters in every style OpenAPI allows there (simple, label, matrix), of
@@ -267,7 +271,7 @@ class FastRequestCheck:
             return None
         cast = _cast(str(kind))
         if style == "simple":
-            return _ParamPlan(param, schema, cast, False, explode)
+            return _ParamPlan(param, schema, cast, False, explode, quick=_quick_check(schema))
         return _ParamPlan(
             param,
             schema,
@@ -337,6 +341,8 @@ class FastRequestCheck:
                 value = p.cast(texts[0])
         except _CastError as exc:
             return [Violation(location, name, str(exc))]
+        if p.quick is not None and p.quick(value):
+            return []  # surely valid: jsonschema is asked only to word what is wrong
         errors = self._generator.errors(p.schema, value, direction="request")
         if not errors:
             return []
@@ -453,6 +459,90 @@ def _raw_body(media: str, schema: Any) -> list[Violation]:
 
 
 _UNDEFINED = object()
+
+#: schema keywords ``_quick_check`` understands (the rest only describe)
+_QUICK_KEYWORDS = frozenset(
+    {
+        "type", "format", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "minLength", "maxLength", "default", "example", "examples", "description", "title",
+        "deprecated", "nullable",
+    }
+)
+_QUICK_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+}
+#: formats whose check is a range (as the OAS format checkers): the others go to jsonschema
+_QUICK_FORMATS: dict[str, Callable[[Any], bool]] = {
+    "int32": lambda v: not isinstance(v, int) or -(1 << 31) <= v < 1 << 31,
+    "int64": lambda v: not isinstance(v, int) or -(1 << 63) <= v < 1 << 63,
+    "float": lambda v: True,
+    "double": lambda v: True,
+}
+
+
+def _quick_check(schema: Any) -> Callable[[Any], bool] | None:
+    """A fast test that a cast parameter value is valid against a plain schema (type,
+    enum, bounds, lengths, range formats), or None when the schema needs jsonschema. It may
+    say "not sure" (False) of a valid value, never "valid" of an invalid one: False only
+    sends the value on to jsonschema, which words the error."""
+    if not isinstance(schema, Mapping) or not set(schema) <= _QUICK_KEYWORDS:
+        return None
+    kind = schema.get("type")
+    fmt = schema.get("format")
+    if kind not in _QUICK_TYPES or (fmt is not None and fmt not in _QUICK_FORMATS):
+        return None
+    tests: list[Callable[[Any], bool]] = [_QUICK_TYPES[kind]]
+    if fmt is not None:
+        tests.append(_QUICK_FORMATS[fmt])
+    enum = schema.get("enum")
+    if enum is not None:
+        if not isinstance(enum, list):
+            return None
+        choices = list(enum)
+        tests.append(
+            lambda v: any(v == c and isinstance(v, bool) == isinstance(c, bool) for c in choices)
+        )
+    for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = schema.get(key)
+        if bound is None or isinstance(bound, bool):
+            continue  # a 3.0 boolean exclusive* only qualifies minimum/maximum
+        if not isinstance(bound, (int, float)):
+            return None
+        tests.append(_bound(key, bound, schema))
+    for key in ("minLength", "maxLength"):
+        length = schema.get(key)
+        if length is None:
+            continue
+        if not isinstance(length, int) or isinstance(length, bool):
+            return None
+        tests.append(_length(key, length))
+    return lambda value: all(test(value) for test in tests)
+
+
+def _length(key: str, length: int) -> Callable[[Any], bool]:
+    if key == "minLength":
+        return lambda v: not isinstance(v, str) or len(v) >= length
+    return lambda v: not isinstance(v, str) or len(v) <= length
+
+
+def _bound(key: str, bound: float, schema: Mapping[str, Any]) -> Callable[[Any], bool]:
+    """One numeric bound, read as OAS 3.0 (boolean exclusive flags) and 3.1 (numbers) do."""
+
+    def number(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if key == "minimum":
+        strict = schema.get("exclusiveMinimum") is True
+        return lambda v: not number(v) or (v > bound if strict else v >= bound)
+    if key == "maximum":
+        strict = schema.get("exclusiveMaximum") is True
+        return lambda v: not number(v) or (v < bound if strict else v <= bound)
+    if key == "exclusiveMinimum":
+        return lambda v: not number(v) or v > bound
+    return lambda v: not number(v) or v < bound
 
 
 def _path_parser(

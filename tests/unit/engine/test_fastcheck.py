@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import Headers, MultiDict
 
-from pytest_mockamocha.engine.validate.fastcheck import FastRequestCheck
+from pytest_mockamocha.engine.validate.fastcheck import FastRequestCheck, _quick_check
 from pytest_mockamocha.engine.validate.violations import ContractValidator
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.spec.loader import load_text
@@ -102,3 +104,59 @@ def test_plans_are_compiled_for_plain_operations_only(spec) -> None:  # type: ig
     assert fast.plan_for(ops["GET /items/{id}"]) is not None
     assert fast.plan_for(ops["POST /items/{id}"]) is not None
     assert fast.plan_for(ops["GET /search"]) is None  # deepObject: openapi-core handles it
+
+
+# -- the compiled "surely valid" test of plain parameter schemas ---------------------------
+
+_NUMBERS = st.one_of(st.integers(-(1 << 40), 1 << 40), st.floats(-1e12, 1e12, allow_nan=False))
+_PLAIN = st.fixed_dictionaries(
+    {"type": st.sampled_from(["string", "integer", "number", "boolean"])},
+    optional={
+        "format": st.sampled_from(["int32", "int64", "float", "double"]),
+        "enum": st.lists(st.one_of(st.integers(-5, 5), st.text(max_size=3), st.booleans()),
+                         min_size=1, max_size=4),
+        "minimum": _NUMBERS,
+        "maximum": _NUMBERS,
+        "exclusiveMinimum": st.one_of(st.booleans(), _NUMBERS),
+        "exclusiveMaximum": st.one_of(st.booleans(), _NUMBERS),
+        "minLength": st.integers(0, 4),
+        "maxLength": st.integers(0, 4),
+    },
+)
+_VALUES = st.one_of(
+    st.integers(-(1 << 64), 1 << 64), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=6), st.booleans(),
+)
+_GENERATORS = {v: SchemaGenerator({"openapi": "3.0.3" if v == "3.0" else "3.1.0",
+                                   "info": {"title": "t", "version": "1"}}, v)
+               for v in ("3.0", "3.1")}
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(_PLAIN, _VALUES, st.sampled_from(["3.0", "3.1"]))
+def test_the_quick_check_never_passes_what_jsonschema_refuses(
+    schema: dict, value: object, version: str
+) -> None:
+    if version == "3.0" and any(
+        not isinstance(schema.get(k, True), bool) for k in ("exclusiveMinimum", "exclusiveMaximum")
+    ):
+        schema = {k: v for k, v in schema.items() if not k.startswith("exclusive")}
+    if version == "3.1" and any(
+        isinstance(schema.get(k), bool) for k in ("exclusiveMinimum", "exclusiveMaximum")
+    ):
+        schema = {k: v for k, v in schema.items() if not k.startswith("exclusive")}
+    quick = _quick_check(schema)
+    assert quick is not None
+    if quick(value):
+        assert _GENERATORS[version].errors(schema, value, direction="request") == []
+
+
+def test_the_quick_check_leaves_what_it_cannot_judge_to_jsonschema() -> None:
+    assert _quick_check({"type": "string", "pattern": "^a"}) is None
+    assert _quick_check({"type": "string", "format": "date-time"}) is None
+    assert _quick_check({"type": "integer", "multipleOf": 2}) is None
+    assert _quick_check({"oneOf": [{"type": "string"}]}) is None
+    check = _quick_check({"type": "integer", "minimum": 1, "maximum": 5})
+    assert check is not None
+    assert (check(1), check(5), check(0), check(6), check(True), check("3")) == (
+        True, True, False, False, False, False)
