@@ -10,8 +10,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-import jwt
-
 from pytest_mockamocha.api.envelope import ApiError
 
 TOKEN_TTL = 3600
@@ -54,12 +52,16 @@ class Tokens:
         self.ttl = ttl
 
     def issue(self, user_id: str) -> str:
+        import jwt  # on the first login: PyJWT loads ssl and its key machinery (~10 MB)
+
         now = int(time.time())
         claims = {"sub": user_id, "iat": now, "exp": now + self.ttl}
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def subject(self, token: str) -> str:
         """The user id a valid token names; 401 for anything else."""
+        import jwt
+
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
