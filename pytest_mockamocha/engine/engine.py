@@ -173,7 +173,9 @@ class Engine:
         """Take requests off the running test's problems: the test meant them to be refused
         (they stay in the journal)."""
         gone = set(ids)
-        self._context.problems[:] = [r for r in self._context.problems if r.id not in gone]
+        problems = self._context.problems
+        for record in [r for r in problems if r.id in gone]:
+            problems.remove(record)  # one by one: a server thread may append meanwhile
         self.journal.expected |= gone
 
     # -- requests ------------------------------------------------------------------------
