@@ -3,7 +3,7 @@
 It reports what the server would otherwise work around silently at start: structural
 looseness, examples that break their schemas (never served), schemas no value satisfies
 (served best effort), operations without a success response or a response schema, and
-paths that can never be reached because an equivalent template comes first.
+paths shadowed by an equivalent template that comes first.
 """
 
 from __future__ import annotations
@@ -134,10 +134,10 @@ def _satisfiable(generator: SchemaGenerator, schema: Any, at: str) -> Iterator[F
 
 
 def _unreachable(spec: ApiSpec) -> Iterator[Finding]:
-    """Operations an earlier one of the same method and path shape always wins over: the
-    router tells such templates apart only by the required query and header parameters a
-    request carries, so a later one is reachable only when it requires one the earlier
-    does not."""
+    """Operations an earlier one of the same method and path shape wins over: the router
+    tells such templates apart by the required query and header parameters a request
+    carries, so a later one that requires none the earlier does not is reached only by
+    requests the earlier one refuses (then the first the request is valid for answers)."""
     seen: dict[tuple[str, str], list[Operation]] = {}
     for op in spec.operations:
         shape = re.sub(r"{[^}]+}", "{}", op.path)
@@ -148,8 +148,9 @@ def _unreachable(spec: ApiSpec) -> Iterator[Finding]:
             yield Finding(
                 op.pointer,
                 "unreachable",
-                f"{op.name} can never be reached: {op.method} {winner.path} matches the "
-                "same requests, comes first and requires every parameter it does",
+                f"{op.name} answers only requests {op.method} {winner.path} refuses: that "
+                "template matches the same paths, comes first and requires every parameter "
+                "this one does",
             )
         earlier.append(op)
 
