@@ -11,6 +11,9 @@ team server. Two kinds of pattern reach a request, and each gets the bound that 
   are not ours to refuse, and real documents use lookaheads (password rules). ``search``
   runs them on RE2 when it accepts them, else on the ``regex`` module with a time limit per
   match: ``PatternTimeout`` past ``SEARCH_SECONDS``.
+
+Both engines are imported on the first pattern (about 5 MB of a server that may never
+meet one).
 """
 
 from __future__ import annotations
@@ -20,9 +23,6 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-import re2
-import regex
-
 #: longest pattern a rule may carry (RE2 compiles in time and memory linear in it)
 MAX_PATTERN = 4096
 #: how long one match of a document's pattern may run on the backtracking fallback
@@ -30,10 +30,18 @@ SEARCH_SECONDS = 0.1
 #: RE2's memory budget for one compiled pattern (its default); past it, compilation fails
 _RE2_MAX_MEM = 8 << 20
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # RE2 would print every refused pattern to stderr
-_OPTIONS.max_mem = _RE2_MAX_MEM
 _LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _re2() -> tuple[Any, Any]:
+    """The RE2 module and its options, on first use."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print every refused pattern to stderr
+    options.max_mem = _RE2_MAX_MEM
+    return re2, options
 
 
 class PatternError(ValueError):
@@ -66,8 +74,9 @@ def linear(pattern: str) -> LinearPattern:
     """``pattern`` compiled for RE2; ``PatternError`` naming what RE2 refuses."""
     if len(pattern) > MAX_PATTERN:
         raise PatternError(f"is longer than {MAX_PATTERN:,} characters")
+    re2, options = _re2()
     try:
-        return LinearPattern(pattern, re2.compile(pattern, _OPTIONS))
+        return LinearPattern(pattern, re2.compile(pattern, options))
     except re2.error as exc:
         refused = _reason(exc)
     try:
@@ -110,6 +119,8 @@ def _document_pattern(pattern: str) -> LinearPattern | Any:
         return linear(pattern)
     except PatternError:
         pass
+    import regex
+
     try:
         with _LOCK:  # the regex module's compile cache is not documented as thread-safe
             return regex.compile(pattern)

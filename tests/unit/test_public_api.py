@@ -66,7 +66,8 @@ def test_the_command_line_starts_without_the_engine_or_the_server() -> None:
 def test_a_served_document_answers_without_the_heavy_libraries(tmp_path: object) -> None:
     """Start-up pays for what the first answer needs: loading and checking a document
     and answering a request load neither openapi-spec-validator (its package pulls
-    pydantic and requests) nor openapi-core, hypothesis, Faker or jinja2."""
+    pydantic and requests) nor openapi-core, hypothesis, Faker, jinja2, PyJWT (until a
+    login) or the regular-expression engines (until a pattern)."""
     spec = "tests/data/specs/petstore.yaml"
     statement = (
         "import urllib.request, pathlib; "
@@ -77,5 +78,5 @@ def test_a_served_document_answers_without_the_heavy_libraries(tmp_path: object)
         "urllib.request.urlopen(s.url_for('p') + '/pets?limit=2').read(); s.stop()"
     )
     heavy = ("openapi_spec_validator", "openapi_core", "pydantic", "hypothesis", "faker",
-             "jinja2", "requests")
+             "jinja2", "requests", "jwt", "re2", "regex")
     assert _modules_after(statement, heavy) == []
