@@ -206,8 +206,11 @@ class Router:
         #: operations sharing a routed template and method, told apart by their conditions
         self._shared: dict[tuple[str, str], list[tuple[tuple[_Condition, ...], Operation]]] = {}
         self._root = _Node()
+        #: the template each operation routes by (its path key before ``#``/``?``)
+        self._routed: dict[str, str] = {}
         for op in operations:
             template, conditions = split_key(op.path)
+            self._routed[op.name] = template
             key = (template, op.method)
             if conditions or key in self._shared:
                 self._shared.setdefault(key, [])
@@ -255,7 +258,7 @@ class Router:
         if self._alike and isinstance(found, RouteMatch):
             found = self._alike_choice(found, query, headers)
         if self._shared and isinstance(found, RouteMatch):
-            shared = self._shared.get((split_key(found.operation.path)[0], found.operation.method))
+            shared = self._shared.get((self._routed[found.operation.name], found.operation.method))
             if shared:
                 chosen, conditions = _choose(shared, query, headers)
                 values = dict(found.path_params)
@@ -271,7 +274,7 @@ class Router:
         """The other operations of the same method on templates of ``found``'s shape, with
         the path parameters by their names (for a request ``found`` refuses: one of them
         may be the operation meant)."""
-        template = split_key(found.operation.path)[0]
+        template = self._routed[found.operation.name]
         group = self._alike.get((template, found.operation.method))
         if not group:
             return []
@@ -286,7 +289,7 @@ class Router:
         """Among operations on templates of one shape, the one whose required query and
         header parameters the request carries, the most of them first, then the first
         declared (else the one routed)."""
-        template = split_key(found.operation.path)[0]
+        template = self._routed[found.operation.name]
         group = self._alike.get((template, found.operation.method))
         if not group or (query is None and headers is None):
             return found

@@ -121,6 +121,8 @@ class FastRequestCheck:
         self._document = document
         self._generator = generator
         self._plans: dict[str, _Plan | None] = {}
+        #: body checks of operations whose parameters openapi-core reads
+        self._bodies: dict[str, _BodyPlan | None] = {}
         self._lock = threading.Lock()
 
     def plan_for(self, op: Operation) -> _Plan | None:
@@ -157,7 +159,13 @@ class FastRequestCheck:
         plan = self.plan_for(op)
         if plan is not None:
             return plan.body
-        return self._compile_body(op)
+        with self._lock:
+            if op.name in self._bodies:
+                return self._bodies[op.name]
+        body = self._compile_body(op)
+        with self._lock:
+            self._bodies[op.name] = body
+        return body
 
     def check_param(
         self,
