@@ -16,7 +16,7 @@ def normal_email(email: str) -> str:
 
 def find_user(store: Store, email: str) -> Record | None:
     wanted = normal_email(email)
-    found = store.users.where(lambda u: u.get("email_key") == wanted)
+    found = store.users.find(email_key=wanted)
     return found[0] if found else None
 
 

@@ -128,9 +128,7 @@ def too_deep(value: Any, limit: int) -> str | None:
         if depth > limit:
             return "/" + "/".join(str(p) for p in path)
         items = node.items() if isinstance(node, dict) else enumerate(node)
-        stack.extend(
-            (child, depth + 1, (*path, key)) for key, child in items if _nests(child)
-        )
+        stack.extend((child, depth + 1, (*path, key)) for key, child in items if _nests(child))
     return None
 
 
@@ -238,9 +236,13 @@ class Page:
             int_arg(request, "per_page", 20, 1, MAX_PER_PAGE),
         )
 
+    @property
+    def offset(self) -> int:
+        """How many items come before this page."""
+        return (self.page - 1) * self.per_page
+
     def slice(self, items: list[Any]) -> list[Any]:
-        start = (self.page - 1) * self.per_page
-        return items[start : start + self.per_page]
+        return items[self.offset : self.offset + self.per_page]
 
     def listing(self, key: str, items: list[Any]) -> dict[str, Any]:
         """``{key: [...this page...], total, page, per_page}``."""

@@ -5,7 +5,8 @@ Records are plain JSON objects with a prefixed string ``id`` (``user_…``, ``co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -20,6 +21,32 @@ TABLES: Mapping[str, str] = {
     "rules": "rule",
     "imports": "imp",
 }
+
+
+#: table name -> fields a listing leaves out unless asked (large; a SQL store keeps them apart)
+HEAVY: Mapping[str, tuple[str, ...]] = {"collections": ("spec",)}
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a listing asks of one table, so that a store reads one page, not the table.
+
+    Every condition must hold. ``order`` is a list of ``(field, descending)``; a missing or
+    null value sorts after every value ascending (before them descending); ties keep
+    insertion order. ``total`` ignores ``offset``/``limit``. ``omit`` leaves fields out of
+    the returned records (the stored document of a collection, say).
+    """
+
+    equals: Mapping[str, Any] = field(default_factory=dict)
+    within: Mapping[str, Collection[Any]] = field(default_factory=dict)
+    #: field -> substring it must contain (case-sensitive)
+    contains: Mapping[str, str] = field(default_factory=dict)
+    #: (fields, text): ``text`` is in at least one of ``fields``, ignoring case
+    search: tuple[tuple[str, ...], str] | None = None
+    order: tuple[tuple[str, bool], ...] = ()
+    offset: int = 0
+    limit: int | None = None
+    omit: tuple[str, ...] = ()
 
 
 def utc_now() -> str:
@@ -42,8 +69,16 @@ class Repository(Protocol):
         """Records whose fields equal the given values, in insertion order."""
         ...
 
-    def where(self, test: Callable[[Record], bool]) -> list[Record]:
-        """Records for which ``test`` is true, in insertion order."""
+    def select(self, query: Query) -> list[Record]:
+        """The records ``query`` describes, ordered and cut to its page."""
+        ...
+
+    def total(self, query: Query) -> int:
+        """How many records match ``query``'s conditions (its page ignored)."""
+        ...
+
+    def count_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
+        """How many records have each of ``values`` in ``field`` (0 for none), in one read."""
         ...
 
     def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:

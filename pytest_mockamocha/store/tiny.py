@@ -6,17 +6,19 @@ every operation of every table runs under the store's single re-entrant lock.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tinydb import Query, TinyDB
+from tinydb import Query as TinyQuery
+from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Table
 
-from pytest_mockamocha.store.base import Record, Repository
+from pytest_mockamocha.store.base import Query, Record, Repository
 from pytest_mockamocha.store.storage import AtomicJSONStorage
 
 
@@ -27,13 +29,38 @@ def _matches(equals: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
     return test
 
 
+def _query_test(query: Query) -> Callable[[Mapping[str, Any]], bool]:
+    equals, contains = _matches(query.equals), query.contains
+    within = {k: set(v) for k, v in query.within.items()}
+    fields, text = query.search or ((), "")
+    text = text.lower()
+
+    def test(doc: Mapping[str, Any]) -> bool:
+        return (
+            equals(doc)
+            and all(doc.get(k) in v for k, v in within.items())
+            and all(isinstance(doc.get(k), str) and v in doc[k] for k, v in contains.items())
+            and (
+                not query.search
+                or any(isinstance(doc.get(f), str) and text in doc[f].lower() for f in fields)
+            )
+        )
+
+    return test
+
+
+def _order_key(name: str, record: Record) -> tuple[bool, Any]:
+    value = record.get(name)
+    return (value is None, "" if value is None else value)
+
+
 class TinyRepository:
     """One TinyDB table of records keyed by their ``id`` field."""
 
     def __init__(self, table: Table, lock: threading.RLock) -> None:
         self._table = table
         self._lock = lock
-        self._id = Query().id
+        self._id = TinyQuery().id
 
     def insert(self, record: Record) -> Record:
         with self._lock:
@@ -46,12 +73,36 @@ class TinyRepository:
         return None if doc is None else dict(doc)
 
     def find(self, **equals: Any) -> list[Record]:
-        return self.where(_matches(equals))
+        return self._where(_matches(equals))
 
-    def where(self, test: Callable[[Record], bool]) -> list[Record]:
+    def _where(self, test: Callable[[Mapping[str, Any]], bool]) -> list[Record]:
         with self._lock:
             docs = self._table.all()
-        return [dict(d) for d in docs if test(dict(d))]
+        return [dict(d) for d in docs if test(d)]
+
+    def select(self, query: Query) -> list[Record]:
+        rows = self._where(_query_test(query))
+        for name, descending in reversed(query.order):  # stable sorts, last key first
+            rows.sort(key=functools.partial(_order_key, name), reverse=descending)
+        stop = None if query.limit is None else query.offset + query.limit
+        rows = rows[query.offset : stop]
+        if query.omit:
+            rows = [{k: v for k, v in r.items() if k not in query.omit} for r in rows]
+        return rows
+
+    def total(self, query: Query) -> int:
+        test = _query_test(query)
+        with self._lock:
+            return sum(1 for d in self._table.all() if test(d))
+
+    def count_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
+        counts = dict.fromkeys(values, 0)
+        with self._lock:
+            for doc in self._table.all():
+                value = doc.get(field)
+                if value in counts:
+                    counts[value] += 1
+        return counts
 
     def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
         with self._lock:

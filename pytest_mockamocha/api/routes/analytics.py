@@ -15,7 +15,7 @@ from pytest_mockamocha.analytics.journal import RequestRecord
 from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
-from pytest_mockamocha.store import Record
+from pytest_mockamocha.store import HEAVY, Query, Record
 
 PERIODS = {"24h": 1, "7d": 7, "30d": 30, "90d": 90}
 TOP = 10
@@ -60,7 +60,8 @@ def _top(
 
 def _collections(call: Call) -> dict[str, str]:
     """slug -> id of the workspace's collections (or the one asked for)."""
-    colls = {c["slug"]: c["id"] for c in call.store.collections.find(workspace_id=call.workspace)}
+    mine = Query(equals={"workspace_id": call.workspace}, omit=HEAVY["collections"])
+    colls = {c["slug"]: c["id"] for c in call.store.collections.select(mine)}
     wanted = call.request.args.get("collection_id")
     return {s: cid for s, cid in colls.items() if cid == wanted} if wanted else colls
 
@@ -71,7 +72,7 @@ def requests_report(call: Call) -> Answer:
     colls = _collections(call)
     endpoints = {
         (e["collection_id"], e["operation"]): e
-        for e in call.store.endpoints.where(lambda e: e["collection_id"] in colls.values())
+        for e in call.store.endpoints.select(Query(within={"collection_id": list(colls.values())}))
     }
     journal = call.state.engine.journal
     stats = {slug: s for slug, s in journal.stats().items() if slug in colls}

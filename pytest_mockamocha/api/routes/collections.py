@@ -11,7 +11,7 @@ from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
 from pytest_mockamocha.engine.rules.form import parse_delay
 from pytest_mockamocha.spec.slug import slugify
-from pytest_mockamocha.store import Record, utc_now
+from pytest_mockamocha.store import HEAVY, Query, Record, utc_now
 
 CREATE_FIELDS = {
     "name": Field((str,), required=True),
@@ -27,14 +27,16 @@ PATCH_FIELDS = {
 }
 
 
-def view(call: Call, coll: Record) -> dict[str, Any]:
+def view(call: Call, coll: Record, endpoints_count: int | None = None) -> dict[str, Any]:
+    if endpoints_count is None:
+        endpoints_count = call.store.endpoints.count(collection_id=coll["id"])
     return {
         "id": coll["id"],
         "name": coll["name"],
         "description": coll.get("description", ""),
         "slug": coll["slug"],
         "mock_url": call.mock_url(coll["slug"]),
-        "endpoints_count": call.store.endpoints.count(collection_id=coll["id"]),
+        "endpoints_count": endpoints_count,
         "stateful": bool(coll.get("stateful", False)),
         "delay": coll.get("delay"),
         "cors": bool(coll.get("cors", True)),
@@ -44,10 +46,19 @@ def view(call: Call, coll: Record) -> dict[str, Any]:
 
 
 def listing(call: Call) -> Answer:
+    """One page of the workspace's collections: the store reads that page and counts the
+    page's endpoints in one grouped read, whatever the workspace holds."""
     page = Page.of(call.request)
-    mine = call.store.collections.find(workspace_id=call.workspace)
-    rows = [view(call, c) for c in page.slice(mine)]
-    return Answer(page.result("collections", rows, len(mine)))
+    mine = Query(
+        equals={"workspace_id": call.workspace},
+        offset=page.offset,
+        limit=page.per_page,
+        omit=HEAVY["collections"],
+    )
+    colls = call.store.collections.select(mine)
+    counts = call.store.endpoints.count_by("collection_id", [c["id"] for c in colls])
+    rows = [view(call, c, counts[c["id"]]) for c in colls]
+    return Answer(page.result("collections", rows, call.store.collections.total(mine)))
 
 
 def create(call: Call) -> Answer:

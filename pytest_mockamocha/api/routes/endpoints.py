@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from pytest_mockamocha.analytics.journal import CollectionStats
@@ -11,10 +11,11 @@ from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Field, Page, checked, json_body, text_field
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
-from pytest_mockamocha.store import Record, utc_now
+from pytest_mockamocha.store import HEAVY, Query, Record, utc_now
 
 PATCH_FIELDS = {"name": Field((str,)), "description": Field((str,))}
 SORTS = ("path", "method", "name", "created_at", "requests_count", "last_request_at")
+TRAFFIC = ("requests_count", "last_request_at")
 
 
 def _iso(epoch: float | None) -> str | None:
@@ -24,10 +25,16 @@ def _iso(epoch: float | None) -> str | None:
 
 
 def view(
-    call: Call, endpoint: Record, slug: str, stats: dict[str, CollectionStats]
+    call: Call,
+    endpoint: Record,
+    slug: str,
+    stats: dict[str, CollectionStats],
+    rules_count: int | None = None,
 ) -> dict[str, Any]:
     counts = stats.get(slug)
     operation = endpoint["operation"]
+    if rules_count is None:
+        rules_count = call.store.rules.count(endpoint_id=endpoint["id"])
     return {
         "id": endpoint["id"],
         "method": endpoint["method"],
@@ -37,27 +44,25 @@ def view(
         "operation": operation,
         "operation_id": endpoint.get("operation_id"),
         "collection_id": endpoint["collection_id"],
-        "response_rules_count": call.store.rules.count(endpoint_id=endpoint["id"]),
+        "response_rules_count": rules_count,
         "requests_count": counts.by_operation.get(operation, 0) if counts else 0,
         "last_request_at": _iso(counts.last_by_operation.get(operation)) if counts else None,
         "created_at": endpoint["created_at"],
     }
 
 
-def _filters(call: Call) -> Callable[[Record], bool]:
+def _filters(call: Call, colls: dict[str, str]) -> Query:
+    """The listing's filters as a store query over the workspace's endpoints."""
     args = call.request.args
     coll_id, method = args.get("collection_id"), (args.get("method") or "").upper()
-    path, q = args.get("path") or "", (args.get("q") or "").lower()
-
-    def test(ep: Record) -> bool:
-        return (
-            (not coll_id or ep["collection_id"] == coll_id)
-            and (not method or ep["method"] == method)
-            and path in ep["path"]
-            and (not q or q in ep["name"].lower() or q in ep["path"].lower())
-        )
-
-    return test
+    path, q = args.get("path") or "", args.get("q") or ""
+    wanted = [coll_id] if coll_id else list(colls)
+    return Query(
+        equals={"method": method} if method else {},
+        within={"collection_id": [c for c in wanted if c in colls]},
+        contains={"path": path} if path else {},
+        search=(("name", "path"), q) if q else None,
+    )
 
 
 def _sort_key(call: Call) -> tuple[str, bool]:
@@ -77,18 +82,32 @@ def _or_blank(value: Any) -> Any:
 
 
 def listing(call: Call) -> Answer:
+    """One page of endpoints. Sorted by a stored field, the store reads only that page;
+    sorted by traffic (kept in the request journal, not the store), every match is read."""
     page = Page.of(call.request)
     field, reverse = _sort_key(call)
-    colls = {c["id"]: c["slug"] for c in call.store.collections.find(workspace_id=call.workspace)}
-    test = _filters(call)
+    mine = Query(equals={"workspace_id": call.workspace}, omit=HEAVY["collections"])
+    colls = {c["id"]: c["slug"] for c in call.store.collections.select(mine)}
+    query = _filters(call, colls)
     stats = call.state.engine.journal.stats()
-    rows = [
-        view(call, ep, colls[ep["collection_id"]], stats)
-        for ep in call.store.endpoints.where(lambda e: e["collection_id"] in colls)
-        if test(ep)
-    ]
-    rows.sort(key=lambda r: (r[field] is None, _or_blank(r[field]), r["method"]), reverse=reverse)
-    return Answer(page.listing("endpoints", rows))
+    if field in TRAFFIC:
+        found = call.store.endpoints.select(query)
+        rows = [view(call, ep, colls[ep["collection_id"]], stats, 0) for ep in found]
+        rows.sort(
+            key=lambda r: (r[field] is None, _or_blank(r[field]), r["method"]), reverse=reverse
+        )
+        rows = page.slice(rows)
+        total = len(found)
+    else:
+        order = ((field, reverse), ("method", reverse))
+        cut = replace(query, order=order, offset=page.offset, limit=page.per_page)
+        found = call.store.endpoints.select(cut)
+        rows = [view(call, ep, colls[ep["collection_id"]], stats, 0) for ep in found]
+        total = call.store.endpoints.total(query)
+    counts = call.store.rules.count_by("endpoint_id", [r["id"] for r in rows])
+    for row in rows:
+        row["response_rules_count"] = counts[row["id"]]
+    return Answer(page.result("endpoints", rows, total))
 
 
 def show(call: Call) -> Answer:

@@ -241,7 +241,7 @@ def test_an_unexpected_failure_says_only_internal_error(
     def explode(*args: object, **kwargs: object) -> object:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(management.state.store.collections, "find", explode)
+    monkeypatch.setattr(management.state.store.collections, "select", explode)
     response = admin.call("GET", "/api/collections")
     assert response.status_code == 500
     body = response.json()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pytest_mockamocha._ids import new_id
-from pytest_mockamocha.store import memory_store, open_store, utc_now
+from pytest_mockamocha.store import Query, memory_store, open_store, utc_now
 
 
 def _coll(name: str) -> dict[str, object]:
@@ -38,7 +39,7 @@ def test_delete_and_delete_where() -> None:
     assert store.rules.delete(a["id"]) is False
     assert store.rules.delete_where(endpoint_id="ep_1") == 1
     assert store.rules.get(b["id"]) is None
-    assert [r["id"] for r in store.rules.where(lambda r: True)] == ["rule_c"]
+    assert [r["id"] for r in store.rules.find()] == ["rule_c"]
     assert store.path is None
 
 
@@ -108,3 +109,49 @@ def test_a_damaged_file_fails_at_open(tmp_path: Path) -> None:
     db.write_text('{"users": {"1": ')
     with pytest.raises(ValueError, match="line 1"):
         open_store(db)
+
+
+def _endpoints(store: object) -> None:
+    rows = [
+        ("ep_1", "coll_a", "GET", "/pets", "List pets"),
+        ("ep_2", "coll_a", "POST", "/pets", "Create a pet"),
+        ("ep_3", "coll_b", "GET", "/pets/{id}", "Show pet"),
+        ("ep_4", "coll_b", "DELETE", "/stores/{id}", None),
+        ("ep_5", "coll_c", "GET", "/Users", "Users"),
+    ]
+    for ep_id, coll, method, path, name in rows:
+        record = {"id": ep_id, "collection_id": coll, "method": method, "path": path}
+        store.endpoints.insert(record | ({} if name is None else {"name": name}))  # type: ignore[attr-defined]
+
+
+def test_a_query_filters_orders_and_cuts_one_page() -> None:
+    store = memory_store()
+    _endpoints(store)
+    ids = lambda q: [r["id"] for r in store.endpoints.select(q)]  # noqa: E731
+    assert ids(Query()) == ["ep_1", "ep_2", "ep_3", "ep_4", "ep_5"]  # insertion order
+    assert ids(Query(equals={"method": "GET"})) == ["ep_1", "ep_3", "ep_5"]
+    assert ids(Query(within={"collection_id": ["coll_b", "coll_c"]})) == ["ep_3", "ep_4", "ep_5"]
+    assert ids(Query(within={"collection_id": []})) == []
+    assert ids(Query(contains={"path": "pets"})) == ["ep_1", "ep_2", "ep_3"]
+    assert ids(Query(contains={"path": "users"})) == []  # case-sensitive
+    assert ids(Query(search=(("name", "path"), "USERS"))) == ["ep_5"]  # either field, any case
+    assert ids(Query(search=(("name",), "pet"))) == ["ep_1", "ep_2", "ep_3"]
+    # a missing value sorts last ascending, first descending; ties keep insertion order
+    assert ids(Query(order=(("name", False),))) == ["ep_2", "ep_1", "ep_3", "ep_5", "ep_4"]
+    assert ids(Query(order=(("name", True),))) == ["ep_4", "ep_5", "ep_3", "ep_1", "ep_2"]
+    by_path = Query(order=(("path", False), ("method", False)))
+    assert ids(by_path) == ["ep_5", "ep_1", "ep_2", "ep_3", "ep_4"]
+    assert ids(replace(by_path, offset=1, limit=2)) == ["ep_1", "ep_2"]
+    assert ids(replace(by_path, offset=4, limit=2)) == ["ep_4"]
+    assert store.endpoints.total(replace(by_path, equals={"method": "GET"}, limit=1)) == 3
+
+
+def test_omitted_fields_stay_out_and_grouped_counts_cover_every_value_asked() -> None:
+    store = memory_store()
+    _endpoints(store)
+    store.collections.insert({"id": "coll_a", "name": "a", "spec": {"openapi": "3.0.3"}})
+    (row,) = store.collections.select(Query(omit=("spec",)))
+    assert row == {"id": "coll_a", "name": "a"}
+    assert store.collections.get("coll_a")["spec"] == {"openapi": "3.0.3"}  # type: ignore[index]
+    counts = store.endpoints.count_by("collection_id", ["coll_a", "coll_b", "coll_z"])
+    assert counts == {"coll_a": 2, "coll_b": 2, "coll_z": 0}
