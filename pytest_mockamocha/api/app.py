@@ -28,7 +28,7 @@ from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.security import KEY_PREFIX, Tokens, key_hash
 from pytest_mockamocha.api.state import ApiState, Call
 from pytest_mockamocha.engine import Engine
-from pytest_mockamocha.store import Record, Store, utc_now
+from pytest_mockamocha.store import HEAVY, Query, Record, Store, utc_now
 
 log = logging.getLogger("pytest_mockamocha.api")
 _KEY_TOUCH_EVERY = 60.0
@@ -115,6 +115,14 @@ class ManagementApi:
             raise ApiError(401, "the token names no user")
         return user
 
+    def known_slugs(self, request: Request) -> list[str]:
+        """Every collection served, on a server without workspaces: the stored ones (each
+        compiled on first use), then any mounted beside the store."""
+        everything = Query(omit=HEAVY["collections"])
+        stored = [str(c["slug"]) for c in self.state.store.collections.select(everything)]
+        known = set(stored)
+        return stored + [c.slug for c in self.state.engine if c.slug not in known]
+
     def visible_slugs(self, request: Request) -> list[str] | None:
         """The slugs of the collections of the caller's workspace; None when the request
         carries no valid credentials (an anonymous caller learns of none)."""
@@ -124,8 +132,8 @@ class ManagementApi:
             user = self.authenticate(request)
         except ApiError:
             return None
-        found = self.state.store.collections.find(workspace_id=user["workspace_id"])
-        return [str(c["slug"]) for c in found]
+        mine = Query(equals={"workspace_id": user["workspace_id"]}, omit=HEAVY["collections"])
+        return [str(c["slug"]) for c in self.state.store.collections.select(mine)]
 
     def _key_user(self, key: str) -> str:
         store = self.state.store

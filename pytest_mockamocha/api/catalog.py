@@ -21,7 +21,7 @@ from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.spec.loader import load_text
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 from pytest_mockamocha.spec.slug import slugify
-from pytest_mockamocha.store import Record, Store, utc_now
+from pytest_mockamocha.store import HEAVY, Query, Record, Store, utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +45,9 @@ class Catalog:
     def unique_slug(self, name: str) -> str:
         """A slug made from ``name`` that no stored or mounted collection uses."""
         base = slugify(name) or "api"
-        taken = {c["slug"] for c in self.store.collections.find()}
-        taken |= {c.slug for c in self.engine}
+        mounted = {c.slug for c in self.engine}
         slug, n = base, 2
-        while slug in taken:
+        while slug in mounted or self.store.collections.count(slug=slug):
             slug, n = f"{base}-{n}", n + 1
         return slug
 
@@ -228,10 +227,21 @@ class Catalog:
         endpoints = self.store.endpoints.find(collection_id=coll_id)
         kept = {endpoint["operation"] for endpoint in endpoints}
         self.engine.withdraw(mounted.slug, {op.name for op in spec.operations} - kept)
-        for endpoint in endpoints:
-            for rule in self.store.rules.find(endpoint_id=endpoint["id"]):
-                self.put_rule(rule, coll, endpoint)
+        by_id = {endpoint["id"]: endpoint for endpoint in endpoints}
+        rules = self.store.rules.select(Query(within={"endpoint_id": list(by_id)}))
+        for rule in rules:
+            self.put_rule(rule, coll, by_id[rule["endpoint_id"]])
         self.apply_modes(coll)
+        self.engine.reloadable(mounted.slug)
+
+    def load(self, slug: str) -> bool:
+        """Mount the stored collection ``slug`` on its first use (lazy serving): True when
+        there is one with a document."""
+        found = self.store.collections.find(slug=slug)
+        if not found or not found[0].get("spec"):
+            return False
+        self.mount(found[0]["id"])
+        return True
 
     def apply_modes(self, coll: Record) -> None:
         """Stateful mode, the default delay and CORS handling of a stored collection, made
@@ -265,19 +275,25 @@ class Catalog:
         """Stop serving a collection (and forget its live rules)."""
         self.engine.remove(coll["slug"])
 
-    def restore(self) -> list[str]:
-        """Mount every stored collection that has a spec; the slugs mounted. An import
-        still ``processing`` was cut short by the server stopping: it is marked failed."""
+    def restore(self, *, compiled: int | None = None) -> list[str]:
+        """Serve the stored collections; the slugs mounted now. An import still
+        ``processing`` was cut short by the server stopping: it is marked failed.
+
+        With ``compiled``, nothing is compiled here: each collection is mounted on its
+        first use and at most ``compiled`` stay so, so a restart reads metadata only and
+        memory does not grow with what is stored. Without it, every one is mounted now."""
         for unfinished in self.store.imports.find(status="processing"):
             self.fail_import(
                 unfinished,
                 "Import failed: the server stopped before it finished; import the document again",
                 [],
             )
+        if compiled is not None:
+            self.engine.serve_lazily(self.load, compiled)
+            return []
         mounted = []
-        for coll in self.store.collections.find():
-            if coll.get("spec"):
-                self.mount(coll["id"])
+        for coll in self.store.collections.select(Query(omit=HEAVY["collections"])):
+            if self.load(coll["slug"]):
                 mounted.append(coll["slug"])
         return mounted
 

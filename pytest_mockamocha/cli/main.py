@@ -20,6 +20,7 @@ from pytest_mockamocha.cli.lint_cmd import lint_command
 from pytest_mockamocha.cli.report_cmd import report_command
 from pytest_mockamocha.errors import ApiError, ConfigError, MockamochaError
 from pytest_mockamocha.server.config import (
+    DEFAULT_COMPILED,
     Document,
     ServerConfig,
     parse_document,
@@ -161,6 +162,14 @@ for _command in COMMANDS:
     metavar="SLUG",
     help="Answer the collection's CRUD paths from a store; repeatable.",
 )
+@click.option(
+    "--compiled",
+    default=DEFAULT_COMPILED,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Stored collections compiled on first use; at most this many stay compiled "
+    "(least recently used first out).",
+)
 def serve(
     specs: tuple[Document, ...],
     host: str,
@@ -178,6 +187,7 @@ def serve(
     cache_dir: str | None = None,
     no_cache: bool = False,
     cors_origins: tuple[str, ...] = (),
+    compiled: int = DEFAULT_COMPILED,
 ) -> None:
     """Serve mocks of the given specs (and the stored collections) until interrupted."""
     from pytest_mockamocha.server.assembly import assemble
@@ -197,6 +207,7 @@ def serve(
         journal=not no_record,
         db=None if memory else Path(db),
         keep_documents=True,
+        compiled=compiled,
         cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_root(),
         private=True,
         cors_origins=_origins(cors_origins),
@@ -230,6 +241,12 @@ def _serve_until_stopped(built: Assembly) -> None:
             f"{coll.slug}: {server.url_for(coll.slug)}  "
             f"({len(coll.spec.operations)} operations from {coll.spec.source})"
         )
+    waiting = _stored_not_compiled(built)
+    if waiting:
+        click.echo(
+            f"{waiting} more stored collection(s) at {server.url}/mocks/{{slug}}, each "
+            "compiled on its first request"
+        )
     click.echo(
         f"mockamocha serving on {server.url} (health: {server.url}/api/health); Ctrl+C to stop",
         err=True,
@@ -243,6 +260,16 @@ def _serve_until_stopped(built: Assembly) -> None:
             click.echo(f"recorded {recorder.count} exchange(s) to {record}", err=True)
         else:
             click.echo(f"nothing was proxied; {record} is left as it was", err=True)
+
+
+def _stored_not_compiled(built: Assembly) -> int:
+    """How many stored collections wait for their first request to be compiled."""
+    from pytest_mockamocha.store import Query
+
+    mounted = {coll.slug for coll in built.engine}
+    return built.api.state.store.collections.total(Query()) - sum(
+        built.api.state.store.collections.count_by("slug", mounted).values()
+    )
 
 
 def _admin() -> dict[str, Any]:

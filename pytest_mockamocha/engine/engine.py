@@ -6,8 +6,10 @@ acts out the ``MockResponse`` it returns; the plugin tells it which test is runn
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +53,19 @@ class Engine:
         self._lock = threading.Lock()
         self._context = TestContext()
         self._record_ids = SequentialIds("req")
+        #: lazy serving (a team server): how a slug not mounted is loaded, how many
+        #: compiled collections stay, and which were used last (oldest first)
+        self._load: Callable[[str], bool] | None = None
+        self._keep = 0
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._loading = threading.RLock()
+
+    def serve_lazily(self, load: Callable[[str], bool], keep: int) -> None:
+        """Mount a collection on its first use: ``load(slug)`` mounts it if it is stored
+        (True) or not (False). At most ``keep`` collections stay compiled; the least
+        recently used one goes first, when no state lives only in memory (see
+        ``_evictable``): memory stays bounded however many collections are stored."""
+        self._load, self._keep = load, max(1, keep)
 
     # -- collections -------------------------------------------------------------------
     def add(self, spec: ApiSpec, slug: str | None = None) -> Collection:
@@ -79,6 +94,7 @@ class Engine:
         """Unmount a collection and forget its rules."""
         with self._lock:
             self._collections.pop(slug, None)
+            self._recent.pop(slug, None)
         for rule in self.rules.rules(collection=slug):
             self.rules.remove(rule.id)
 
@@ -86,8 +102,58 @@ class Engine:
         """The collection mounted as ``slug``."""
         coll = self._collections.get(slug)
         if coll is None:
-            raise CollectionNotFoundError(slug, sorted(self._collections))
+            coll = self._loaded(slug)
+            if coll is None:
+                raise CollectionNotFoundError(slug, sorted(self._collections))
+        elif slug in self._recent:
+            with contextlib.suppress(KeyError):  # removed meanwhile by another thread
+                self._recent.move_to_end(slug)
         return coll
+
+    def reloadable(self, slug: str) -> None:
+        """Mark a mounted collection as one the lazy loader can mount again from the store,
+        so it may be unmounted while unused (nothing happens without ``serve_lazily``)."""
+        if self._load is None:
+            return
+        with self._loading:
+            with self._lock:
+                if slug in self._collections:
+                    self._recent[slug] = None
+                    self._recent.move_to_end(slug)
+            self._evict(keep=slug)
+
+    def pin(self, slug: str) -> None:
+        """Keep a collection compiled for good: something outside the store (a rule file,
+        a document's own rules) lives in it."""
+        with self._lock:
+            self._recent.pop(slug, None)
+
+    def _loaded(self, slug: str) -> Collection | None:
+        """The collection ``slug`` mounted by the lazy loader (one load at a time, so two
+        first requests compile it once), least recently used ones unmounted past ``keep``."""
+        if self._load is None:
+            return None
+        with self._loading:
+            coll = self._collections.get(slug)
+            if coll is None and self._load(slug):
+                coll = self._collections.get(slug)
+        return coll
+
+    def _evict(self, keep: str) -> None:
+        for slug in list(self._recent):
+            if len(self._recent) <= self._keep:
+                return
+            coll = self._collections.get(slug)
+            if slug != keep and coll is not None and self._evictable(coll):
+                self.remove(slug)
+
+    def _evictable(self, coll: Collection) -> bool:
+        """Whether unmounting loses nothing the store cannot give back: no stateful store,
+        proxy, test data or mode change made outside the store, no rule that has answered
+        (its sequence position lives here)."""
+        if coll.state is not None or coll.upstream is not None or coll.datasets:
+            return False
+        return not any(self.rules.hits(rule.id) for rule in self.rules.rules(coll.slug))
 
     def find_source(self, source: str) -> Collection | None:
         """The collection loaded from ``source`` (a spec path), if any."""
@@ -240,5 +306,3 @@ def _sent(optional: tuple[tuple[str, str, str], ...], request: MockRequest) -> t
         for where, name, label in optional
         if (request.query if where == "query" else request.headers).get(name) is not None
     )
-
-

@@ -93,10 +93,12 @@ def assemble(config: ServerConfig) -> Assembly:
     )
     _admin(api, config)
     built = Assembly(config, engine, api, server)
-    api.state.catalog.restore()
+    api.state.catalog.restore(compiled=config.compiled)
     for document in config.documents:
         built.mounted += [coll.slug for coll in built.mount(document)]
     built.rule_files = [load_rule_file(path, engine, warn=False) for path in config.rule_files]
+    for rule in engine.rules.rules():  # rules from files live in memory only
+        engine.pin(rule.collection)
     for slug in config.stateful:
         _stateful(api, _served(engine, slug, "stateful"))
     built.recorder = _proxies(engine, config)
@@ -130,6 +132,8 @@ def mount(
             made = engine_rule(stored, coll, operation)
             if made is not None:
                 engine.rules.put(made)
+        if document.rules:
+            engine.pin(coll.slug)  # its document's rules are not in the store
         mounted.append(coll)
     return mounted
 

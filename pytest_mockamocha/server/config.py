@@ -37,6 +37,10 @@ class Document:
     rules: tuple[tuple[str, Mapping[str, Any]], ...] = ()
 
 
+#: how many stored collections stay compiled on a server by default
+DEFAULT_COMPILED = 64
+
+
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
     """Everything a server serves and how: documents, behaviours, bind settings, store."""
@@ -78,6 +82,10 @@ class ServerConfig:
     private: bool = False
     #: origins whose pages may call the management API with a cookie
     cors_origins: tuple[str, ...] = ()
+    #: stored collections are compiled on first use and at most this many stay compiled
+    #: (least recently used unmounted first): restart time and memory do not grow with
+    #: the store; None compiles every stored collection at start
+    compiled: int | None = DEFAULT_COMPILED
 
 
 def parse_document(text: str, base: Path | None = None) -> Document:

@@ -52,7 +52,9 @@ class MockServer:
         #: the management API served under ``/api`` (None: mocks and health only)
         self.management = management
         room = WaitingRoom(waiting_seats)
-        visible = management.visible_slugs if private and management is not None else None
+        visible = None
+        if management is not None:
+            visible = management.visible_slugs if private else management.known_slugs
         self.app = MockServerApp(
             self.engine,
             max_body=max_body,

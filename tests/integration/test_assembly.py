@@ -60,8 +60,15 @@ def test_serve_keeps_documents_in_the_database_and_updates_them_in_place(
     assert [c.slug for c in again.engine] == ["shop"]
     again.close()
     restored = assemble(ServerConfig(db=db, keep_documents=True, cache_dir=tmp_path / "cache"))
-    assert [c.slug for c in restored.engine] == ["shop"]  # no --spec: the store's own
+    assert [c.slug for c in restored.engine] == []  # nothing compiled before its first use
+    with restored.server:  # no --spec: the store's own, mounted by its first request
+        answer = requests.get(restored.server.url_for("shop", "/pets"), timeout=5)
+        assert answer.status_code == 200
+    assert [c.slug for c in restored.engine] == ["shop"]
     restored.close()
+    eager = assemble(ServerConfig(db=db, cache_dir=tmp_path / "cache", compiled=None))
+    assert [c.slug for c in eager.engine] == ["shop"]  # compiled=None: every one at start
+    eager.close()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,367 @@
+"""A team server's storage as its workspace grows: what an API call, a list page, a restart
+and memory cost at N collections, per backend, against a raw SQLite transaction timed in
+the same run.
+
+    python benchmarks/bench_storage.py [--db tinydb --db sqlite ...] [--sizes 10,100,1000,10000]
+                                       [--reps 20] [--writers 8] [--writes 25]
+
+``--db`` names a backend (``tinydb``, ``sqlite``, or a full ``postgresql://`` URL of an empty
+database); each gets its own files in a temporary folder. For each size N, ascending: the
+server is stopped, the workspace grown to N collections of a 10-operation document (written
+straight into the store, as the API's import writes them: the collection with its document
+and one endpoint record per operation), and ``mockamocha serve --db URL`` started again;
+then, over HTTP on 127.0.0.1: restart to healthy, ``--reps`` creates, imports, collection
+list pages (first and last) and endpoint list pages (p50 of each), ``--writers`` clients
+creating collections at once (writes/s, p95), the first mock request of a stored collection
+(compiled on first use) and the server's RSS. The baseline is one raw SQLite transaction
+(WAL, synchronous=FULL, one row) into a table grown to the same N rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+from _loopback import free_port
+
+ADMIN = ("bench@example.com", "bench-password-123")
+
+
+def document(i: int = 0) -> dict[str, Any]:
+    """A 10-operation OpenAPI document (about 4.5 KB, like the measured team documents)."""
+    item = {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string", "maxLength": 40},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    paths: dict[str, Any] = {}
+    for resource in ("items", "orders"):
+        ok = {"description": "ok", "content": {"application/json": {"schema": item}}}
+        listed = {"type": "array", "items": item}
+        paths[f"/{resource}"] = {
+            "get": {
+                "operationId": f"list_{resource}",
+                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": listed}},
+                    }
+                },
+            },
+            "post": {
+                "operationId": f"create_{resource}",
+                "requestBody": {"content": {"application/json": {"schema": item}}},
+                "responses": {"201": ok},
+            },
+        }
+        one = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        paths[f"/{resource}/{{id}}"] = {
+            "parameters": [one],
+            "get": {"operationId": f"get_{resource}", "responses": {"200": ok}},
+            "put": {
+                "operationId": f"put_{resource}",
+                "requestBody": {"content": {"application/json": {"schema": item}}},
+                "responses": {"200": ok},
+            },
+            "delete": {
+                "operationId": f"delete_{resource}",
+                "responses": {"204": {"description": "gone"}},
+            },
+        }
+    return {"openapi": "3.0.3", "info": {"title": f"Service {i}", "version": "1.0"}, "paths": paths}
+
+
+def url_of(backend: str, folder: Path) -> str:
+    if backend == "tinydb":
+        return str(folder / "db.json")
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'db.sqlite'}"
+    return backend
+
+
+class Server:
+    """One ``mockamocha serve --db URL`` subprocess."""
+
+    def __init__(self, url: str, cache: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "MOCKAMOCHA_CACHE_DIR": str(cache),
+            "MOCKAMOCHA_ADMIN_EMAIL": ADMIN[0],
+            "MOCKAMOCHA_ADMIN_PASSWORD": ADMIN[1],
+        }
+        argv = [sys.executable, "-m", "pytest_mockamocha.cli", "serve", "--db", url]
+        began = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [*argv, "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.base}/api/health", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.02)
+        else:
+            self.stop()
+            raise RuntimeError("the server did not become healthy")
+        self.ready = time.perf_counter() - began
+        answer = requests.post(
+            f"{self.base}/api/auth/login",
+            json={"email": ADMIN[0], "password": ADMIN[1]},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        self.auth = {"Authorization": f"Bearer {answer.json()['data']['access_token']}"}
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        answer = requests.request(
+            method, self.base + path, headers=self.auth, timeout=120, **kwargs
+        )
+        if answer.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text[:200]}")
+        return answer
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def grow(url: str, target: int, doc: dict[str, Any]) -> None:
+    """Write collections straight into the store until it holds ``target`` (the server is
+    stopped), each as the API's import leaves it."""
+    from pytest_mockamocha._ids import new_id
+    from pytest_mockamocha.store import Query, open_store_url, utc_now
+
+    store = open_store_url(url)
+    try:
+        (admin,) = store.users.find(is_admin=True)
+        have = store.collections.total(Query())
+        operations = [
+            (method.upper(), path, op["operationId"])
+            for path, item in doc["paths"].items()
+            for method, op in item.items()
+            if method != "parameters"
+        ]
+        for start in range(have, target, 100):
+            with store.transaction():
+                for i in range(start, min(start + 100, target)):
+                    now = utc_now()
+                    coll = store.collections.insert(
+                        {
+                            "id": new_id("coll"),
+                            "workspace_id": admin["workspace_id"],
+                            "name": f"Service {i}",
+                            "description": "",
+                            "slug": f"service-{i}",
+                            "spec": doc,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+                    for method, path, op_id in operations:
+                        store.endpoints.insert(
+                            {
+                                "id": new_id("ep"),
+                                "collection_id": coll["id"],
+                                "created_at": now,
+                                "updated_at": now,
+                                "method": method,
+                                "path": path,
+                                "operation": f"{method} {path}",
+                                "name": op_id,
+                                "operation_id": op_id,
+                            }
+                        )
+    finally:
+        store.close()
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def timed(action: Any, reps: int) -> list[float]:
+    out = []
+    for _ in range(reps):
+        began = time.perf_counter()
+        action()
+        out.append(time.perf_counter() - began)
+    return out
+
+
+def writers(server: Server, clients: int, each: int) -> tuple[float, float]:
+    """``clients`` threads creating ``each`` collections at once: writes/s and p95 (ms)."""
+    spent: list[float] = []
+    lock = threading.Lock()
+
+    def work(k: int) -> None:
+        session = requests.Session()
+        session.headers.update(server.auth)
+        for j in range(each):
+            began = time.perf_counter()
+            answer = session.post(
+                f"{server.base}/api/collections", json={"name": f"w{k}-{j}"}, timeout=120
+            )
+            answer.raise_for_status()
+            with lock:
+                spent.append(time.perf_counter() - began)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    spent.sort()
+    return len(spent) / wall, spent[int(len(spent) * 0.95) - 1] * 1000
+
+
+class RawSQLite:
+    """The physical reference: one-row transactions into a WAL SQLite file grown to N."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, data TEXT)")
+        self.rows = 0
+
+    def grow(self, n: int) -> None:
+        self.db.execute("BEGIN")
+        while self.rows < n:
+            self.db.execute("INSERT INTO t VALUES (?, ?)", (f"r{self.rows}", "x" * 300))
+            self.rows += 1
+        self.db.execute("COMMIT")
+
+    def write(self) -> None:
+        self.db.execute("BEGIN")
+        self.db.execute("INSERT INTO t VALUES (?, ?)", (f"r{self.rows}", "x" * 300))
+        self.db.execute("COMMIT")
+        self.rows += 1
+
+
+def measure(server: Server, n: int, text: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure of one server holding ``n`` collections."""
+    made: list[str] = []
+
+    def create() -> None:
+        answer = server.call("POST", "/api/collections", json={"name": "x"})
+        made.append(answer.json()["data"]["id"])
+
+    creates = timed(create, args.reps)
+    targets = iter(made)
+    headers = {**server.auth, "Content-Type": "application/json"}
+    imports = timed(
+        lambda: server.call(
+            "POST", f"/api/collections/{next(targets)}/import", data=text, headers=headers
+        ),
+        args.reps,
+    )
+    total = server.call("GET", "/api/collections?per_page=20").json()["data"]["total"]
+    last = f"/api/collections?per_page=20&page={max(1, -(-total // 20))}"
+    first_page = timed(lambda: server.call("GET", "/api/collections?per_page=20"), args.reps)
+    last_page = timed(lambda: server.call("GET", last), args.reps)
+    endpoints = timed(lambda: server.call("GET", "/api/endpoints?per_page=20"), args.reps)
+    mock = f"{server.base}/mocks/service-{n // 2}/items/1"
+    first_mock = timed(lambda: requests.get(mock, timeout=60), 1)
+    rate, p95 = writers(server, args.writers, args.writes)
+    return {
+        "n": n,
+        "restart_s": round(server.ready, 3),
+        "create_ms": round(p50(creates), 2),
+        "import_ms": round(p50(imports), 2),
+        "list_first_ms": round(p50(first_page), 2),
+        "list_last_ms": round(p50(last_page), 2),
+        "endpoints_ms": round(p50(endpoints), 2),
+        "first_mock_ms": round(first_mock[0] * 1000, 1),
+        "writers_per_s": round(rate, 1),
+        "writers_p95_ms": round(p95, 1),
+        "rss_mb": round(server.rss_mb(), 1),
+    }
+
+
+def run(
+    backend: str, sizes: list[int], args: argparse.Namespace, folder: Path
+) -> list[dict[str, Any]]:
+    """Every size, ascending, on one backend (its own files in ``folder``)."""
+    doc = document()
+    text = json.dumps(doc)
+    url = url_of(backend, folder)
+    raw = RawSQLite(folder / "raw.sqlite")
+    rows = []
+    Server(url, folder / "cache").stop()  # creates the store and its administrator
+    for n in sizes:
+        grow(url, n, doc)
+        raw.grow(n)
+        server = Server(url, folder / "cache")
+        try:
+            row = {"backend": backend if "://" not in backend else "postgresql"}
+            row |= measure(server, n, text, args)
+        finally:
+            server.stop()
+        row["raw_sqlite_ms"] = round(p50(timed(raw.write, args.reps)), 3)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", action="append", help="tinydb, sqlite or a postgresql:// URL")
+    parser.add_argument("--sizes", default="10,100,1000,10000")
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--writes", type=int, default=25)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = []
+    for backend in args.db or ["sqlite", "tinydb"]:
+        with tempfile.TemporaryDirectory(prefix="mm-storage-") as tmp:
+            results += run(backend, sizes, args, Path(tmp))
+    header = (
+        "backend", "n", "restart_s", "create_ms", "import_ms", "list_first_ms", "list_last_ms",
+        "endpoints_ms", "first_mock_ms", "writers_per_s", "writers_p95_ms", "rss_mb",
+        "raw_sqlite_ms",
+    )  # fmt: skip
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in results:
+        print("| " + " | ".join(str(row[h]) for h in header) + " |")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
