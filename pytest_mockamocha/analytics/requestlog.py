@@ -79,12 +79,13 @@ def read_log(path: Path) -> Iterator[RequestRecord]:
         return
     with fh:
         for line in fh:
-            record = _record(line)
+            record = parse_line(line)
             if record is not None:
                 yield record
 
 
-def _record(line: str) -> RequestRecord | None:
+def parse_line(line: str) -> RequestRecord | None:
+    """One JSON line of a request log as a record; None when it is not one."""
     try:
         raw: Any = json.loads(line)
     except ValueError:

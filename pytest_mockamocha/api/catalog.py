@@ -40,6 +40,24 @@ class Catalog:
         self.store = store
         self.engine = engine
         self.cache_dir = cache_dir
+        #: replicas: the revision of each collection this server mounted (see ``changed``)
+        self.shared = store.shared
+        self._seen: dict[str, int] = {}
+        if self.shared is not None:
+            engine.rules.share(self.shared)
+
+    # -- replicas ------------------------------------------------------------------------
+    def changed(self, slug: str) -> None:
+        """Say that what the engine serves for ``slug`` changed in the store (a document,
+        a rule, a mode): other replicas mount it again before their next use of it."""
+        if self.shared is not None:
+            self._seen[slug] = self.shared.add(_revision(slug))
+
+    def stale(self, slug: str) -> bool:
+        """Whether another replica changed ``slug`` since this server mounted it."""
+        return self.shared is not None and self.shared.number(_revision(slug)) != self._seen.get(
+            slug, 0
+        )
 
     # -- slugs ---------------------------------------------------------------------------
     def unique_slug(self, name: str) -> str:
@@ -84,6 +102,7 @@ class Catalog:
             summary = self._sync_endpoints(coll, spec.operations)
             self.store.collections.update(coll["id"], {"spec": document, "updated_at": utc_now()})
             done = self._import_record(coll, summary, source, record)
+        self.changed(coll["slug"])
         self.mount(coll["id"], spec)
         return done
 
@@ -219,6 +238,10 @@ class Catalog:
     def mount(self, coll_id: str, spec: ApiSpec | None = None) -> None:
         """(Re)mount a stored collection under its slug, with its stored rules."""
         coll = self.store.collections.get(coll_id)
+        if coll is not None and self.shared is not None:
+            # the revision first: a change made while this mount reads is seen next time
+            self._seen[coll["slug"]] = self.shared.number(_revision(coll["slug"]))
+            coll = self.store.collections.get(coll_id)
         if coll is None or not coll.get("spec"):
             return
         if spec is None:
@@ -239,6 +262,9 @@ class Catalog:
         there is one with a document."""
         found = self.store.collections.find(slug=slug)
         if not found or not found[0].get("spec"):
+            self.engine.remove(slug)  # deleted (or emptied) by another replica
+            if self.shared is not None:
+                self._seen[slug] = self.shared.number(_revision(slug))
             return False
         self.mount(found[0]["id"])
         return True
@@ -253,7 +279,10 @@ class Catalog:
 
         stateful = bool(coll.get("stateful"))
         if stateful and live.state is None:
-            self.engine.set_state(live.slug, StatefulStore(live))
+            state = StatefulStore(live)
+            if self.shared is not None:
+                state.share(self.shared)
+            self.engine.set_state(live.slug, state)
         elif not stateful:
             self.engine.set_state(live.slug, None)
         delay = coll.get("delay")
@@ -262,6 +291,19 @@ class Catalog:
         else:
             self.engine.set_delay(live.slug, (float(delay or 0), None))
         self.engine.set_cors(live.slug, bool(coll.get("cors", True)))
+
+    def save_rule(self, rule: Record, coll: Record, endpoint: Record) -> None:
+        """A stored rule created or changed through the API: live here, and on every
+        replica at its next request."""
+        self.put_rule(rule, coll, endpoint)
+        self.changed(coll["slug"])
+
+    def delete_rule(self, rule: Record, coll: Record) -> None:
+        """Forget a stored rule (in the store, the engine, and its shared hit count)."""
+        self.store.rules.delete(rule["id"])
+        self.engine.rules.remove(rule["id"])
+        self.engine.rules.forget_hits(rule["id"])
+        self.changed(coll["slug"])
 
     def put_rule(self, rule: Record, coll: Record, endpoint: Record) -> None:
         """Make a stored rule live in the engine (when its collection is mounted)."""
@@ -289,7 +331,7 @@ class Catalog:
                 [],
             )
         if compiled is not None:
-            self.engine.serve_lazily(self.load, compiled)
+            self.engine.serve_lazily(self.load, compiled, self.stale if self.shared else None)
             return []
         mounted = []
         for coll in self.store.collections.select(Query(omit=HEAVY["collections"])):
@@ -302,10 +344,12 @@ class Catalog:
         """Forget an endpoint and its rules (in the store and the engine)."""
         for rule in self.store.rules.find(endpoint_id=endpoint["id"]):
             self.engine.rules.remove(rule["id"])
+            self.engine.rules.forget_hits(rule["id"])
         self.store.rules.delete_where(endpoint_id=endpoint["id"])
         self.store.endpoints.delete(endpoint["id"])
         coll = self.store.collections.get(endpoint["collection_id"])
         if coll is not None:
+            self.changed(coll["slug"])
             with contextlib.suppress(LookupError):  # not mounted: nothing serves it
                 self.engine.withdraw(coll["slug"], [endpoint["operation"]])
 
@@ -315,7 +359,12 @@ class Catalog:
             for endpoint in self.store.endpoints.find(collection_id=coll["id"]):
                 self.delete_endpoint(endpoint)
             self.store.collections.delete(coll["id"])
+        self.changed(coll["slug"])
         self.unmount(coll)
+
+
+def _revision(slug: str) -> str:
+    return f"revision:{slug}"
 
 
 def spec_text(value: Any) -> str | bytes:

@@ -56,16 +56,23 @@ class Engine:
         #: lazy serving (a team server): how a slug not mounted is loaded, how many
         #: compiled collections stay, and which were used last (oldest first)
         self._load: Callable[[str], bool] | None = None
+        #: replicas: whether another server changed a mounted collection since it was mounted
+        self._stale: Callable[[str], bool] | None = None
         self._keep = 0
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._loading = threading.RLock()
 
-    def serve_lazily(self, load: Callable[[str], bool], keep: int) -> None:
+    def serve_lazily(
+        self, load: Callable[[str], bool], keep: int, stale: Callable[[str], bool] | None = None
+    ) -> None:
         """Mount a collection on its first use: ``load(slug)`` mounts it if it is stored
         (True) or not (False). At most ``keep`` collections stay compiled; the least
         recently used one goes first, when no state lives only in memory (see
-        ``_evictable``): memory stays bounded however many collections are stored."""
-        self._load, self._keep = load, max(1, keep)
+        ``_evictable``): memory stays bounded however many collections are stored.
+
+        With ``stale`` (replicas sharing a store), a mounted collection that another
+        replica changed (``stale(slug)``) is loaded again before it is used."""
+        self._load, self._keep, self._stale = load, max(1, keep), stale
 
     # -- collections -------------------------------------------------------------------
     def add(self, spec: ApiSpec, slug: str | None = None) -> Collection:
@@ -105,10 +112,26 @@ class Engine:
             coll = self._loaded(slug)
             if coll is None:
                 raise CollectionNotFoundError(slug, sorted(self._collections))
-        elif slug in self._recent:
-            with contextlib.suppress(KeyError):  # removed meanwhile by another thread
-                self._recent.move_to_end(slug)
+        else:
+            if self._stale is not None and self._stale(slug):
+                fresh = self._reloaded(slug)
+                if fresh is None:  # deleted by another replica
+                    raise CollectionNotFoundError(slug, sorted(self._collections))
+                coll = fresh
+            if slug in self._recent:
+                with contextlib.suppress(KeyError):  # removed meanwhile by another thread
+                    self._recent.move_to_end(slug)
         return coll
+
+    def _reloaded(self, slug: str) -> Collection | None:
+        """The collection ``slug`` mounted again from the store (another replica changed it)."""
+        load, stale = self._load, self._stale
+        assert load is not None
+        assert stale is not None
+        with self._loading:
+            if stale(slug):
+                load(slug)
+            return self._collections.get(slug)
 
     def reloadable(self, slug: str) -> None:
         """Mark a mounted collection as one the lazy loader can mount again from the store,
@@ -151,6 +174,8 @@ class Engine:
         """Whether unmounting loses nothing the store cannot give back: no stateful store,
         proxy, test data or mode change made outside the store, no rule that has answered
         (its sequence position lives here)."""
+        if self.rules.shared is not None:  # hits and stateful records live in the store
+            return coll.upstream is None and not coll.datasets
         if coll.state is not None or coll.upstream is not None or coll.datasets:
             return False
         return not any(self.rules.hits(rule.id) for rule in self.rules.rules(coll.slug))

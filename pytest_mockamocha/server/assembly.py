@@ -15,6 +15,7 @@ else. Mistakes are ``ConfigError`` (worded with each front end's option names),
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ from pytest_mockamocha.store.secret import load_secret
 if TYPE_CHECKING:
     from pytest_mockamocha.analytics.requestlog import RequestLog
     from pytest_mockamocha.server.proxy import Recorder
+    from pytest_mockamocha.server.sharedlog import SharedRequestLog
 
 _TOP_KEY = re.compile(rb"""^\s*\{?\s*["']?(openapi|swagger)["']?\s*:""", re.M)
 
@@ -53,7 +55,7 @@ class Assembly:
     rule_files: list[LoadedRules] = field(default_factory=list)
     #: records the proxied exchanges when ``config.record`` is set
     recorder: Recorder | None = None
-    log: RequestLog | None = None
+    log: RequestLog | SharedRequestLog | None = None
 
     def mount(self, document: Document) -> list[Collection]:
         """Serve one more document (a marker's spec, say), as the config's were."""
@@ -102,7 +104,12 @@ def assemble(config: ServerConfig) -> Assembly:
     for slug in config.stateful:
         _stateful(api, _served(engine, slug, "stateful"))
     built.recorder = _proxies(engine, config)
-    if config.db is not None:
+    shared = api.state.store.shared
+    if shared is not None:  # replicas: one request log in the shared store
+        from pytest_mockamocha.server.sharedlog import SharedRequestLog
+
+        built.log = SharedRequestLog(shared, engine.journal, secrets.token_hex(4)).start()
+    elif config.db is not None:
         built.log = _request_log(engine, config.db)
     return built
 

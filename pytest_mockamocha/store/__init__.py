@@ -1,6 +1,15 @@
 """Persistence of users, keys, collections, endpoints and rules: TinyDB behind one lock."""
 
-from pytest_mockamocha.store.base import HEAVY, TABLES, Query, Record, Repository, Store, utc_now
+from pytest_mockamocha.store.base import (
+    HEAVY,
+    TABLES,
+    Query,
+    Record,
+    Repository,
+    Shared,
+    Store,
+    utc_now,
+)
 from pytest_mockamocha.store.tiny import TinyStore, memory_store, open_store
 
 __all__ = [
@@ -9,6 +18,7 @@ __all__ = [
     "Query",
     "Record",
     "Repository",
+    "Shared",
     "Store",
     "TinyStore",
     "memory_store",

@@ -5,7 +5,7 @@ Records are plain JSON objects with a prefixed string ``id`` (``user_…``, ``co
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -98,6 +98,50 @@ class Repository(Protocol):
         ...
 
 
+class Shared(Protocol):
+    """What the replicas of one team server share besides records: numbers and texts that
+    mock requests change (rule hits, scenario states, revisions) and the request log.
+
+    Every call is its own transaction, visible to every replica once it returns."""
+
+    def add(self, key: str, by: int = 1) -> int:
+        """Add ``by`` to the number ``key`` (0 when missing) atomically; the new value."""
+        ...
+
+    def number(self, key: str) -> int:
+        """The number ``key`` (0 when missing)."""
+        ...
+
+    def set_number(self, key: str, value: int) -> None:
+        """Set the number ``key``."""
+        ...
+
+    def text(self, key: str) -> str | None:
+        """The text ``key``, None when missing."""
+        ...
+
+    def set_text(self, key: str, value: str | None) -> None:
+        """Set the text ``key`` (None forgets it)."""
+        ...
+
+    def texts(self, prefix: str) -> dict[str, str]:
+        """Every text whose key starts with ``prefix``."""
+        ...
+
+    def swap(self, key: str, expected: str | None, value: str | None) -> bool:
+        """Set the text ``key`` to ``value`` only if it is still ``expected`` (None:
+        missing); whether it was set. Replicas change one document this way without a lock."""
+        ...
+
+    def append_log(self, replica: str, lines: Sequence[str]) -> None:
+        """Append request records (JSON lines) written by ``replica``."""
+        ...
+
+    def read_log(self, after: int, limit: int = 10_000) -> list[tuple[int, str, str]]:
+        """``(position, replica, line)`` of the records after ``position``, oldest first."""
+        ...
+
+
 class Store(Protocol):
     """Every repository, sharing one lock; ``path`` is None when nothing is on disk."""
 
@@ -107,6 +151,10 @@ class Store(Protocol):
     endpoints: Repository
     rules: Repository
     imports: Repository
+
+    #: set when several servers may share this store (PostgreSQL): what mock requests
+    #: change must then live here too; None keeps it in each server's memory
+    shared: Shared | None
 
     @property
     def path(self) -> str | None:

@@ -18,7 +18,7 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Table
 
-from pytest_mockamocha.store.base import Query, Record, Repository
+from pytest_mockamocha.store.base import Query, Record, Repository, Shared
 from pytest_mockamocha.store.storage import AtomicJSONStorage
 
 
@@ -131,6 +131,8 @@ class TinyStore:
         self._db = db
         self._path = path
         self._lock = threading.RLock()
+        #: one process owns a TinyDB file: nothing to share
+        self.shared: Shared | None = None
         self.users: Repository = self._repo("users")
         self.keys: Repository = self._repo("keys")
         self.collections: Repository = self._repo("collections")

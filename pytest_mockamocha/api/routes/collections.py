@@ -112,6 +112,7 @@ def patch(call: Call) -> Answer:
     assert updated is not None
     if body.keys() & {"stateful", "delay", "cors"}:
         call.state.catalog.apply_modes(updated)
+        call.state.catalog.changed(updated["slug"])
     return Answer(view(call, updated))
 
 

@@ -14,6 +14,7 @@ from pytest_mockamocha.api.envelope import Answer
 from pytest_mockamocha.api.inputs import Page, int_arg
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
+from pytest_mockamocha.store import HEAVY, Query
 
 
 def _iso(epoch: float) -> str:
@@ -45,7 +46,8 @@ def view(record: RequestRecord, coll_id: str) -> dict[str, Any]:
 def listing(call: Call) -> Answer:
     page = Page.of(call.request)
     args = call.request.args
-    colls = {c["slug"]: c["id"] for c in call.store.collections.find(workspace_id=call.workspace)}
+    mine = Query(equals={"workspace_id": call.workspace}, omit=HEAVY["collections"])
+    colls = {c["slug"]: c["id"] for c in call.store.collections.select(mine)}
     wanted = args.get("collection_id")
     operation, test = args.get("operation"), args.get("test")
     status = int_arg(call.request, "status", 0, 100, 599)

@@ -61,7 +61,7 @@ def create(call: Call) -> Answer:
             "updated_at": now,
         }
     )
-    call.state.catalog.put_rule(rule, coll, endpoint)
+    call.state.catalog.save_rule(rule, coll, endpoint)
     return Answer.created(view(call, rule), f"/api/endpoints/{endpoint['id']}/rules/{rule['id']}")
 
 
@@ -81,15 +81,14 @@ def patch(call: Call) -> Answer:
         rule["id"], changes | {"warnings": warnings, "updated_at": utc_now()}
     )
     assert updated is not None
-    call.state.catalog.put_rule(updated, coll, endpoint)
+    call.state.catalog.save_rule(updated, coll, endpoint)
     return Answer(view(call, updated))
 
 
 def delete(call: Call) -> Answer:
-    endpoint, _ = call.endpoint(call.args["ep_id"])
+    endpoint, coll = call.endpoint(call.args["ep_id"])
     rule = call.rule(endpoint, call.args["rule_id"])
-    call.store.rules.delete(rule["id"])
-    call.state.engine.rules.remove(rule["id"])
+    call.state.catalog.delete_rule(rule, coll)
     return Answer(None, 204)
 
 

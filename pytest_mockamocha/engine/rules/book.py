@@ -14,10 +14,19 @@ from dataclasses import dataclass, replace
 
 from pytest_mockamocha.engine.respond.reply import Reply
 from pytest_mockamocha.engine.rules.matchers import MatchContext, Matcher, nearest_miss
+from pytest_mockamocha.store.base import Shared
 
 #: the initial state of every scenario
 STARTED = "started"
 
+
+def _hits_key(rule_id: str) -> str:
+    return f"hits:{rule_id}"
+
+
+def _state_key(collection: str, scenario: str) -> str:
+    """A unit separator keeps ``a`` + ``b-c`` apart from ``a-b`` + ``c``."""
+    return f"state:{collection}\x1f{scenario}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +91,13 @@ class RuleBook:
         #: asks, rules change rarely; emptied by every change
         self._sorted: dict[tuple[str, str], tuple[Rule, ...]] = {}
         self._seq = itertools.count()
+        #: replicas of one server: hits and scenario states live in the shared store
+        self.shared: Shared | None = None
+
+    def share(self, shared: Shared) -> None:
+        """Keep hit counts (sequence positions) and scenario states in ``shared``, so that
+        every replica of a server sees the same ones (rules themselves come from the store)."""
+        self.shared = shared
 
     def put(self, rule: Rule) -> Rule:
         """Add ``rule`` or replace the rule with its id (keeping its hit count)."""
@@ -116,6 +132,8 @@ class RuleBook:
 
     def hits(self, rule_id: str) -> int:
         """How many requests the rule has answered."""
+        if self.shared is not None:
+            return self.shared.number(_hits_key(rule_id))
         with self._lock:
             return self._hits.get(rule_id, 0)
 
@@ -184,6 +202,8 @@ class RuleBook:
         return f"scenario {rule.scenario!r} is in state {now!r}, rule wants {rule.state!r}"
 
     def _fire(self, rule: Rule) -> Reply | None:
+        if self.shared is not None:
+            return self._fire_shared(rule, self.shared)
         with self._lock:
             if rule.id not in self._rules:
                 return None
@@ -196,14 +216,34 @@ class RuleBook:
                 self._states[(rule.collection, rule.scenario)] = rule.next_state
             return step.reply
 
+    def _fire_shared(self, rule: Rule, shared: Shared) -> Reply | None:
+        """``_fire`` across replicas: the hit is counted in the shared store first (one
+        atomic step), so two replicas answering at once take two different steps."""
+        with self._lock:
+            if rule.id not in self._rules:
+                return None
+        key = _hits_key(rule.id)
+        step = rule.step_for(shared.add(key) - 1)
+        if step is None:
+            shared.add(key, -1)  # retired: the count stays the number of answers
+            return None
+        if rule.scenario is not None and rule.next_state is not None:
+            shared.set_text(_state_key(rule.collection, rule.scenario), rule.next_state)
+        return step.reply
+
     # -- scenarios -----------------------------------------------------------------------
     def state(self, collection: str, scenario: str) -> str:
         """The current state of a scenario (``started`` until a rule moves it)."""
+        if self.shared is not None:
+            return self.shared.text(_state_key(collection, scenario)) or STARTED
         with self._lock:
             return self._states.get((collection, scenario), STARTED)
 
     def set_state(self, collection: str, scenario: str, state: str) -> None:
         """Move a scenario to ``state`` by hand."""
+        if self.shared is not None:
+            self.shared.set_text(_state_key(collection, scenario), state)
+            return
         with self._lock:
             self._states[(collection, scenario)] = state
 
@@ -211,14 +251,19 @@ class RuleBook:
         """Every scenario the collection's rules name, with its current state."""
         with self._lock:
             named = {r.scenario for r in self._rules.values() if r.collection == collection}
-            named |= {name for (slug, name) in self._states if slug == collection}
-            return {
-                name: self._states.get((collection, name), STARTED)
-                for name in sorted(n for n in named if n is not None)
-            }
+            states = {name: s for (slug, name), s in self._states.items() if slug == collection}
+        if self.shared is not None:
+            prefix = _state_key(collection, "")
+            states = {k[len(prefix) :]: v for k, v in self.shared.texts(prefix).items()}
+        named |= set(states)
+        names = sorted(n for n in named if n is not None)
+        return {name: states.get(name, STARTED) for name in names}
 
     def reset(self, collection: str | None = None, scenario: str | None = None) -> None:
         """Scenarios back to ``started`` and rule sequences back to their first step."""
+        if self.shared is not None:
+            self._reset_shared(self.shared, collection, scenario)
+            return
         with self._lock:
             for key in list(self._states):
                 if (collection is None or key[0] == collection) and (
@@ -231,8 +276,25 @@ class RuleBook:
                 ):
                     self._hits[rid] = 0
 
+    def _reset_shared(self, shared: Shared, collection: str | None, scenario: str | None) -> None:
+        for key in shared.texts(_state_key(collection, "") if collection else "state:"):
+            if scenario is None or key.endswith(f"\x1f{scenario}"):
+                shared.set_text(key, None)
+        for rule in self.rules(collection):
+            if scenario is None or rule.scenario == scenario:
+                shared.set_number(_hits_key(rule.id), 0)
+
+    def forget_hits(self, rule_id: str) -> None:
+        """A rule deleted for good: its shared count goes too (a replica unmounting it keeps
+        the count, which is why ``remove`` does not)."""
+        if self.shared is not None:
+            self.shared.set_number(_hits_key(rule_id), 0)
+
     def reset_hits(self, rule_id: str) -> None:
         """Start a rule's sequence again."""
+        if self.shared is not None:
+            self.shared.set_number(_hits_key(rule_id), 0)
+            return
         with self._lock:
             if rule_id in self._hits:
                 self._hits[rule_id] = 0

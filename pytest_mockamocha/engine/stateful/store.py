@@ -42,11 +42,14 @@ from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.generate.records import records
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import Operation
+from pytest_mockamocha.store.base import Shared
 
 SOURCE = "state"
 #: draws of a string id before giving up on a unique one
 _ID_DRAWS = 32
 _NOTES = 100
+#: attempts at a change when other replicas keep changing the same records
+_SWAPS = 50
 _PAGING = frozenset((*PAGE_NAMES, *SIZE_NAMES, *OFFSET_NAMES))
 
 
@@ -88,12 +91,23 @@ class StatefulStore:
         self._lock = threading.RLock()
         #: why answers fell back to the normal pipeline (the latest last)
         self.notes: deque[str] = deque(maxlen=_NOTES)
+        #: replicas: the records live in the shared store, as one JSON document
+        self.shared: Shared | None = None
+        self._key = f"stateful:{collection.slug}"
+
+    def share(self, shared: Shared) -> None:
+        """Keep the records in ``shared`` so every replica of a server answers from the same
+        ones: each request reads them, and a change is written only if no other replica
+        changed them meanwhile (else the request is answered again on the newer records)."""
+        self.shared = shared
 
     # -- the ResourceState protocol ---------------------------------------------------
     def reset(self) -> None:
         """Forget every record: each resource is seeded again when next touched."""
         with self._lock:
             self._buckets.clear()
+            if self.shared is not None:
+                self.shared.set_text(self._key, None)
 
     def answer(
         self,
@@ -119,20 +133,41 @@ class StatefulStore:
                 return None
         call = _Call(self, resource, op, path_params, request, accept, seed, material)
         with self._lock:
-            bucket = call.bucket()
-            if bucket is None:
-                return None
-            if not item:
-                return call.create(bucket, body) if op.method == "POST" else call.listing(bucket)
-            key = call.key(path_params.get(resource.param, ""))
-            record = bucket.records.get(key) if key is not None else None
-            if record is None:
-                return call.not_found()
-            if op.method == "GET":
-                return call.read(record)
-            if op.method == "DELETE":
-                return call.delete(bucket, key or "", record)
-            return call.update(bucket, key or "", record, body)
+            if self.shared is None:
+                return self._answer(call, resource, item, op, path_params, body)
+            for _ in range(_SWAPS):
+                before = self.shared.text(self._key)
+                self._buckets = _loads(before)
+                answer = self._answer(call, resource, item, op, path_params, body)
+                after = _dumps(self._buckets)
+                if after == (before or _dumps({})) or self.shared.swap(self._key, before, after):
+                    return answer
+            raise StatefulError(f"collection {self.collection.slug!r}: too many concurrent changes")
+
+    def _answer(
+        self,
+        call: _Call,
+        resource: Resource,
+        item: bool,
+        op: Operation,
+        path_params: Mapping[str, str],
+        body: Any,
+    ) -> MockResponse | None:
+        """``answer`` on the records in memory (under the lock)."""
+        bucket = call.bucket()
+        if bucket is None:
+            return None
+        if not item:
+            return call.create(bucket, body) if op.method == "POST" else call.listing(bucket)
+        key = call.key(path_params.get(resource.param, ""))
+        record = bucket.records.get(key) if key is not None else None
+        if record is None:
+            return call.not_found()
+        if op.method == "GET":
+            return call.read(record)
+        if op.method == "DELETE":
+            return call.delete(bucket, key or "", record)
+        return call.update(bucket, key or "", record, body)
 
     # -- records ------------------------------------------------------------------------
     def records(self, path: str, **parents: str) -> list[dict[str, Any]]:
@@ -143,6 +178,8 @@ class StatefulStore:
         if resource is None:
             raise StatefulError(f"no stateful resource at {path!r}")
         with self._lock:
+            if self.shared is not None:
+                self._buckets = _loads(self.shared.text(self._key))
             bucket = self._buckets.get((resource.item_path, _scope(resource, parents)))
             return copy.deepcopy(list(bucket.records.values())) if bucket else []
 
@@ -150,6 +187,22 @@ class StatefulStore:
         """Remember why an answer fell back (each reason once in a row)."""
         if not self.notes or self.notes[-1] != text:
             self.notes.append(text)
+
+
+def _dumps(buckets: Mapping[tuple[str, tuple[str, ...]], _Bucket]) -> str:
+    """The records as the shared store keeps them, in their order (equal records, equal
+    text: an answer that changed nothing writes nothing)."""
+    rows = [[path, list(scope), b.records, b.created] for (path, scope), b in buckets.items()]
+    return json.dumps(sorted(rows, key=lambda r: (r[0], r[1])), default=str)
+
+
+def _loads(text: str | None) -> dict[tuple[str, tuple[str, ...]], _Bucket]:
+    if not text:
+        return {}
+    return {
+        (p, tuple(scope)): _Bucket(records, created)
+        for p, scope, records, created in json.loads(text)
+    }
 
 
 _SERVED = frozenset(
