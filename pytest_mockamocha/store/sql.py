@@ -15,7 +15,9 @@ replicas sharing the database.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -230,6 +232,12 @@ class SqlStore:
                 found = conn.execute(wanted).scalar_one()
         return str(found)
 
+    def get_setting(self, name: str) -> str | None:
+        """The stored setting ``name``, None when there is none."""
+        with self.connection() as conn:
+            found = conn.execute(select(settings.c.value).where(settings.c.name == name)).scalar()
+        return None if found is None else str(found)
+
     def put_setting(self, name: str, value: str) -> None:
         """Store ``value`` as the setting ``name``, replacing any."""
         with self.connection(write=True) as conn:
@@ -246,8 +254,11 @@ def _dumps(value: Any) -> str:
 
 
 def _sqlite_engine(path: Path) -> Engine:
-    """A pooled engine on the SQLite file: WAL, synchronous=FULL, our own BEGINs."""
+    """A pooled engine on the SQLite file (made 0600, as the TinyDB file is): WAL,
+    synchronous=FULL (an acknowledged write survives a crash), our own BEGINs."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # password hashes and the secret: owner only
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     # A pooled connection serves one thread at a time (checked out, then returned), which
     # is the serialised use under which sqlite3 allows crossing threads.
     engine = create_engine(

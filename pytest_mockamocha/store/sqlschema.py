@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    func,
     select,
     text,
 )
@@ -91,7 +92,7 @@ LATEST = len(MIGRATIONS)
 def current_version(conn: Connection) -> int:
     """The version the database is at (0 when it has no schema yet)."""
     schema_version.create(conn, checkfirst=True)
-    return int(conn.execute(select(schema_version.c.version)).scalar() or 0)
+    return int(conn.execute(select(func.max(schema_version.c.version))).scalar() or 0)
 
 
 def migrate(conn: Connection) -> tuple[int, int]:
@@ -109,8 +110,7 @@ def migrate(conn: Connection) -> tuple[int, int]:
         )
     for number in range(before + 1, LATEST + 1):
         MIGRATIONS[number - 1](conn)
-    if before == 0:
+    if before < LATEST:  # one row, whatever an interrupted tool may have left
+        conn.execute(schema_version.delete())
         conn.execute(schema_version.insert().values(version=LATEST))
-    elif before < LATEST:
-        conn.execute(schema_version.update().values(version=LATEST))
     return before, LATEST
