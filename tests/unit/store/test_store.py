@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from pytest_mockamocha._ids import new_id
-from pytest_mockamocha.store import Query, Store, open_store, open_store_url, utc_now
+from pytest_mockamocha.store import (
+    Query,
+    Store,
+    open_store,
+    open_store_url,
+    parse_location,
+    utc_now,
+)
 
 BACKENDS = ["tinydb", "sqlite", "postgresql"]
 
@@ -222,3 +230,51 @@ def test_heavy_fields_filter_and_update_like_any_other(store: Store) -> None:
     assert store.collections.select(Query(equals={"name": "A"}, omit=("spec",))) == [
         {"id": "coll_a", "name": "A"}
     ]
+
+
+def test_transactions_serialise_a_check_then_insert(store: Store) -> None:
+    """As create_user relies on: eight threads each insert the user unless it exists,
+    inside a transaction; exactly one succeeds, on every backend."""
+    barrier = threading.Barrier(8)
+
+    def work(n: int) -> None:
+        barrier.wait()
+        with store.transaction():
+            if not store.users.find(email_key="same@example.com"):
+                time.sleep(0.02)  # widen the window another writer would slip through
+                store.users.insert({"id": f"user_{n}", "email_key": "same@example.com"})
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.users.count(email_key="same@example.com") == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "backend", "file"),
+    [
+        ("db.json", "tinydb", "db.json"),
+        ("tinydb:///data/db.json", "tinydb", "data/db.json"),
+        ("sqlite:///db.sqlite", "sqlite", "db.sqlite"),
+        ("sqlite:////srv/db.sqlite", "sqlite", "/srv/db.sqlite"),
+        ("postgres://mm@db/x", "postgresql", None),
+        ("postgresql+psycopg://mm@db/x", "postgresql", None),
+    ],
+)
+def test_a_db_value_names_its_backend_and_file(value: str, backend: str, file: str | None) -> None:
+    location = parse_location(value)
+    assert (location.backend, location.file) == (backend, None if file is None else Path(file))
+    expected = None if file is None else Path(file + ".requests.jsonl")
+    assert location.beside(".requests.jsonl") == expected
+
+
+def test_a_db_url_hides_its_password_and_unknown_schemes_are_refused() -> None:
+    assert (
+        parse_location("postgresql://mm:s3cret@db:5432/x").shown == "postgresql://mm:***@db:5432/x"
+    )
+    with pytest.raises(ValueError, match="unknown database scheme 'mysql://'"):
+        parse_location("mysql://db/x")
+    with pytest.raises(ValueError, match="sqlite:///relative"):
+        parse_location("sqlite://db.sqlite")
