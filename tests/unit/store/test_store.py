@@ -278,3 +278,14 @@ def test_a_db_url_hides_its_password_and_unknown_schemes_are_refused() -> None:
         parse_location("mysql://db/x")
     with pytest.raises(ValueError, match="sqlite:///relative"):
         parse_location("sqlite://db.sqlite")
+
+
+def test_a_within_of_more_values_than_a_statement_may_bind(store: Store) -> None:
+    """A workspace of 70,000 collections lists its endpoints by their collection ids."""
+    store.endpoints.insert({"id": "ep_1", "collection_id": "coll_69999", "path": "/a"})
+    store.endpoints.insert({"id": "ep_2", "collection_id": "coll_other", "path": "/b"})
+    many = [f"coll_{n}" for n in range(70_000)]
+    assert [e["id"] for e in store.endpoints.select(Query(within={"collection_id": many}))] == [
+        "ep_1"
+    ]
+    assert store.endpoints.count_by("collection_id", many)["coll_69999"] == 1
