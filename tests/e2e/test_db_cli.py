@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +136,14 @@ def test_upgrade_migrates_an_older_schema_and_refuses_a_newer_one(tmp_path: Path
     done = _run("db", "upgrade", "--db", f"sqlite:///{db}")
     assert done.exit_code == 1
     assert "schema version 99, newer than this MockaMocha knows (1)" in done.output
+    serve = [sys.executable, "-m", "pytest_mockamocha.cli", "serve", "--port", "0"]
+    refused = subprocess.run(
+        [*serve, "--db", f"sqlite:///{db}"], capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 1
+    assert "cannot open the database sqlite:///" in refused.stderr
+    assert "newer than this MockaMocha knows" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 def test_replicas_share_the_secret_kept_in_the_database(postgres_url: str) -> None:
