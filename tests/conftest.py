@@ -43,3 +43,22 @@ def httpserver_listen_address() -> tuple[str, int]:
     """pytest-httpserver's upstreams listen on 127.0.0.1, not "localhost": a name that may
     resolve to ::1 first on one machine and to 127.0.0.1 on another."""
     return ("127.0.0.1", 0)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[object]:
+    """A throwaway PostgreSQL server for this session (or worker); the tests that need it
+    skip, saying why, where PostgreSQL is not installed."""
+    from pg import start_cluster
+
+    cluster = start_cluster()
+    if isinstance(cluster, str):
+        pytest.skip(cluster)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: object) -> str:
+    """The URL of a new, empty PostgreSQL database."""
+    return str(postgres_cluster.database())  # type: ignore[attr-defined]

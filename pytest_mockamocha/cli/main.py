@@ -15,6 +15,7 @@ import click
 
 from pytest_mockamocha._defaults import DEFAULT_HOST, DEFAULT_MAX_BODY, SERVER_KINDS
 from pytest_mockamocha.cli.client_cmds import COMMANDS
+from pytest_mockamocha.cli.db_cmd import db_group
 from pytest_mockamocha.cli.generate_cmd import generate_command
 from pytest_mockamocha.cli.lint_cmd import lint_command
 from pytest_mockamocha.cli.report_cmd import report_command
@@ -68,6 +69,7 @@ def _proxies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 cli.add_command(generate_command)
 cli.add_command(lint_command)
 cli.add_command(report_command)
+cli.add_command(db_group)
 for _command in COMMANDS:
     cli.add_command(_command)
 
@@ -94,8 +96,9 @@ for _command in COMMANDS:
     "db",
     default=DEFAULT_DB,
     show_default=True,
-    type=click.Path(dir_okay=False),
-    help="TinyDB file keeping users, keys, collections, endpoints and rules.",
+    metavar="PATH|URL",
+    help="Where users, keys, collections, endpoints and rules are kept: a TinyDB file, "
+    "or sqlite:///PATH or postgresql://USER@HOST/DB (replicas may share PostgreSQL).",
 )
 @click.option("--memory", is_flag=True, help="Keep nothing on disk (no --db file).")
 @click.option(
@@ -205,7 +208,7 @@ def serve(
         max_body=max_body,
         seed=seed,
         journal=not no_record,
-        db=None if memory else Path(db),
+        db=None if memory else db,
         keep_documents=True,
         compiled=compiled,
         cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_root(),
@@ -329,8 +332,8 @@ def users() -> None:
     "--db",
     default=DEFAULT_DB,
     show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The TinyDB file to add the user to.",
+    metavar="PATH|URL",
+    help="The database to add the user to: a TinyDB file, sqlite:///PATH or postgresql://...",
 )
 def create_user_command(email: str, name: str, is_admin: bool, password: str, db: str) -> None:
     """Create a user with a workspace of its own."""
@@ -338,7 +341,7 @@ def create_user_command(email: str, name: str, is_admin: bool, password: str, db
     from pytest_mockamocha.server.assembly import open_database
 
     try:
-        store = open_database(Path(db))
+        store = open_database(db)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:

@@ -30,8 +30,8 @@ from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.loader import SPEC_SUFFIXES, load_spec
 from pytest_mockamocha.spec.model import ApiSpec
 from pytest_mockamocha.spec.slug import slugify
-from pytest_mockamocha.store import Store, memory_store, open_store
-from pytest_mockamocha.store.secret import load_secret
+from pytest_mockamocha.store import Store, memory_store, open_store_url, parse_location
+from pytest_mockamocha.store.secret import store_secret
 
 if TYPE_CHECKING:
     from pytest_mockamocha.analytics.requestlog import RequestLog
@@ -81,8 +81,8 @@ def assemble(config: ServerConfig) -> Assembly:
     """Build the server ``config`` describes, its documents mounted and behaviours on; not
     started (``built.server.start()``), so a mistake costs no port."""
     engine = Engine(seed=config.seed, record=config.journal)
-    secret = load_secret(None if config.db is None else str(config.db))
-    api = build_api(open_database(config.db), engine, secret, cache_dir=config.cache_dir)
+    store = open_database(config.db)
+    api = build_api(store, engine, store_secret(store), cache_dir=config.cache_dir)
     server = MockServer(
         engine,
         host=config.host,
@@ -145,16 +145,25 @@ def mount(
     return mounted
 
 
-def open_database(path: Path | None) -> Store:
-    """The store kept at ``path`` (in memory when None); ``ConfigError`` when unusable."""
-    if path is None:
+def open_database(db: Path | str | None) -> Store:
+    """The store ``db`` names: a TinyDB file path, or a ``tinydb:``, ``sqlite:`` or
+    ``postgresql:`` URL (in memory when None); ``ConfigError`` when unusable."""
+    if db is None:
         return memory_store()
     try:
-        return open_store(path)
+        return open_store_url(db)
     except (OSError, ValueError) as exc:
         raise ConfigError(
-            "cannot open the database {db}: {reason}", db=str(path), reason=str(exc)
+            "cannot open the database {db}: {reason}", db=_shown(db), reason=str(exc)
         ) from None
+
+
+def _shown(db: Path | str) -> str:
+    """``db`` for a message, any password hidden."""
+    try:
+        return parse_location(db).shown
+    except ValueError:
+        return str(db)
 
 
 def _specs(document: Document, cache_dir: Path | None) -> list[tuple[ApiSpec, str | None]]:
@@ -230,10 +239,17 @@ def _proxies(engine: Engine, config: ServerConfig) -> Recorder | None:
     return recorder
 
 
-def _request_log(engine: Engine, db: Path) -> RequestLog:
-    """Counts from earlier runs back into the journal, and this run's requests to disk."""
+def _request_log(engine: Engine, db: Path | str) -> RequestLog | None:
+    """Counts from earlier runs back into the journal, and this run's requests to disk,
+    beside the database file (``db.json.requests.jsonl``, ``db.sqlite.requests.jsonl``).
+
+    A PostgreSQL database has no file on this machine, and replicas sharing it would each
+    keep their own counts: no file log then (the request log shared through the database
+    replaces this for PostgreSQL)."""
     from pytest_mockamocha.analytics.requestlog import RequestLog, read_log
 
-    path = Path(f"{db}.requests.jsonl")
+    path = parse_location(db).beside(".requests.jsonl")
+    if path is None:
+        return None
     engine.journal.restore(read_log(path))
     return RequestLog(path, engine.journal).start()

@@ -61,9 +61,10 @@ class ServerConfig:
     seed: int = 0
     #: keep request records (journal, analytics); off, only failed requests are kept
     journal: bool = True
-    #: the TinyDB file of users, collections, endpoints and rules (None: in memory); a
-    #: file also keeps the request log beside it
-    db: Path | None = None
+    #: where users, collections, endpoints and rules are kept (None: in memory): a TinyDB
+    #: file path or a tinydb:/sqlite:/postgresql: URL; a file also keeps the request log
+    #: beside it
+    db: Path | str | None = None
     #: True: each document is imported into the store (the stored collection with its
     #: slug is updated, as ``serve`` does across restarts); False: documents are listed in
     #: the store beside it and served as they are (a pytest session's specs)

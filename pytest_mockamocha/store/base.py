@@ -5,10 +5,10 @@ Records are plain JSON objects with a prefixed string ``id`` (``user_…``, ``co
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Record = dict[str, Any]
 
@@ -167,4 +167,21 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the file."""
+        ...
+
+
+@runtime_checkable
+class Settings(Protocol):
+    """A store that keeps named settings itself (the SQL stores: replicas share them)."""
+
+    def setting(self, name: str, make: Callable[[], str]) -> str:
+        """The stored value of ``name``; the first caller stores ``make()``."""
+        ...
+
+    def get_setting(self, name: str) -> str | None:
+        """The stored value of ``name``, None when there is none."""
+        ...
+
+    def put_setting(self, name: str, value: str) -> None:
+        """Store ``value`` as ``name``, replacing any."""
         ...

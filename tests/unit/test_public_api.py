@@ -55,7 +55,8 @@ def test_loading_the_plugin_does_not_load_the_engine() -> None:
 def test_the_command_line_starts_without_the_engine_or_the_server() -> None:
     """Every `mockamocha` command pays for what it uses: the report and client commands
     never load the engine, the loader's validators or the server."""
-    heavy = ("openapi_core", "jsonschema", "werkzeug", "waitress", "hypothesis", "faker")
+    heavy = ("openapi_core", "jsonschema", "werkzeug", "waitress", "hypothesis", "faker",
+             "sqlalchemy", "psycopg")
     assert _modules_after("import pytest_mockamocha.cli.main", heavy) == []
     ours = _modules_after("import pytest_mockamocha.cli.main", ("pytest_mockamocha",))
     assert not [m for m in ours if m.startswith(("pytest_mockamocha.engine",
@@ -78,5 +79,16 @@ def test_a_served_document_answers_without_the_heavy_libraries(tmp_path: object)
         "urllib.request.urlopen(s.url_for('p') + '/pets?limit=2').read(); s.stop()"
     )
     heavy = ("openapi_spec_validator", "openapi_core", "pydantic", "hypothesis", "faker",
-             "jinja2", "requests", "jwt", "re2", "regex")
+             "jinja2", "requests", "jwt", "re2", "regex", "sqlalchemy", "psycopg")
     assert _modules_after(statement, heavy) == []
+
+
+def test_a_tinydb_database_opens_without_sqlalchemy(tmp_path: object) -> None:
+    """SQLAlchemy and psycopg load only when a SQL URL is opened, not for the default."""
+    statement = (
+        "from pytest_mockamocha.server.assembly import open_database; "
+        f"open_database({str(tmp_path) + '/db.json'!r}).close()"
+    )
+    assert _modules_after(statement, ("sqlalchemy", "psycopg")) == []
+    sql = statement.replace("/db.json", "/db.sqlite").replace("database('", "database('sqlite:///")
+    assert "sqlalchemy" in _modules_after(sql, ("sqlalchemy",))

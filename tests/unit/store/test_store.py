@@ -1,37 +1,66 @@
-"""The TinyDB store: round trips, atomic writes, and one lock under threads."""
+"""Every store backend (TinyDB file, SQLite, PostgreSQL) answers the same: round trips,
+queries, transactions and threads; and the TinyDB file's own atomic writes."""
 
 from __future__ import annotations
 
 import json
 import os
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pytest_mockamocha._ids import new_id
-from pytest_mockamocha.store import Query, memory_store, open_store, utc_now
+from pytest_mockamocha.store import (
+    Query,
+    Store,
+    open_store,
+    open_store_url,
+    parse_location,
+    utc_now,
+)
+
+BACKENDS = ["tinydb", "sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a store of each backend lives (PostgreSQL: a fresh database)."""
+    if request.param == "tinydb":
+        return str(tmp_path / "sub" / "db.json")
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/sub/db.sqlite"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    opened = open_store_url(db_url)
+    yield opened
+    opened.close()
 
 
 def _coll(name: str) -> dict[str, object]:
     return {"id": new_id("coll"), "name": name, "workspace_id": "ws_1", "created_at": utc_now()}
 
 
-def test_records_round_trip_through_the_file(tmp_path: Path) -> None:
-    db = tmp_path / "sub" / "db.json"
-    store = open_store(db)
+def test_records_round_trip_through_the_file(db_url: str) -> None:
+    store = open_store_url(db_url)
     rec = store.collections.insert(_coll("shop"))
     store.collections.update(rec["id"], {"name": "store"})
     store.close()
-    again = open_store(db)
+    again = open_store_url(db_url)
     assert again.collections.get(rec["id"])["name"] == "store"  # type: ignore[index]
     assert again.collections.find(workspace_id="ws_1")[0]["id"] == rec["id"]
     assert again.collections.count(name="store") == 1
+    assert again.collections.count(name="shop") == 0  # the column follows the update
+    again.close()
 
 
-def test_delete_and_delete_where() -> None:
-    store = memory_store()
+def test_delete_and_delete_where(store: Store) -> None:
     a, b = store.rules.insert({"id": "rule_a", "endpoint_id": "ep_1"}), None
     b = store.rules.insert({"id": "rule_b", "endpoint_id": "ep_1"})
     store.rules.insert({"id": "rule_c", "endpoint_id": "ep_2"})
@@ -40,7 +69,7 @@ def test_delete_and_delete_where() -> None:
     assert store.rules.delete_where(endpoint_id="ep_1") == 1
     assert store.rules.get(b["id"]) is None
     assert [r["id"] for r in store.rules.find()] == ["rule_c"]
-    assert store.path is None
+    assert store.rules.delete_where(endpoint_id="ep_9") == 0
 
 
 def test_a_crash_mid_write_leaves_the_previous_file_readable(
@@ -64,9 +93,8 @@ def test_a_crash_mid_write_leaves_the_previous_file_readable(
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_sixteen_threads_lose_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "db.json"
-    store = open_store(db)
+def test_sixteen_threads_lose_nothing(db_url: str) -> None:
+    store = open_store_url(db_url)
     made: list[str] = []
 
     def work(n: int) -> None:
@@ -79,29 +107,36 @@ def test_sixteen_threads_lose_nothing(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     store.close()
-    ids = {c["id"] for c in open_store(db).collections.find()}
+    again = open_store_url(db_url)
+    ids = {c["id"] for c in again.collections.find()}
+    again.close()
     assert ids == set(made)
     assert len(ids) == 80
 
 
-def test_a_transaction_writes_once_and_rolls_back_on_error(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "db.json")
+def test_a_transaction_writes_once_and_rolls_back_on_error(db_url: str) -> None:
+    store = open_store_url(db_url)
     with store.transaction():
         store.endpoints.insert({"id": "ep_1"})
-        store.endpoints.insert({"id": "ep_2"})
+        with store.transaction():  # nested, as ensure_admin -> create_user
+            store.endpoints.insert({"id": "ep_2"})
+        assert store.endpoints.count() == 2  # the transaction sees its own writes
 
     def failing() -> None:
         with store.transaction():
             store.endpoints.insert({"id": "ep_3"})
+            with store.transaction():
+                store.endpoints.update("ep_1", {"name": "changed"})
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         failing()
     assert [e["id"] for e in store.endpoints.find()] == ["ep_1", "ep_2"]
-    assert [e["id"] for e in open_store(tmp_path / "db.json").endpoints.find()] == [
-        "ep_1",
-        "ep_2",
-    ]
+    assert "name" not in store.endpoints.get("ep_1")  # type: ignore[operator]
+    store.close()
+    again = open_store_url(db_url)
+    assert [e["id"] for e in again.endpoints.find()] == ["ep_1", "ep_2"]
+    again.close()
 
 
 def test_a_damaged_file_fails_at_open(tmp_path: Path) -> None:
@@ -124,8 +159,7 @@ def _endpoints(store: object) -> None:
         store.endpoints.insert(record | ({} if name is None else {"name": name}))  # type: ignore[attr-defined]
 
 
-def test_a_query_filters_orders_and_cuts_one_page() -> None:
-    store = memory_store()
+def test_a_query_filters_orders_and_cuts_one_page(store: Store) -> None:
     _endpoints(store)
     ids = lambda q: [r["id"] for r in store.endpoints.select(q)]  # noqa: E731
     assert ids(Query()) == ["ep_1", "ep_2", "ep_3", "ep_4", "ep_5"]  # insertion order
@@ -146,8 +180,9 @@ def test_a_query_filters_orders_and_cuts_one_page() -> None:
     assert store.endpoints.total(replace(by_path, equals={"method": "GET"}, limit=1)) == 3
 
 
-def test_omitted_fields_stay_out_and_grouped_counts_cover_every_value_asked() -> None:
-    store = memory_store()
+def test_omitted_fields_stay_out_and_grouped_counts_cover_every_value_asked(
+    store: Store,
+) -> None:
     _endpoints(store)
     store.collections.insert({"id": "coll_a", "name": "a", "spec": {"openapi": "3.0.3"}})
     (row,) = store.collections.select(Query(omit=("spec",)))
@@ -155,3 +190,102 @@ def test_omitted_fields_stay_out_and_grouped_counts_cover_every_value_asked() ->
     assert store.collections.get("coll_a")["spec"] == {"openapi": "3.0.3"}  # type: ignore[index]
     counts = store.endpoints.count_by("collection_id", ["coll_a", "coll_b", "coll_z"])
     assert counts == {"coll_a": 2, "coll_b": 2, "coll_z": 0}
+
+
+def test_fields_without_a_column_filter_sort_and_count_the_same(store: Store) -> None:
+    """Fields the SQL stores keep only in the JSON (``operation``, ``enabled``, ``priority``)
+    and values of another type than a column's answer as the TinyDB store does."""
+    rows = [
+        {"id": "rule_1", "endpoint_id": "ep_1", "operation": "GET /a", "enabled": True},
+        {"id": "rule_2", "endpoint_id": "ep_1", "operation": "get /b", "priority": 2},
+        {"id": "rule_3", "endpoint_id": "ep_2", "operation": "GET /Äb", "enabled": False},
+        {"id": "rule_4", "endpoint_id": None, "operation": None, "priority": 2.0},
+    ]
+    for row in rows:
+        store.rules.insert(row)
+    ids = lambda q: [r["id"] for r in store.rules.select(q)]  # noqa: E731
+    assert [r["id"] for r in store.rules.find(enabled=True)] == ["rule_1"]
+    assert [r["id"] for r in store.rules.find(enabled=False)] == ["rule_3"]
+    assert [r["id"] for r in store.rules.find(priority=2)] == ["rule_2", "rule_4"]
+    assert [r["id"] for r in store.rules.find(operation=None)] == ["rule_4"]
+    assert [r["id"] for r in store.rules.find(endpoint_id=None)] == ["rule_4"]
+    assert ids(Query(within={"operation": ["get /b", "GET /a"]})) == ["rule_1", "rule_2"]
+    assert ids(Query(contains={"operation": "GET"})) == ["rule_1", "rule_3"]
+    assert ids(Query(search=(("operation",), "äB"))) == ["rule_3"]  # beyond ASCII
+    assert ids(Query(order=(("operation", False),))) == ["rule_1", "rule_3", "rule_2", "rule_4"]
+    assert ids(Query(order=(("operation", True),))) == ["rule_4", "rule_2", "rule_3", "rule_1"]
+    assert store.rules.count_by("operation", ["GET /a", "nothing"]) == {"GET /a": 1, "nothing": 0}
+    assert store.rules.delete_where(enabled=False) == 1
+    assert store.rules.count(endpoint_id="ep_2") == 0
+
+
+def test_heavy_fields_filter_and_update_like_any_other(store: Store) -> None:
+    store.collections.insert({"id": "coll_a", "name": "a", "spec": None})
+    store.collections.insert({"id": "coll_b", "name": "b", "spec": {"openapi": "3.1.0"}})
+    assert [c["id"] for c in store.collections.find(spec=None)] == ["coll_a"]
+    updated = store.collections.update("coll_a", {"spec": {"openapi": "3.0.3"}, "name": "A"})
+    assert updated == {"id": "coll_a", "name": "A", "spec": {"openapi": "3.0.3"}}
+    assert store.collections.find(spec=None) == []
+    assert store.collections.update("coll_z", {"name": "z"}) is None
+    assert store.collections.select(Query(equals={"name": "A"}, omit=("spec",))) == [
+        {"id": "coll_a", "name": "A"}
+    ]
+
+
+def test_transactions_serialise_a_check_then_insert(store: Store) -> None:
+    """As create_user relies on: eight threads each insert the user unless it exists,
+    inside a transaction; exactly one succeeds, on every backend."""
+    barrier = threading.Barrier(8)
+
+    def work(n: int) -> None:
+        barrier.wait()
+        with store.transaction():
+            if not store.users.find(email_key="same@example.com"):
+                time.sleep(0.02)  # widen the window another writer would slip through
+                store.users.insert({"id": f"user_{n}", "email_key": "same@example.com"})
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.users.count(email_key="same@example.com") == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "backend", "file"),
+    [
+        ("db.json", "tinydb", "db.json"),
+        ("tinydb:///data/db.json", "tinydb", "data/db.json"),
+        ("sqlite:///db.sqlite", "sqlite", "db.sqlite"),
+        ("sqlite:////srv/db.sqlite", "sqlite", "/srv/db.sqlite"),
+        ("postgres://mm@db/x", "postgresql", None),
+        ("postgresql+psycopg://mm@db/x", "postgresql", None),
+    ],
+)
+def test_a_db_value_names_its_backend_and_file(value: str, backend: str, file: str | None) -> None:
+    location = parse_location(value)
+    assert (location.backend, location.file) == (backend, None if file is None else Path(file))
+    expected = None if file is None else Path(file + ".requests.jsonl")
+    assert location.beside(".requests.jsonl") == expected
+
+
+def test_a_db_url_hides_its_password_and_unknown_schemes_are_refused() -> None:
+    assert (
+        parse_location("postgresql://mm:s3cret@db:5432/x").shown == "postgresql://mm:***@db:5432/x"
+    )
+    with pytest.raises(ValueError, match="unknown database scheme 'mysql://'"):
+        parse_location("mysql://db/x")
+    with pytest.raises(ValueError, match="sqlite:///relative"):
+        parse_location("sqlite://db.sqlite")
+
+
+def test_a_within_of_more_values_than_a_statement_may_bind(store: Store) -> None:
+    """A workspace of 70,000 collections lists its endpoints by their collection ids."""
+    store.endpoints.insert({"id": "ep_1", "collection_id": "coll_69999", "path": "/a"})
+    store.endpoints.insert({"id": "ep_2", "collection_id": "coll_other", "path": "/b"})
+    many = [f"coll_{n}" for n in range(70_000)]
+    assert [e["id"] for e in store.endpoints.select(Query(within={"collection_id": many}))] == [
+        "ep_1"
+    ]
+    assert store.endpoints.count_by("collection_id", many)["coll_69999"] == 1

@@ -1,0 +1,329 @@
+"""The SQL implementation of the repositories (SQLAlchemy Core): SQLite or PostgreSQL.
+
+The same ``Store`` protocol as the TinyDB store, with the same answers (the store tests
+run against every backend), but each call reads or writes only the rows it names, and
+writers do not wait on one global lock. Imported only when a SQL URL is opened.
+
+Transactions: outside ``transaction()`` every call is its own transaction. Inside it the
+thread keeps one connection; nested ``transaction()`` calls (``ensure_admin`` ->
+``create_user``) count their depth and the outermost one commits, or rolls back on an
+exception. An explicit transaction serialises with every other one, as the TinyDB lock
+did: SQLite begins it ``IMMEDIATE`` (one writer at a time, readers untouched in WAL
+mode); PostgreSQL takes a transaction-scoped advisory lock, which also holds between
+replicas sharing the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from pytest_mockamocha.store.base import HEAVY, Query, Record, Repository, Shared
+from pytest_mockamocha.store.sqlquery import Fields
+from pytest_mockamocha.store.sqlschema import COLUMNS, RECORDS, migrate, settings
+
+#: the advisory lock explicit transactions hold on PostgreSQL (any fixed number of ours)
+_TRANSACTION_LOCK = 7214002
+
+
+class SqlRepository:
+    """One table of records: ``data`` JSON, indexed copies of some fields, ``seq`` order."""
+
+    def __init__(self, store: SqlStore, name: str) -> None:
+        self._store = store
+        self._table: Table = RECORDS[name]
+        self._columns = COLUMNS[name]
+        self._heavy = HEAVY.get(name, ())
+        self._fields = Fields(self._table, store.dialect, self._heavy, store.lowering)
+
+    def _row(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The row that keeps ``record``: its JSON, its columns, its heavy fields apart."""
+        row: dict[str, Any] = {
+            "id": record["id"],
+            "data": {k: v for k, v in record.items() if k not in self._heavy},
+        }
+        for field in self._columns:
+            value = record.get(field)
+            row[field] = value if Fields.fits(field, value) else None
+        if self._heavy:
+            row["heavy"] = {k: record[k] for k in self._heavy if k in record}
+        return row
+
+    def _loaded(self, omit: tuple[str, ...] = ()) -> list[Any]:
+        """The columns a read needs: ``heavy`` only when some heavy field is wanted."""
+        wanted = [self._table.c.data]
+        if any(k not in omit for k in self._heavy):
+            wanted.append(self._table.c.heavy)
+        return wanted
+
+    @staticmethod
+    def _record(row: Any, omit: tuple[str, ...] = ()) -> Record:
+        record = dict(row[0])
+        if len(row) > 1 and row[1]:
+            record.update(row[1])
+        for name in omit:
+            record.pop(name, None)
+        return record
+
+    def insert(self, record: Record) -> Record:
+        with self._store.connection(write=True) as conn:
+            conn.execute(self._table.insert().values(**self._row(record)))
+        return dict(record)
+
+    def get(self, record_id: str) -> Record | None:
+        statement = select(*self._loaded()).where(self._table.c.id == record_id)
+        with self._store.connection() as conn:
+            row = conn.execute(statement).first()
+        return None if row is None else self._record(row)
+
+    def find(self, **equals: Any) -> list[Record]:
+        return self.select(Query(equals=equals))
+
+    def select(self, query: Query) -> list[Record]:
+        statement = select(*self._loaded(query.omit)).where(self._fields.where(query))
+        statement = self._fields.ordered(statement, query)
+        with self._store.connection() as conn:
+            rows = conn.execute(statement).all()
+        return [self._record(row, query.omit) for row in rows]
+
+    def total(self, query: Query) -> int:
+        statement = select(func.count()).select_from(self._table).where(self._fields.where(query))
+        with self._store.connection() as conn:
+            return int(conn.execute(statement).scalar_one())
+
+    def count_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
+        counts = dict.fromkeys(values, 0)
+        if not counts:
+            return counts
+        key = self._fields.group_key(field)
+        statement = (
+            select(key, func.count()).where(self._fields.within(field, list(counts))).group_by(key)
+        )
+        with self._store.connection() as conn:
+            for value, count in conn.execute(statement):
+                if value in counts:
+                    counts[value] += int(count)
+        return counts
+
+    def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
+        table = self._table
+        with self._store.connection(write=True) as conn:
+            statement = select(*self._loaded()).where(table.c.id == record_id)
+            if self._store.dialect == "postgresql":
+                statement = statement.with_for_update()
+            row = conn.execute(statement).first()
+            if row is None:
+                return None
+            record = self._record(row) | dict(fields)
+            changed = self._row(record)
+            conn.execute(table.update().where(table.c.id == record_id).values(**changed))
+        return record
+
+    def delete(self, record_id: str) -> bool:
+        with self._store.connection(write=True) as conn:
+            done = conn.execute(self._table.delete().where(self._table.c.id == record_id))
+        return bool(done.rowcount)
+
+    def delete_where(self, **equals: Any) -> int:
+        condition = self._fields.where(Query(equals=equals))
+        with self._store.connection(write=True) as conn:
+            return int(conn.execute(self._table.delete().where(condition)).rowcount)
+
+    def count(self, **equals: Any) -> int:
+        return self.total(Query(equals=equals))
+
+
+class _Held(threading.local):
+    """The connection a thread's ``transaction()`` holds, and how deeply it is nested."""
+
+    conn: Connection | None = None
+    depth: int = 0
+
+
+class SqlStore:
+    """All repositories over one SQL database (one connection pool, shared by threads)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        path: str | None,
+        migrated: tuple[int, int] = (0, 0),
+        lowering: str = "default",
+    ) -> None:
+        self._engine = engine
+        self._path = path
+        self._held = _Held()
+        self.dialect: str = engine.dialect.name
+        #: the schema versions before and after this open's migrations
+        self.migrated = migrated
+        #: PostgreSQL: the collation ``search`` lowers text in (ICU's when the server has it)
+        self.lowering = lowering
+        self.users: Repository = SqlRepository(self, "users")
+        self.keys: Repository = SqlRepository(self, "keys")
+        self.collections: Repository = SqlRepository(self, "collections")
+        self.endpoints: Repository = SqlRepository(self, "endpoints")
+        self.rules: Repository = SqlRepository(self, "rules")
+        self.imports: Repository = SqlRepository(self, "imports")
+        #: what replicas share besides records (set by the replica support below)
+        self.shared: Shared | None = None
+
+    @property
+    def path(self) -> str | None:
+        """The SQLite file; None for PostgreSQL (nothing of ours on this machine's disk)."""
+        return self._path
+
+    @property
+    def url(self) -> str:
+        """The database URL, its password hidden (for messages)."""
+        return self._engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def connection(self, *, write: bool = False) -> Iterator[Connection]:
+        """The thread's transaction's connection, or a new transaction for one call."""
+        held = self._held.conn
+        if held is not None:
+            yield held
+            return
+        with self._engine.connect() as conn:
+            conn.execution_options(mm_write=write)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several calls as one transaction, serialised with every other transaction."""
+        held = self._held
+        if held.conn is not None:
+            held.depth += 1
+            try:
+                yield
+            finally:
+                held.depth -= 1
+            return
+        with self._engine.connect() as conn:
+            conn.execution_options(mm_write=True)
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(_TRANSACTION_LOCK)))
+                held.conn, held.depth = conn, 1
+                try:
+                    yield
+                finally:
+                    held.conn, held.depth = None, 0
+
+    def setting(self, name: str, make: Callable[[], str]) -> str:
+        """The stored setting ``name``; the first caller stores ``make()`` (replicas agree)."""
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        with self.connection(write=True) as conn:
+            wanted = select(settings.c.value).where(settings.c.name == name)
+            found = conn.execute(wanted).scalar()
+            if found is None:
+                add = dialect.insert(settings).values(name=name, value=make())
+                conn.execute(add.on_conflict_do_nothing(index_elements=["name"]))
+                found = conn.execute(wanted).scalar_one()
+        return str(found)
+
+    def get_setting(self, name: str) -> str | None:
+        """The stored setting ``name``, None when there is none."""
+        with self.connection() as conn:
+            found = conn.execute(select(settings.c.value).where(settings.c.name == name)).scalar()
+        return None if found is None else str(found)
+
+    def put_setting(self, name: str, value: str) -> None:
+        """Store ``value`` as the setting ``name``, replacing any."""
+        with self.connection(write=True) as conn:
+            conn.execute(settings.delete().where(settings.c.name == name))
+            conn.execute(settings.insert().values(name=name, value=value))
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    """A pooled engine on the SQLite file (made 0600, as the TinyDB file is): WAL,
+    synchronous=FULL (an acknowledged write survives a crash), our own BEGINs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # password hashes and the secret: owner only
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    # A pooled connection serves one thread at a time (checked out, then returned), which
+    # is the serialised use under which sqlite3 allows crossing threads.
+    engine = create_engine(
+        URL.create("sqlite", database=str(path)),
+        connect_args={"check_same_thread": False, "timeout": 30},
+        json_serializer=_dumps,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi: Any, record: Any) -> None:
+        dbapi.isolation_level = None  # the driver's own implicit BEGIN is off: see _begin
+        dbapi.create_function("mm_lower", 1, _lower, deterministic=True)
+        cursor = dbapi.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # a writer takes the write lock first, so no read-then-write deadlock is possible
+        write = conn.get_execution_options().get("mm_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _lower(value: Any) -> Any:
+    """Python's ``str.lower`` for SQLite (whose ``lower()`` knows ASCII only)."""
+    return value.lower() if isinstance(value, str) else value
+
+
+def _postgres_engine(url: str) -> Engine:
+    """A pooled engine on PostgreSQL through psycopg 3."""
+    parsed = make_url(url).set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True, json_serializer=_dumps)
+
+
+def open_sql_store(url: str, sqlite_path: Path | None = None) -> SqlStore:
+    """The store in the SQLite file ``sqlite_path`` or at the PostgreSQL ``url``, its
+    schema brought up to date; ``ValueError`` when it cannot be opened or is too new."""
+    engine = _sqlite_engine(sqlite_path) if sqlite_path is not None else _postgres_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(mm_write=True)
+            with conn.begin():
+                migrated = migrate(conn)
+                lowering = _lowering(conn)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise ValueError(reason[0] if reason else type(exc).__name__) from None
+    except ValueError:
+        engine.dispose()
+        raise
+    return SqlStore(engine, None if sqlite_path is None else str(sqlite_path), migrated, lowering)
+
+
+def _lowering(conn: Connection) -> str:
+    """The collation whose ``lower()`` folds all of Unicode: ICU's root when the PostgreSQL
+    server was built with ICU, else the database's default."""
+    if conn.dialect.name != "postgresql":
+        return "default"
+    icu = (
+        select(func.count()).select_from(text("pg_collation")).where(text("collname = 'und-x-icu'"))
+    )
+    return "und-x-icu" if conn.execute(icu).scalar() else "default"

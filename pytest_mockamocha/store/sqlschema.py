@@ -1,0 +1,116 @@
+"""The SQL schema of the store and its numbered migrations, checked at every open.
+
+Each table of ``TABLES`` holds the record as JSON in ``data`` and copies of the fields the
+API filters and sorts by in real, indexed columns; ``seq`` keeps insertion order; the
+``HEAVY`` fields sit in ``heavy`` so a listing never reads them. ``schema_version`` holds
+one row: the number of the last migration applied. A database at a newer version than
+this code knows is refused; an older one is brought up to date in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from pytest_mockamocha.store.base import HEAVY, TABLES
+
+#: table -> fields kept in a column of their own (besides ``id``); the rest live in ``data``
+COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "users": ("workspace_id", "email_key", "is_admin", "created_at"),
+    "keys": ("user_id", "hash", "revoked", "created_at"),
+    "collections": ("workspace_id", "slug", "name", "created_at"),
+    "endpoints": ("collection_id", "method", "path", "name", "created_at"),
+    "rules": ("endpoint_id", "created_at"),
+    "imports": ("collection_id", "status", "created_at"),
+}
+#: columns holding booleans; every other column holds text
+BOOLEAN_COLUMNS = frozenset({"is_admin", "revoked"})
+
+#: PostgreSQL compares and sorts this text by code point, as Python and SQLite do
+_TEXT = Text().with_variant(Text(collation="C"), "postgresql")
+_JSON = JSON().with_variant(JSONB(), "postgresql")
+_SEQ = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
+
+metadata = MetaData()
+
+
+def _record_table(name: str) -> Table:
+    columns: list[Any] = [
+        Column("seq", _SEQ, primary_key=True, autoincrement=True),
+        Column("id", _TEXT, nullable=False, unique=True),
+        Column("data", _JSON, nullable=False),
+    ]
+    for field in COLUMNS[name]:
+        kind = Boolean() if field in BOOLEAN_COLUMNS else _TEXT
+        columns.append(Column(field, kind, index=True))
+    if name in HEAVY:
+        columns.append(Column("heavy", _JSON))
+    table: Table = Table(name, metadata, *columns, sqlite_autoincrement=True)
+    return table
+
+
+RECORDS: Mapping[str, Table] = {name: _record_table(name) for name in TABLES}
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", _TEXT, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+
+class SchemaVersionError(ValueError):
+    """The database was written by a newer MockaMocha than this one."""
+
+
+def _create_everything(conn: Connection) -> None:
+    """Migration 1: every record table, the settings table."""
+    metadata.create_all(conn, tables=[*RECORDS.values(), settings])
+
+
+#: migration n is ``MIGRATIONS[n - 1]``; append, never edit one that has shipped
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_everything,)
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    """The version the database is at (0 when it has no schema yet)."""
+    schema_version.create(conn, checkfirst=True)
+    return int(conn.execute(select(func.max(schema_version.c.version))).scalar() or 0)
+
+
+def migrate(conn: Connection) -> tuple[int, int]:
+    """Apply the pending migrations inside the caller's transaction; (before, after).
+
+    On PostgreSQL a transaction-scoped advisory lock makes replicas starting together
+    take turns, so the second finds the work done."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(7214001)"))
+    before = current_version(conn)
+    if before > LATEST:
+        raise SchemaVersionError(
+            f"the database is at schema version {before}, newer than this MockaMocha "
+            f"knows ({LATEST}); upgrade MockaMocha"
+        )
+    for number in range(before + 1, LATEST + 1):
+        MIGRATIONS[number - 1](conn)
+    if before < LATEST:  # one row, whatever an interrupted tool may have left
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=LATEST))
+    return before, LATEST
