@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from pytest_mockamocha.store.base import HEAVY, Query, Record, Repository, Shared
 from pytest_mockamocha.store.sqlquery import Fields
 from pytest_mockamocha.store.sqlschema import COLUMNS, RECORDS, migrate, settings
+from pytest_mockamocha.store.sqlshared import SqlShared
 
 #: the advisory lock explicit transactions hold on PostgreSQL (any fixed number of ours)
 _TRANSACTION_LOCK = 7214002
@@ -175,8 +176,9 @@ class SqlStore:
         self.endpoints: Repository = SqlRepository(self, "endpoints")
         self.rules: Repository = SqlRepository(self, "rules")
         self.imports: Repository = SqlRepository(self, "imports")
-        #: what replicas share besides records (set by the replica support below)
-        self.shared: Shared | None = None
+        #: PostgreSQL: several servers may share this database, so what mock requests
+        #: change lives here too; one process owns a SQLite file (it keeps that in memory)
+        self.shared: Shared | None = SqlShared(engine) if self.dialect == "postgresql" else None
 
     @property
     def path(self) -> str | None:

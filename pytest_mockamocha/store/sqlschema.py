@@ -73,6 +73,27 @@ settings = Table(
     Column("value", Text, nullable=False),
 )
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+#: what replicas share besides records (``Shared``): numbers, texts, the request log
+shared_numbers = Table(
+    "shared_numbers",
+    metadata,
+    Column("key", _TEXT, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+shared_texts = Table(
+    "shared_texts",
+    metadata,
+    Column("key", _TEXT, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+request_log = Table(
+    "request_log",
+    metadata,
+    Column("position", _SEQ, primary_key=True, autoincrement=True),
+    Column("replica", Text, nullable=False),
+    Column("line", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
 
 
 class SchemaVersionError(ValueError):
@@ -84,8 +105,13 @@ def _create_everything(conn: Connection) -> None:
     metadata.create_all(conn, tables=[*RECORDS.values(), settings])
 
 
+def _create_shared(conn: Connection) -> None:
+    """Migration 2: the tables replicas share besides records."""
+    metadata.create_all(conn, tables=[shared_numbers, shared_texts, request_log])
+
+
 #: migration n is ``MIGRATIONS[n - 1]``; append, never edit one that has shipped
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_everything,)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_everything, _create_shared)
 LATEST = len(MIGRATIONS)
 
 

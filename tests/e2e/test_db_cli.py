@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from pytest_mockamocha.cli.main import cli
 from pytest_mockamocha.store import TABLES, Store, open_store_url
 from pytest_mockamocha.store.secret import kept_secret, store_secret
+from pytest_mockamocha.store.sqlschema import LATEST
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -126,16 +127,25 @@ def test_upgrade_migrates_an_older_schema_and_refuses_a_newer_one(tmp_path: Path
         conn.execute("INSERT INTO schema_version VALUES (0)")
     conn.close()
     done = _run("db", "upgrade", "--db", f"sqlite:///{db}")
-    assert (done.exit_code, done.output) == (0, "schema version 0 -> 1\n")
-    assert (
-        _run("db", "upgrade", "--db", f"sqlite:///{db}").output == "schema version 1: up to date\n"
-    )
+    assert (done.exit_code, done.output) == (0, f"schema version 0 -> {LATEST}\n")
+    again = _run("db", "upgrade", "--db", f"sqlite:///{db}")
+    assert again.output == f"schema version {LATEST}: up to date\n"
+    with sqlite3.connect(db) as conn:  # as version 1 left it: no tables replicas share
+        for table in ("shared_numbers", "shared_texts", "request_log"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE schema_version SET version = 1")
+    conn.close()
+    assert _run("db", "upgrade", "--db", f"sqlite:///{db}").output == "schema version 1 -> 2\n"
+    with sqlite3.connect(db) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert {"shared_numbers", "shared_texts", "request_log"} <= tables
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE schema_version SET version = 99")
     conn.close()
     done = _run("db", "upgrade", "--db", f"sqlite:///{db}")
     assert done.exit_code == 1
-    assert "schema version 99, newer than this MockaMocha knows (1)" in done.output
+    assert f"schema version 99, newer than this MockaMocha knows ({LATEST})" in done.output
     serve = [sys.executable, "-m", "pytest_mockamocha.cli", "serve", "--port", "0"]
     refused = subprocess.run(
         [*serve, "--db", f"sqlite:///{db}"], capture_output=True, text=True, timeout=60

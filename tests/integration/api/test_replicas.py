@@ -1,7 +1,7 @@
 """Two servers sharing one store behave as one: what a request or an API call changes on
 one is what the next request on the other sees (rules, sequence positions, scenario
-states, deletions). The store's shared part here is ``MemoryShared``, the reference that
-the PostgreSQL store implements; ``test_sql_replicas`` runs the same on PostgreSQL."""
+states, stateful records, the request log), on ``MemoryShared`` (the reference) and on a
+real PostgreSQL database (``test_sql_serving`` runs two ``serve`` processes on one)."""
 
 from __future__ import annotations
 
@@ -19,14 +19,19 @@ from pytest_mockamocha.api import build_api
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.server import MockServer
 from pytest_mockamocha.server.sharedlog import SharedRequestLog
-from pytest_mockamocha.store import memory_store
+from pytest_mockamocha.store import Store, memory_store, open_store_url
 from pytest_mockamocha.store.shared import MemoryShared
 
 
-@pytest.fixture
-def replicas(tmp_path: Path) -> Iterator[tuple[Api, Api]]:
-    store = memory_store()
-    store.shared = MemoryShared()
+@pytest.fixture(params=["memory", "postgresql"])
+def replicas(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Api, Api]]:
+    if request.param == "postgresql":
+        store: Store = open_store_url(request.getfixturevalue("postgres_url"))
+        assert store.shared is not None  # a PostgreSQL store is shared by its nature
+    else:
+        store = memory_store()
+        store.shared = MemoryShared()
+    assert store.shared is not None
     servers, logs = [], []
     for _ in range(2):
         engine = Engine()
@@ -43,6 +48,7 @@ def replicas(tmp_path: Path) -> Iterator[tuple[Api, Api]]:
         for server, log in zip(servers, logs, strict=True):
             server.stop()
             log.close()
+        store.close()
 
 
 def _import(api: Api) -> dict[str, Any]:

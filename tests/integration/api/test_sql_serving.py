@@ -154,3 +154,49 @@ def test_two_replicas_on_one_postgresql_serve_one_client(
     )
     users = on_b.data("GET", "/api/users")
     assert [u["email"] for u in users["users"] if u["is_admin"]] == [ADMIN["email"]]
+
+
+def test_two_replicas_on_one_postgresql_answer_mocks_as_one_server(
+    postgres_url: str, tmp_path: Path, serving: list[Served]
+) -> None:
+    a = Served(postgres_url, tmp_path / "a")
+    b = Served(postgres_url, tmp_path / "b")
+    serving += [a, b]
+    on_a = a.wait().admin()
+    on_b = b.wait().admin()
+    coll = on_a.data("POST", "/api/collections", 201, json={"name": "Shop"})
+    spec = (Path(__file__).parents[2] / "data" / "specs" / "petstore.yaml").read_bytes()
+    on_a.data(
+        "POST",
+        f"/api/collections/{coll['id']}/import",
+        201,
+        data=spec,
+        headers={"Content-Type": "application/yaml"},
+    )
+    found = on_b.data("GET", f"/api/endpoints?collection_id={coll['id']}&per_page=100")
+    (ep,) = [e for e in found["endpoints"] if e["operation"] == "GET /pets/{petId}"]
+    sequence = {
+        "response": {"status": 404},
+        "then": [{"status": 200, "json": {"id": 5, "name": "F"}}],
+    }
+    on_b.data("POST", f"/api/endpoints/{ep['id']}/rules", 201, json=sequence)
+
+    def mock(served: Served, path: str) -> requests.Response:
+        return requests.get(f"{served.url}/mocks/{coll['slug']}{path}", timeout=10)
+
+    assert mock(a, "/pets/1").status_code == 404  # B's rule, first step, answered by A
+    assert mock(b, "/pets/1").json() == {"id": 5, "name": "F"}  # second step, by B
+    on_b.data("PATCH", f"/api/collections/{coll['id']}", json={"stateful": True})
+    made = requests.post(f"{a.url}/mocks/{coll['slug']}/pets", json={"name": "Zed"}, timeout=10)
+    assert made.status_code == 201
+    listed = requests.get(f"{b.url}/mocks/{coll['slug']}/pets?limit=100", timeout=10).json()
+    assert made.json() in listed  # created through A, listed by B
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # each replica reads the other's log every 0.25 s
+        totals = [
+            api.data("GET", "/api/analytics/requests")["total_requests"] for api in (on_a, on_b)
+        ]
+        if totals == [4, 4]:
+            break
+        time.sleep(0.1)
+    assert totals == [4, 4]
