@@ -20,6 +20,7 @@ creating collections at once (writes/s, p95), the first mock request of a stored
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import sqlite3
@@ -133,6 +134,7 @@ class Server:
         )
         answer.raise_for_status()
         self.auth = {"Authorization": f"Bearer {answer.json()['data']['access_token']}"}
+        self.http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -140,13 +142,18 @@ class Server:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
-    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        answer = requests.request(
-            method, self.base + path, headers=self.auth, timeout=120, **kwargs
-        )
-        if answer.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text[:200]}")
-        return answer
+    def call(
+        self, method: str, path: str, body: Any = None, content_type: str = "application/json"
+    ) -> Any:
+        """One API call on the kept-alive connection (as an SDK client holds one); its data."""
+        data = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
+        headers = {**self.auth, "Content-Type": content_type}
+        self.http.request(method, path, body=data, headers=headers)
+        answer = self.http.getresponse()
+        raw = answer.read()
+        if answer.status >= 400:
+            raise RuntimeError(f"{method} {path}: {answer.status} {raw[:200]!r}")
+        return json.loads(raw)["data"] if raw else None
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -230,7 +237,9 @@ def writers(server: Server, clients: int, each: int) -> tuple[float, float]:
         for j in range(each):
             began = time.perf_counter()
             answer = session.post(
-                f"{server.base}/api/collections", json={"name": f"w{k}-{j}"}, timeout=120
+                f"{server.base}/api/collections",
+                json={"name": f"w{k}-{j}-{time.monotonic_ns()}"},
+                timeout=120,
             )
             answer.raise_for_status()
             with lock:
@@ -276,19 +285,15 @@ def measure(server: Server, n: int, text: str, args: argparse.Namespace) -> dict
     made: list[str] = []
 
     def create() -> None:
-        answer = server.call("POST", "/api/collections", json={"name": "x"})
-        made.append(answer.json()["data"]["id"])
+        name = f"bench {n} {len(made)}"
+        made.append(server.call("POST", "/api/collections", {"name": name})["id"])
 
     creates = timed(create, args.reps)
     targets = iter(made)
-    headers = {**server.auth, "Content-Type": "application/json"}
     imports = timed(
-        lambda: server.call(
-            "POST", f"/api/collections/{next(targets)}/import", data=text, headers=headers
-        ),
-        args.reps,
+        lambda: server.call("POST", f"/api/collections/{next(targets)}/import", text), args.reps
     )
-    total = server.call("GET", "/api/collections?per_page=20").json()["data"]["total"]
+    total = server.call("GET", "/api/collections?per_page=20")["total"]
     last = f"/api/collections?per_page=20&page={max(1, -(-total // 20))}"
     first_page = timed(lambda: server.call("GET", "/api/collections?per_page=20"), args.reps)
     last_page = timed(lambda: server.call("GET", last), args.reps)

@@ -63,9 +63,11 @@ class Catalog:
     def unique_slug(self, name: str) -> str:
         """A slug made from ``name`` that no stored or mounted collection uses."""
         base = slugify(name) or "api"
-        mounted = {c.slug for c in self.engine}
+        alike = Query(contains={"slug": base}, omit=HEAVY["collections"])  # one read
+        taken = {c["slug"] for c in self.store.collections.select(alike)}
+        taken |= {c.slug for c in self.engine}
         slug, n = base, 2
-        while slug in mounted or self.store.collections.count(slug=slug):
+        while slug in taken:
             slug, n = f"{base}-{n}", n + 1
         return slug
 
