@@ -45,10 +45,9 @@ class Catalog:
     def unique_slug(self, name: str) -> str:
         """A slug made from ``name`` that no stored or mounted collection uses."""
         base = slugify(name) or "api"
-        taken = {c["slug"] for c in self.store.collections.find()}
-        taken |= {c.slug for c in self.engine}
-        slug, n = base, 2
-        while slug in taken:
+        mounted = {c.slug for c in self.engine}
+        slug, n = base, 2  # one indexed count per candidate, not every stored document read
+        while slug in mounted or self.store.collections.count(slug=slug):
             slug, n = f"{base}-{n}", n + 1
         return slug
 
