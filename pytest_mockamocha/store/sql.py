@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from pytest_mockamocha.store.base import HEAVY, Query, Record, Repository
+from pytest_mockamocha.store.base import HEAVY, TABLES, Query, Record, Repository
 from pytest_mockamocha.store.sqlquery import Fields
 from pytest_mockamocha.store.sqlschema import COLUMNS, RECORDS, migrate, settings
 
@@ -43,7 +43,7 @@ class SqlRepository:
     def __init__(self, store: SqlStore, name: str) -> None:
         self._store = store
         self._table: Table = RECORDS[name]
-        self._columns = COLUMNS[name]
+        self._columns = COLUMNS.get(name, ())
         self._heavy = HEAVY.get(name, ())
         self._fields = Fields(self._table, store.dialect, self._heavy, store.lowering)
 
@@ -154,6 +154,13 @@ class _Held(threading.local):
 class SqlStore:
     """All repositories over one SQL database (one connection pool, shared by threads)."""
 
+    users: Repository
+    keys: Repository
+    collections: Repository
+    endpoints: Repository
+    rules: Repository
+    imports: Repository
+
     def __init__(
         self,
         engine: Engine,
@@ -169,12 +176,8 @@ class SqlStore:
         self.migrated = migrated
         #: PostgreSQL: the collation ``search`` lowers text in (ICU's when the server has it)
         self.lowering = lowering
-        self.users: Repository = SqlRepository(self, "users")
-        self.keys: Repository = SqlRepository(self, "keys")
-        self.collections: Repository = SqlRepository(self, "collections")
-        self.endpoints: Repository = SqlRepository(self, "endpoints")
-        self.rules: Repository = SqlRepository(self, "rules")
-        self.imports: Repository = SqlRepository(self, "imports")
+        for name in TABLES:  # one repository per table, whatever TABLES lists
+            setattr(self, name, SqlRepository(self, name))
 
     @property
     def path(self) -> str | None:
