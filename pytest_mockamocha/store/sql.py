@@ -184,11 +184,6 @@ class SqlStore:
         """The SQLite file; None for PostgreSQL (nothing of ours on this machine's disk)."""
         return self._path
 
-    @property
-    def url(self) -> str:
-        """The database URL, its password hidden (for messages)."""
-        return self._engine.url.render_as_string(hide_password=True)
-
     @contextmanager
     def connection(self, *, write: bool = False) -> Iterator[Connection]:
         """The thread's transaction's connection, or a new transaction for one call."""
