@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from pytest_mockamocha.store.base import HEAVY, Query, Record, Repository, Shared
+from pytest_mockamocha.store.base import HEAVY, TABLES, Query, Record, Repository, Shared
 from pytest_mockamocha.store.sqlquery import Fields
 from pytest_mockamocha.store.sqlschema import COLUMNS, RECORDS, migrate, settings
 from pytest_mockamocha.store.sqlshared import SqlShared
@@ -44,7 +44,7 @@ class SqlRepository:
     def __init__(self, store: SqlStore, name: str) -> None:
         self._store = store
         self._table: Table = RECORDS[name]
-        self._columns = COLUMNS[name]
+        self._columns = COLUMNS.get(name, ())
         self._heavy = HEAVY.get(name, ())
         self._fields = Fields(self._table, store.dialect, self._heavy, store.lowering)
 
@@ -155,6 +155,13 @@ class _Held(threading.local):
 class SqlStore:
     """All repositories over one SQL database (one connection pool, shared by threads)."""
 
+    users: Repository
+    keys: Repository
+    collections: Repository
+    endpoints: Repository
+    rules: Repository
+    imports: Repository
+
     def __init__(
         self,
         engine: Engine,
@@ -170,12 +177,8 @@ class SqlStore:
         self.migrated = migrated
         #: PostgreSQL: the collation ``search`` lowers text in (ICU's when the server has it)
         self.lowering = lowering
-        self.users: Repository = SqlRepository(self, "users")
-        self.keys: Repository = SqlRepository(self, "keys")
-        self.collections: Repository = SqlRepository(self, "collections")
-        self.endpoints: Repository = SqlRepository(self, "endpoints")
-        self.rules: Repository = SqlRepository(self, "rules")
-        self.imports: Repository = SqlRepository(self, "imports")
+        for name in TABLES:  # one repository per table, whatever TABLES lists
+            setattr(self, name, SqlRepository(self, name))
         #: PostgreSQL: several servers may share this database, so what mock requests
         #: change lives here too; one process owns a SQLite file (it keeps that in memory)
         self.shared: Shared | None = SqlShared(engine) if self.dialect == "postgresql" else None
@@ -184,11 +187,6 @@ class SqlStore:
     def path(self) -> str | None:
         """The SQLite file; None for PostgreSQL (nothing of ours on this machine's disk)."""
         return self._path
-
-    @property
-    def url(self) -> str:
-        """The database URL, its password hidden (for messages)."""
-        return self._engine.url.render_as_string(hide_password=True)
 
     @contextmanager
     def connection(self, *, write: bool = False) -> Iterator[Connection]:

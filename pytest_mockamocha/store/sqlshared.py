@@ -17,7 +17,7 @@ from pytest_mockamocha.store.sqlschema import request_log, shared_numbers, share
 
 #: appends to the request log take turns (PostgreSQL), so positions become visible in
 #: order and a reader that saw position n never misses a smaller one committed later
-_LOG_LOCK = 7214002
+_LOG_LOCK = 7214003
 
 
 class SqlShared:
