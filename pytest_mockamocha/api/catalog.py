@@ -63,7 +63,7 @@ class Catalog:
     def unique_slug(self, name: str) -> str:
         """A slug made from ``name`` that no stored or mounted collection uses."""
         base = slugify(name) or "api"
-        alike = Query(contains={"slug": base}, omit=HEAVY["collections"])  # one read
+        alike = Query(starts={"slug": base}, omit=HEAVY["collections"])  # one indexed read
         taken = {c["slug"] for c in self.store.collections.select(alike)}
         taken |= {c.slug for c in self.engine}
         slug, n = base, 2
@@ -186,6 +186,7 @@ class Catalog:
                     {
                         "id": new_id("ep"),
                         "collection_id": coll["id"],
+                        "workspace_id": coll["workspace_id"],
                         "created_at": now,
                         "updated_at": now,
                         **fields,

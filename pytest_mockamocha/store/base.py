@@ -41,6 +41,8 @@ class Query:
     within: Mapping[str, Collection[Any]] = field(default_factory=dict)
     #: field -> substring it must contain (case-sensitive)
     contains: Mapping[str, str] = field(default_factory=dict)
+    #: field -> what it must start with (case-sensitive; an index serves it)
+    starts: Mapping[str, str] = field(default_factory=dict)
     #: (fields, text): ``text`` is in at least one of ``fields``, ignoring case
     search: tuple[tuple[str, ...], str] | None = None
     order: tuple[tuple[str, bool], ...] = ()

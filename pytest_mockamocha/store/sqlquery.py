@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from pytest_mockamocha.store.base import Query
-from pytest_mockamocha.store.sqlschema import BOOLEAN_COLUMNS
+from pytest_mockamocha.store.sqlschema import BOOLEAN_COLUMNS, REQUIRED
 
 Condition = ColumnElement[bool]
 #: past this many values, ``within`` sends them as one JSON parameter
@@ -158,6 +158,16 @@ class Fields:
         finder = func.strpos if self.postgres else func.instr
         return and_(value.is_not(None), finder(value, part) > 0)
 
+    def starts(self, field: str, prefix: str) -> Condition:
+        """The field is a string starting with ``prefix`` (case-sensitive): a range of the
+        column's index (code point order on both databases), not a scan."""
+        value = self.text(field)
+        if value is None:
+            return false()
+        if not prefix:
+            return value.is_not(None)  # type: ignore[no-any-return]
+        return and_(value >= prefix, value < prefix + "\U0010ffff")
+
     def search(self, fields: tuple[str, ...], text: str) -> Condition:
         """``text`` is in one of ``fields``, ignoring case."""
         wanted = text.lower()
@@ -174,6 +184,7 @@ class Fields:
         conditions = [self.equals(k, v) for k, v in query.equals.items()]
         conditions += [self.within(k, v) for k, v in query.within.items()]
         conditions += [self.contains(k, v) for k, v in query.contains.items()]
+        conditions += [self.starts(k, v) for k, v in query.starts.items()]
         if query.search:
             conditions.append(self.search(*query.search))
         return and_(true(), *conditions)
@@ -182,8 +193,12 @@ class Fields:
         """``statement`` in ``query``'s order (None last ascending, first descending; ties
         by insertion), cut to its page."""
         keys: list[Any] = []
+        always = REQUIRED.get(self.table.name, frozenset())
         for field, descending in query.order:
             key = self.sort_key(field)
+            if field in always:  # never null: no "missing last" key, an index serves it
+                keys.append(key.desc() if descending else key)
+                continue
             missing = case((key.is_(None), 1), else_=0)
             keys += [missing.desc(), key.desc()] if descending else [missing, key]
         statement = statement.order_by(*keys, self.table.c.seq)

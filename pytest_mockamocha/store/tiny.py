@@ -30,7 +30,7 @@ def _matches(equals: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
 
 
 def _query_test(query: Query) -> Callable[[Mapping[str, Any]], bool]:
-    equals, contains = _matches(query.equals), query.contains
+    equals, contains, starts = _matches(query.equals), query.contains, query.starts.items()
     within = {k: set(v) for k, v in query.within.items()}
     fields, text = query.search or ((), "")
     text = text.lower()
@@ -40,6 +40,7 @@ def _query_test(query: Query) -> Callable[[Mapping[str, Any]], bool]:
             equals(doc)
             and all(doc.get(k) in v for k, v in within.items())
             and all(isinstance(doc.get(k), str) and v in doc[k] for k, v in contains.items())
+            and all(isinstance(doc.get(k), str) and doc[k].startswith(v) for k, v in starts)
             and (
                 not query.search
                 or any(isinstance(doc.get(f), str) and text in doc[f].lower() for f in fields)
@@ -171,7 +172,23 @@ def open_store(path: str | Path) -> TinyStore:
     """The store kept in the JSON file at ``path`` (created with its folder when missing)."""
     db = TinyDB(storage=lambda: AtomicJSONStorage(path))
     db.storage.read()  # a damaged file fails here (ValueError), not at the first request
-    return TinyStore(db, str(path))
+    store = TinyStore(db, str(path))
+    _fill_workspaces(store)
+    return store
+
+
+def _fill_workspaces(store: TinyStore) -> None:
+    """Endpoints written before they carried their workspace get their collection's (once,
+    at open: listings filter endpoints by workspace)."""
+    missing = store.endpoints.find(workspace_id=None)
+    if not missing:
+        return
+    owners = {c["id"]: c.get("workspace_id") for c in store.collections.find()}
+    with store.transaction():
+        for endpoint in missing:
+            owner = owners.get(endpoint.get("collection_id"))
+            if owner is not None:
+                store.endpoints.update(endpoint["id"], {"workspace_id": owner})
 
 
 def memory_store() -> TinyStore:

@@ -135,7 +135,8 @@ def test_upgrade_migrates_an_older_schema_and_refuses_a_newer_one(tmp_path: Path
             conn.execute(f"DROP TABLE {table}")
         conn.execute("UPDATE schema_version SET version = 1")
     conn.close()
-    assert _run("db", "upgrade", "--db", f"sqlite:///{db}").output == "schema version 1 -> 2\n"
+    upgraded = _run("db", "upgrade", "--db", f"sqlite:///{db}").output
+    assert upgraded == f"schema version 1 -> {LATEST}\n"
     with sqlite3.connect(db) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()

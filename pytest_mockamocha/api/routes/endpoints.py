@@ -51,15 +51,15 @@ def view(
     }
 
 
-def _filters(call: Call, colls: dict[str, str]) -> Query:
+def _filters(call: Call) -> Query:
     """The listing's filters as a store query over the workspace's endpoints."""
     args = call.request.args
     coll_id, method = args.get("collection_id"), (args.get("method") or "").upper()
     path, q = args.get("path") or "", args.get("q") or ""
-    wanted = [coll_id] if coll_id else list(colls)
     return Query(
-        equals={"method": method} if method else {},
-        within={"collection_id": [c for c in wanted if c in colls]},
+        equals={"workspace_id": call.workspace}
+        | ({"method": method} if method else {})
+        | ({"collection_id": coll_id} if coll_id else {}),
         contains={"path": path} if path else {},
         search=(("name", "path"), q) if q else None,
     )
@@ -82,28 +82,30 @@ def _or_blank(value: Any) -> Any:
 
 
 def listing(call: Call) -> Answer:
-    """One page of endpoints. Sorted by a stored field, the store reads only that page;
-    sorted by traffic (kept in the request journal, not the store), every match is read."""
+    """One page of endpoints. Sorted by a stored field, the store reads only that page
+    (from an index); sorted by traffic (kept in the request journal, not the store), every
+    match is read."""
     page = Page.of(call.request)
     field, reverse = _sort_key(call)
-    mine = Query(equals={"workspace_id": call.workspace}, omit=HEAVY["collections"])
-    colls = {c["id"]: c["slug"] for c in call.store.collections.select(mine)}
-    query = _filters(call, colls)
+    query = _filters(call)
     stats = call.state.engine.journal.stats()
     if field in TRAFFIC:
         found = call.store.endpoints.select(query)
-        rows = [view(call, ep, colls[ep["collection_id"]], stats, 0) for ep in found]
-        rows.sort(
-            key=lambda r: (r[field] is None, _or_blank(r[field]), r["method"]), reverse=reverse
-        )
-        rows = page.slice(rows)
         total = len(found)
     else:
         order = ((field, reverse), ("method", reverse))
         cut = replace(query, order=order, offset=page.offset, limit=page.per_page)
         found = call.store.endpoints.select(cut)
-        rows = [view(call, ep, colls[ep["collection_id"]], stats, 0) for ep in found]
         total = call.store.endpoints.total(query)
+    owners = {ep["collection_id"] for ep in found}
+    named = Query(within={"id": list(owners)}, omit=HEAVY["collections"])
+    slugs = {c["id"]: c["slug"] for c in call.store.collections.select(named)}
+    rows = [view(call, ep, slugs.get(ep["collection_id"], ""), stats, 0) for ep in found]
+    if field in TRAFFIC:
+        rows.sort(
+            key=lambda r: (r[field] is None, _or_blank(r[field]), r["method"]), reverse=reverse
+        )
+        rows = page.slice(rows)
     counts = call.store.rules.count_by("endpoint_id", [r["id"] for r in rows])
     for row in rows:
         row["response_rules_count"] = counts[row["id"]]
