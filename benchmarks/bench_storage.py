@@ -200,6 +200,7 @@ def grow(url: str, target: int, doc: dict[str, Any]) -> None:
                             {
                                 "id": new_id("ep"),
                                 "collection_id": coll["id"],
+                                "workspace_id": admin["workspace_id"],
                                 "created_at": now,
                                 "updated_at": now,
                                 "method": method,

@@ -179,16 +179,21 @@ def open_store(path: str | Path) -> TinyStore:
 
 def _fill_workspaces(store: TinyStore) -> None:
     """Endpoints written before they carried their workspace get their collection's (once,
-    at open: listings filter endpoints by workspace)."""
-    missing = store.endpoints.find(workspace_id=None)
-    if not missing:
-        return
-    owners = {c["id"]: c.get("workspace_id") for c in store.collections.find()}
-    with store.transaction():
-        for endpoint in missing:
-            owner = owners.get(endpoint.get("collection_id"))
-            if owner is not None:
-                store.endpoints.update(endpoint["id"], {"workspace_id": owner})
+    at open, in one pass over the table: listings filter endpoints by workspace)."""
+    table = store._db.table("endpoints", cache_size=0)
+
+    def lacking(doc: Mapping[str, Any]) -> bool:
+        return doc.get("workspace_id") is None
+
+    with store._lock:
+        if not any(lacking(doc) for doc in table.all()):
+            return
+        owners = {c["id"]: c.get("workspace_id") for c in store.collections.find()}
+
+        def fill(doc: dict[str, Any]) -> None:
+            doc["workspace_id"] = owners.get(doc.get("collection_id"))
+
+        table.update(fill, lacking)  # type: ignore[arg-type]
 
 
 def memory_store() -> TinyStore:

@@ -86,7 +86,7 @@ def create(call: Call) -> Answer:
                 "updated_at": now,
             }
         )
-    return Answer.created(view(call, coll), f"/api/collections/{coll['id']}")
+    return Answer.created(view(call, coll, endpoints_count=0), f"/api/collections/{coll['id']}")
 
 
 def show(call: Call) -> Answer:

@@ -12,7 +12,7 @@ import requests
 from pytest_mockamocha.api import ManagementApi, build_api
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.server import MockServer
-from pytest_mockamocha.store import memory_store
+from pytest_mockamocha.store import Store, memory_store, open_store_url
 
 SPECS = Path(__file__).parents[2] / "data" / "specs"
 ADMIN = {"email": "admin@example.com", "password": "correct horse battery"}
@@ -41,13 +41,22 @@ class Api:
         return Api(self.base, token["access_token"])
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[MockServer]:
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[MockServer]:
+    """The API suite runs on every store backend: TinyDB in memory, a SQLite file and a
+    real PostgreSQL database (skipped, saying why, where PostgreSQL cannot run)."""
     engine = Engine()
-    api = build_api(memory_store(), engine, SECRET, cache_dir=tmp_path / "cache")
+    if request.param == "sqlite":
+        store: Store = open_store_url(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    elif request.param == "postgresql":
+        store = open_store_url(request.getfixturevalue("postgres_url"))
+    else:
+        store = memory_store()
+    api = build_api(store, engine, SECRET, cache_dir=tmp_path / "cache")
     api.ensure_admin(ADMIN["email"], ADMIN["password"])
     with MockServer(engine, management=api) as running:
         yield running
+    store.close()
 
 
 @pytest.fixture
