@@ -60,6 +60,7 @@ class Engine:
         self._stale: Callable[[str], bool] | None = None
         self._keep = 0
         self._recent: OrderedDict[str, None] = OrderedDict()
+        self._pinned: set[str] = set()
         self._loading = threading.RLock()
 
     def serve_lazily(
@@ -140,7 +141,7 @@ class Engine:
             return
         with self._loading:
             with self._lock:
-                if slug in self._collections:
+                if slug in self._collections and slug not in self._pinned:
                     self._recent[slug] = None
                     self._recent.move_to_end(slug)
             self._evict(keep=slug)
@@ -149,11 +150,13 @@ class Engine:
         """Keep a collection compiled for good: something outside the store (a rule file,
         a document's own rules) lives in it."""
         with self._lock:
+            self._pinned.add(slug)
             self._recent.pop(slug, None)
 
     def _loaded(self, slug: str) -> Collection | None:
         """The collection ``slug`` mounted by the lazy loader (one load at a time, so two
-        first requests compile it once), least recently used ones unmounted past ``keep``."""
+        first requests compile it once; the loader's mount unmounts the least recently used
+        ones past ``keep``)."""
         if self._load is None:
             return None
         with self._loading:
@@ -171,9 +174,9 @@ class Engine:
                 self.remove(slug)
 
     def _evictable(self, coll: Collection) -> bool:
-        """Whether unmounting loses nothing the store cannot give back: no stateful store,
-        proxy, test data or mode change made outside the store, no rule that has answered
-        (its sequence position lives here)."""
+        """Whether unmounting loses nothing the store cannot give back: no proxy or test
+        data, and unless the store is shared, no stateful records and no rule that has
+        answered (its place in a sequence lives in memory then)."""
         if self.rules.shared is not None:  # hits and stateful records live in the store
             return coll.upstream is None and not coll.datasets
         if coll.state is not None or coll.upstream is not None or coll.datasets:
