@@ -119,6 +119,12 @@ _SCHEMAS: dict[str, Schema] = {
         created_at=_TIME,
     ),
     "Login": closed(obj("email password", email=_STR, password=_STR)),
+    "Session": obj(
+        "user csrf_token expires_in",
+        user=ref("UserDetail"),
+        csrf_token=_STR,
+        expires_in=_INT,
+    ),
     "Token": obj(
         "access_token token_type expires_in user",
         access_token=_STR,
@@ -426,6 +432,21 @@ def _paths() -> dict[str, Schema]:
         },
         "/api/auth/login": {"post": op("Log in", data=ref("Token"), body="Login", public=True)},
         "/api/auth/me": {"get": op("The current user", data=ref("UserDetail"))},
+        "/api/auth/session": {
+            "post": op(
+                "Sign in to the dashboard: sets the HttpOnly session cookie",
+                "201",
+                ref("Session"),
+                body="Login",
+                public=True,
+            ),
+            "get": op(
+                "The session's user and CSRF token (session cookie)",
+                data=ref("Session"),
+                public=True,
+            ),
+            "delete": op("Sign out (session cookie and X-CSRF-Token)", "204", public=True),
+        },
         "/api/keys": {
             "get": op("List API keys", data=listing("keys", "Key"), params=_PAGING),
             "post": op("Create an API key (shown once)", "201", ref("NewKey"), body="KeyInput"),

@@ -125,6 +125,10 @@ class MockServerApp:
             return self.api
         if path in _SDK_FILES:
             return _sdk_file(request, path)
+        if self.api is not None and (path in ("/", "/index.html") or path.startswith("/assets/")):
+            from pytest_mockamocha.dashboard import pages  # on the first page, not at start
+
+            return pages.answer(request)
         slugs = self._slugs(request)
         if slugs is None:
             where = f"mocks are at /mocks/{{slug}}/; {_ASK}"

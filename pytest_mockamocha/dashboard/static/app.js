@@ -1,0 +1,1 @@
+// The dashboard's entry module (pages follow in the next commits).
