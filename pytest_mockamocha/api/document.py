@@ -160,14 +160,15 @@ _SCHEMAS: dict[str, Schema] = {
     ),
     "KeyInput": closed(obj("name", name=_NAME)),
     "Collection": obj(
-        "id name description slug mock_url endpoints_count stateful delay cors created_at "
-        "updated_at",
+        "id name description slug mock_url endpoints_count requests_count stateful delay cors "
+        "created_at updated_at",
         id=_STR,
         name=_STR,
         description=_STR,
         slug=_STR,
         mock_url=_STR,
         endpoints_count=_INT,
+        requests_count=_INT,
         stateful={"type": "boolean"},
         delay=_DELAY_OR_NULL,
         cors={"type": "boolean"},
@@ -177,7 +178,7 @@ _SCHEMAS: dict[str, Schema] = {
     "NewCollection": closed(obj("name", name=_NAME, description=_STR, slug=_STR)),
     "Import": obj(
         "import_id status stage endpoints_created endpoints_updated endpoints_removed "
-        "message errors collection_id created_at finished_at",
+        "message errors warnings collection_id created_at finished_at",
         import_id=_STR,
         status={"enum": ["processing", "completed", "failed"]},
         stage={"enum": ["queued", "loading", "saving", "completed", "failed"]},
@@ -186,6 +187,7 @@ _SCHEMAS: dict[str, Schema] = {
         endpoints_removed=_INT,
         message=_STR,
         errors={"type": "array", "items": _STR},
+        warnings={"type": "array", "items": _STR},
         collection_id=_STR,
         created_at=_TIME,
         finished_at={"oneOf": [_TIME, {"type": "null"}]},
@@ -575,6 +577,12 @@ _REQUEST_FILTERS: list[Schema] = [
         "name": "status",
         "in": "query",
         "schema": {"type": "integer", "minimum": 100, "maximum": 599},
+    },
+    {
+        "name": "violations",
+        "in": "query",
+        "description": "true: only requests that broke the contract",
+        "schema": {"type": "boolean"},
     },
 ]
 _ENDPOINT_FILTERS: list[Schema] = [

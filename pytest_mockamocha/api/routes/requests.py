@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from pytest_mockamocha.analytics.journal import RequestRecord
-from pytest_mockamocha.api.envelope import Answer
+from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Page, int_arg
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
@@ -42,6 +42,17 @@ def view(record: RequestRecord, coll_id: str) -> dict[str, Any]:
     }
 
 
+def _flag(values: list[str], name: str) -> bool:
+    """A boolean query parameter: absent, ``true`` or ``false``; 422 otherwise."""
+    if not values:
+        return False
+    if len(values) > 1 or values[0] not in ("true", "false"):
+        raise ApiError(
+            422, "invalid query parameter", [f'Query parameter "{name}" must be true or false']
+        )
+    return values[0] == "true"
+
+
 def listing(call: Call) -> Answer:
     page = Page.of(call.request)
     args = call.request.args
@@ -49,6 +60,7 @@ def listing(call: Call) -> Answer:
     wanted = args.get("collection_id")
     operation, test = args.get("operation"), args.get("test")
     status = int_arg(call.request, "status", 0, 100, 599)
+    broken = _flag(args.getlist("violations"), "violations")
     rows = [
         r
         for r in reversed(call.state.engine.journal.records())
@@ -57,6 +69,7 @@ def listing(call: Call) -> Answer:
         and (not operation or r.operation == operation)
         and (not status or r.status == status)
         and (not test or r.test == test)
+        and (not broken or bool(r.violations))
     ]
     shown = [view(r, colls[r.collection]) for r in page.slice(rows)]
     return Answer(page.result("requests", shown, len(rows)))
