@@ -80,3 +80,28 @@ def test_a_served_document_answers_without_the_heavy_libraries(tmp_path: object)
     heavy = ("openapi_spec_validator", "openapi_core", "pydantic", "hypothesis", "faker",
              "jinja2", "requests", "jwt", "re2", "regex")
     assert _modules_after(statement, heavy) == []
+
+
+def test_the_dashboard_loads_on_its_first_page_not_with_the_mocks(tmp_path: object) -> None:
+    """A team server (management API on) answers mocks without importing the dashboard;
+    the first request to / imports it."""
+    spec = "tests/data/specs/petstore.yaml"
+    start = (
+        "import urllib.request, pathlib; "
+        "from pytest_mockamocha.api import build_api; "
+        "from pytest_mockamocha.engine import Engine; "
+        "from pytest_mockamocha.server.runtime import MockServer; "
+        "from pytest_mockamocha.spec.loader import load_spec; "
+        "from pytest_mockamocha.store import memory_store; "
+        "e = Engine(); s = MockServer(e, management=build_api(memory_store(), e, b'k' * 32)); "
+        "s.start(); "
+        f"s.add_spec(load_spec({spec!r}, cache_dir=pathlib.Path({str(tmp_path)!r})), 'p'); "
+        "urllib.request.urlopen(s.url_for('p') + '/pets?limit=2').read(); "
+    )
+    dashboard = ("pytest_mockamocha.dashboard",)
+    ours = _modules_after(start + "s.stop()", ("pytest_mockamocha",))
+    assert not [m for m in ours if m.startswith(dashboard)]
+    after_page = _modules_after(
+        start + "urllib.request.urlopen(s.url + '/').read(); s.stop()", ("pytest_mockamocha",)
+    )
+    assert "pytest_mockamocha.dashboard.pages" in after_page
