@@ -322,8 +322,8 @@ def test_the_pages_work_with_the_keyboard_alone(browser: Browser, served: Served
     _signed_in(browser, served)
     browser.go(served.url + "/#/collections")
     browser.wait_for("h1", "Collections")
-    browser.run("document.activeElement.blur(); window.scrollTo(0, 0)")
-    browser.run("document.body.focus()")
+    browser.run("location.reload()")  # focus starts at the top of the document
+    browser.wait_for("h1", "Collections")
     seen = []
     for _ in range(12):
         browser.keys("\ue004")  # Tab
@@ -337,7 +337,8 @@ def test_the_pages_work_with_the_keyboard_alone(browser: Browser, served: Served
         )
     names = [name for _, name, _ in seen]
     assert "Requests" in names
-    assert all(visible for _, _, visible in seen), seen  # every focus is visible
+    hidden = [(tag, name) for tag, name, visible in seen if not visible and tag != "BODY"]
+    assert hidden == []  # every focus is visible
     browser.run("location.reload()")
     browser.wait_for("h1", "Collections")
     for _ in range(20):
