@@ -262,6 +262,42 @@ def test_a_document_full_of_script_runs_none_of_it(
     assert injected == 0
 
 
+def test_filter_generate_rename_and_delete(browser: Browser, served: Served, token: str) -> None:
+    coll = _collection(served, token, "Tools", SPECS / "petstore.yaml")
+    _signed_in(browser, served)
+    browser.go(f"{served.url}/#/collections/{coll['id']}")
+    browser.wait_for("p.count", "of 8 endpoints")
+    browser.run("const s = document.querySelector('select[name=method]'); s.value = 'DELETE';"
+                "s.dispatchEvent(new Event('input'))")
+    assert browser.text("p.count") == "1 of 8 endpoints"
+    browser.type("input[name=path]", "nothing-like-this")
+    browser.wait_for("p.count", "0 of 8")
+    endpoint = _endpoint(served, token, coll, "GET /pets/{petId}")
+    browser.go(f"{served.url}/#/endpoints/{endpoint}")
+    browser.wait_for("#generate-title")
+    browser.type("input[name=count]", "5")
+    browser.type("input[name=seed]", "3")
+    browser.type("textarea[name=custom-fields]", '{"tag": ["a", "b"]}')
+    browser.click("button", "Generate")
+    browser.wait_for("table.preview")
+    assert browser.run("return document.querySelectorAll('table.preview tbody tr').length") == 5
+    tags = browser.run("return [...document.querySelectorAll('table.preview td[data-label=tag]')]"
+                       ".map((td) => td.textContent)")
+    assert set(tags) <= {"a", "b"}
+    assert "5 records (seed 3)" in browser.text("main")
+    browser.go(served.url + "/#/collections")
+    browser.click("button[aria-label='Rename Tools']")
+    browser.type("input[name=name]:focus", "Tools renamed")
+    browser.click("button", "Save")
+    browser.wait_for("td a", "Tools renamed")
+    browser.click("button[aria-label='Delete Tools renamed']")
+    assert "Delete the collection" in browser.accept_alert()
+    browser.wait_for(".toast", "Deleted Tools renamed")
+    gone = requests.get(served.url + f"/api/collections/{coll['id']}", headers=_bearer(token),
+                        timeout=10)
+    assert gone.status_code == 404
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         return None
