@@ -25,12 +25,13 @@ export function barChart(title, points) {
   chart.append(svg('text', { x: 2, y: pad - 8, class: 'tick' }, String(max)));
   points.forEach((p, n) => {
     const barHeight = ((height - pad * 2) * p.value) / max;
-    const x = pad + n * step + step * 0.1;
+    const barWidth = Math.max(1, Math.min(48, step * 0.8));
+    const x = pad + n * step + (step - barWidth) / 2;
     chart.append(
-      svg('rect', { x, y: height - pad - barHeight, width: Math.max(1, step * 0.8), height: barHeight, class: 'bar' }, svg('title', {}, `${p.label}: ${p.value}`)),
+      svg('rect', { x, y: height - pad - barHeight, width: barWidth, height: barHeight, class: 'bar' }, svg('title', {}, `${p.label}: ${p.value}`)),
     );
     if (points.length <= 14 || n % Math.ceil(points.length / 10) === 0) {
-      chart.append(svg('text', { x: x + step * 0.4, y: height - 8, class: 'tick', 'text-anchor': 'middle' }, p.label.slice(5)));
+      chart.append(svg('text', { x: x + barWidth / 2, y: height - 8, class: 'tick', 'text-anchor': 'middle' }, p.label.slice(5)));
     }
   });
   return figure(title, chart, points);
