@@ -38,6 +38,11 @@ def obj(required: str, optional: Schema | None = None, **props: Schema) -> Schem
     }
 
 
+#: headers as [name, value] pairs, in order
+_HEADER_LIST: Schema = {
+    "type": "array",
+    "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+}
 #: a name the API accepts: at least one character that is not white space
 _NAME: Schema = {"type": "string", "pattern": "\\S"}
 
@@ -352,6 +357,18 @@ _SCHEMAS: dict[str, Schema] = {
         violations={"type": "array", "items": _STR},
         params={"type": "array", "items": _STR},
     ),
+    "RequestDetail": {
+        "allOf": [
+            ref("RequestRecord"),
+            obj("exchange", exchange={"oneOf": [ref("Exchange"), {"type": "null"}]}),
+        ]
+    },
+    "Exchange": obj(
+        "request response",
+        request=obj("headers body", headers=_HEADER_LIST, body=ref("Body")),
+        response=obj("status headers body", status=_INT, headers=_HEADER_LIST, body=ref("Body")),
+    ),
+    "Body": obj("text size truncated", text=_STR, size=_INT, truncated={"type": "boolean"}),
     "Coverage": REPORT_SCHEMA,
     "Patch": closed(obj("", name=_NAME, description=_STR)),
     "Health": obj("status collections", status=_STR, collections={"type": "array", "items": _STR}),
@@ -558,6 +575,13 @@ def _paths() -> dict[str, Schema]:
                 "The request journal, newest first",
                 data=listing("requests", "RequestRecord"),
                 params=[*_PAGING, *_REQUEST_FILTERS],
+            )
+        },
+        "/api/requests/{req_id}": {
+            "get": op(
+                "One request, with its headers and bodies while they are kept",
+                data=ref("RequestDetail"),
+                params=[_id("req_id")],
             )
         },
         "/api/endpoints/{ep_id}/rules/{rule_id}": {

@@ -8,6 +8,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from pytest_mockamocha.analytics.exchanges import Exchanges
 from pytest_mockamocha.api.catalog import Catalog
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.api.importjobs import ImportJobs
@@ -26,6 +27,8 @@ class ApiState:
     tokens: Tokens
     catalog: Catalog
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    #: the last mock exchanges in full (headers, bodies), for the dashboard
+    exchanges: Exchanges = field(default_factory=Exchanges)
     #: the dashboard's cookie sessions, signed with the tokens' secret
     sessions: Sessions = field(init=False)
     #: imports that finish in the background (made on first use)

@@ -189,6 +189,9 @@ def test_a_request_appears_in_the_live_log_without_reloading(
     detail = browser.text(".detail")
     assert "Contract violations (1)" in detail
     assert "query.limit" in detail
+    assert "User-Agent: python-requests" in detail  # the request's headers
+    assert "The answer: 400" in detail  # and the answer, with its body
+    assert "limit" in browser.text(".detail pre:last-of-type")
     browser.click("label[for=only-violations]")
     time.sleep(0.5)
     assert "limit=abc" in browser.text(".log")

@@ -4,6 +4,7 @@ page's headers, against a real `mockamocha serve` with a TinyDB file."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -12,7 +13,9 @@ import requests
 from dashboard_server import (  # type: ignore[import-not-found]
     ADMIN,
     SECRET,
+    SPECS,
     Served,
+    serve,
     served_fixture,  # noqa: F401 -- the fixture
 )
 
@@ -238,3 +241,47 @@ def test_the_page_takes_only_get(served: Served) -> None:
     answer = requests.post(served.url + "/", timeout=10)
     assert answer.status_code == 405
     assert answer.headers["Allow"] == "GET, HEAD"
+
+
+def test_a_request_detail_has_headers_and_bodies_once_the_dashboard_is_open(
+    tmp_path: Path,
+) -> None:
+    served = serve(tmp_path)  # a server whose dashboard nobody has opened yet
+    try:
+        _detail(served)
+    finally:
+        served.stop()
+
+
+def _detail(served: Served) -> None:
+    token = requests.post(served.url + "/api/auth/login",
+                          json={"email": ADMIN[0], "password": ADMIN[1]},
+                          timeout=10).json()["data"]["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    coll = requests.post(served.url + "/api/collections", json={"name": "Detail"},
+                         headers=bearer, timeout=10).json()["data"]
+    requests.post(served.url + f"/api/collections/{coll['id']}/import",
+                  data=(SPECS / "petstore.yaml").read_bytes(),
+                  headers={**bearer, "Content-Type": "application/yaml"}, timeout=30)
+    before = requests.get(coll["mock_url"] + "/pets/1", timeout=10).headers["X-Request-Id"]
+    detail = requests.get(served.url + f"/api/requests/{before}", headers=bearer,
+                          timeout=10).json()["data"]
+    assert detail["status"] == 200
+    assert detail["exchange"] is None  # nobody had opened the dashboard yet
+    assert requests.get(served.url + "/", timeout=10).ok
+    sent = requests.post(coll["mock_url"] + "/pets", json={"name": "Rex", "x": "y"},
+                         headers={"Authorization": "Bearer secret-value", "X-Trace": "t1"},
+                         timeout=10)
+    detail = requests.get(served.url + f"/api/requests/{sent.headers['X-Request-Id']}",
+                          headers=bearer, timeout=10).json()["data"]
+    exchange = detail["exchange"]
+    headers = dict(exchange["request"]["headers"])
+    assert headers["X-Trace"] == "t1"
+    assert headers["Authorization"] == "Bearer ***"  # credentials are never kept
+    assert '"Rex"' in exchange["request"]["body"]["text"]
+    assert exchange["response"]["status"] == sent.status_code == 422  # "x" is not allowed
+    assert "x" in exchange["response"]["body"]["text"]
+    assert detail["violations"]
+    missing = requests.get(served.url + "/api/requests/req_nope", headers=bearer, timeout=10)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "NOT_FOUND"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from pytest_mockamocha.analytics.exchanges import Exchange
 from pytest_mockamocha.analytics.journal import RequestRecord
 from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Page, int_arg
@@ -75,4 +76,38 @@ def listing(call: Call) -> Answer:
     return Answer(page.result("requests", shown, len(rows)))
 
 
-ROUTES = [Route("/api/requests", ("GET",), listing)]
+def show(call: Call) -> Answer:
+    """One request of the journal, with its headers and bodies while they are kept."""
+    wanted = call.args["req_id"]
+    colls = {c["slug"]: c["id"] for c in call.store.collections.find(workspace_id=call.workspace)}
+    found = next((r for r in call.state.engine.journal.records() if r.id == wanted), None)
+    if found is None or found.collection not in colls:
+        raise ApiError(404, f"no request {wanted!r} in the journal (it keeps the latest)")
+    exchange = call.state.exchanges.get(found.id)
+    return Answer(view(found, colls[found.collection]) | {"exchange": _exchange(exchange)})
+
+
+def _body(data: bytes, size: int) -> dict[str, Any]:
+    return {"text": data.decode("utf-8", "replace"), "size": size, "truncated": size > len(data)}
+
+
+def _exchange(exchange: Exchange | None) -> dict[str, Any] | None:
+    if exchange is None:
+        return None
+    return {
+        "request": {
+            "headers": [list(h) for h in exchange.request_headers],
+            "body": _body(exchange.request_body, exchange.request_size),
+        },
+        "response": {
+            "status": exchange.status,
+            "headers": [list(h) for h in exchange.response_headers],
+            "body": _body(exchange.response_body, exchange.response_size),
+        },
+    }
+
+
+ROUTES = [
+    Route("/api/requests", ("GET",), listing),
+    Route("/api/requests/<req_id>", ("GET",), show),
+]

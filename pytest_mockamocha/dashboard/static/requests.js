@@ -1,6 +1,6 @@
 // The live request log: polls the journal every two seconds; new requests appear at the
 // top without reloading. Filters: collection, status, contract violations only. A
-// request's detail shows what the journal keeps of it.
+// request's detail shows its line, verdict, headers and bodies, and the answer.
 
 import { all, api } from './api.js';
 import { field, fill, h, table, when } from './dom.js';
@@ -40,9 +40,15 @@ export async function renderRequests(main) {
     if (!first && fresh.length) announce.textContent = `${fresh.length} new request${fresh.length === 1 ? '' : 's'}`;
     const freshIds = new Set(first ? [] : fresh.map((r) => r.id));
     first = false;
-    const rows = listing.requests.map((r) => row(r, freshIds.has(r.id), names, (chosen) => {
+    const rows = listing.requests.map((r) => row(r, freshIds.has(r.id), names, async (chosen) => {
       selected = chosen.id;
-      showDetail(detail, chosen, names);
+      let full = chosen;
+      try {
+        full = await api.request('GET', `/api/requests/${encodeURIComponent(chosen.id)}`);
+      } catch {
+        // dropped from the journal meanwhile: show what the list had
+      }
+      showDetail(detail, full, names);
     }));
     fill(
       list,
@@ -124,8 +130,41 @@ function showDetail(box, r, names) {
     ),
     h('h3', {}, `Contract violations (${r.violations.length})`),
     r.violations.length ? h('ul', { class: 'violations' }, r.violations.map((v) => h('li', {}, v))) : h('p', { class: 'muted' }, 'None: the request kept to the contract.'),
-    h('p', { class: 'hint' }, 'The journal keeps each request\'s line, parameters and verdict; it does not keep headers or bodies.'),
+    exchangeView(r.exchange),
   );
   box.hidden = false;
   box.focus?.();
+}
+
+function headerList(headers) {
+  return h('pre', { class: 'code', tabindex: 0 }, headers.map(([k, v]) => `${k}: ${v}`).join('\n') || '(none)');
+}
+
+function bodyView(body) {
+  if (!body.size) return h('p', { class: 'muted' }, 'No body.');
+  let text = body.text;
+  try {
+    text = JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    // not JSON (or cut short): shown as it came
+  }
+  return [
+    h('pre', { class: 'code', tabindex: 0 }, text),
+    body.truncated ? h('p', { class: 'hint' }, `The first ${body.text.length} of ${body.size} bytes.`) : null,
+  ];
+}
+
+function exchangeView(exchange) {
+  if (!exchange) {
+    return h('p', { class: 'hint' }, 'Headers and bodies are kept for the last 500 requests made since the dashboard was first opened on this server; this one has none.');
+  }
+  return [
+    h('h3', {}, 'Request headers'),
+    headerList(exchange.request.headers),
+    h('h3', {}, 'Request body'),
+    bodyView(exchange.request.body),
+    h('h3', {}, `The answer: ${exchange.response.status}`),
+    headerList(exchange.response.headers),
+    bodyView(exchange.response.body),
+  ];
 }
