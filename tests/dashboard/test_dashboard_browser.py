@@ -171,6 +171,11 @@ def test_a_rule_made_in_the_form_answers_in_the_mock_and_errors_show_at_the_fiel
     browser.type("textarea[name=rule-json]", '{"response": {"fault": "nope"}}')
     browser.click("button", "Create the rule")
     browser.wait_for("textarea[name=rule-json] ~ .field-error:not([hidden])", "response.fault")
+    browser.type("textarea[name=rule-json]", "name: from yaml\npriority: 5\nmatch:\n"
+                 "  path: {petId: '404'}\nresponse:\n  status: 404\n")
+    browser.click("button", "Create the rule")
+    browser.wait_for("td", "from yaml")
+    assert requests.get(coll["mock_url"] + "/pets/404", timeout=10).status_code == 404
 
 
 def test_a_request_appears_in_the_live_log_without_reloading(

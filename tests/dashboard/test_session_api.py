@@ -285,3 +285,32 @@ def _detail(served: Served) -> None:
     missing = requests.get(served.url + "/api/requests/req_nope", headers=bearer, timeout=10)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_rule_can_be_sent_as_yaml_and_bad_yaml_names_its_line(served: Served) -> None:
+    token = requests.post(served.url + "/api/auth/login",
+                          json={"email": ADMIN[0], "password": ADMIN[1]},
+                          timeout=10).json()["data"]["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    coll = requests.post(served.url + "/api/collections", json={"name": "Yaml rules"},
+                         headers=bearer, timeout=10).json()["data"]
+    requests.post(served.url + f"/api/collections/{coll['id']}/import",
+                  data=(SPECS / "petstore.yaml").read_bytes(),
+                  headers={**bearer, "Content-Type": "application/yaml"}, timeout=30)
+    endpoints = requests.get(served.url + "/api/endpoints",
+                             params={"collection_id": coll["id"], "method": "GET"},
+                             headers=bearer, timeout=10).json()["data"]["endpoints"]
+    ep = next(e for e in endpoints if e["path"] == "/pets/{petId}")
+    yaml_headers = {**bearer, "Content-Type": "application/yaml"}
+    made = requests.post(served.url + f"/api/endpoints/{ep['id']}/rules",
+                         data="name: gone\nresponse:\n  status: 404\n", headers=yaml_headers,
+                         timeout=10)
+    assert made.status_code == 201, made.text
+    assert made.json()["data"]["response"] == {"status": 404}
+    bad = requests.post(served.url + f"/api/endpoints/{ep['id']}/rules",
+                        data="response: [unclosed\n", headers=yaml_headers, timeout=10)
+    assert bad.status_code == 400
+    error = bad.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["message"] == "the body is not valid YAML"
+    assert "line" in error["details"][0]

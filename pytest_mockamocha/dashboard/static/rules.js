@@ -1,7 +1,7 @@
 // An endpoint's rules: list, create, edit, delete. The rule is the same object as in YAML
 // rule files; a form covers the common case (match query and headers, answer with a
 // status, JSON body, headers and delay), the JSON editor everything else. The server's
-// validation errors are shown at the field they name.
+// validation errors are shown at the field they name; the editor takes YAML or JSON.
 
 import { api } from './api.js';
 import { errorBox, field, fieldError, fill, h, problem, table, toast } from './dom.js';
@@ -97,9 +97,9 @@ function openEditor(editor, endpoint, op, rule, box) {
     respHeaders: field('Answer headers', h('textarea', { name: 'response-headers', rows: 2, class: 'code' }, lines(response.headers, ': '))),
     delay: field('Delay (seconds)', h('input', { name: 'delay', type: 'number', min: 0, step: 'any', value: response.delay === undefined ? '' : String(response.delay) })),
     raw: field(
-      'The whole rule (JSON, as in a YAML rule file)',
+      'The whole rule (YAML or JSON, as in a rule file)',
       h('textarea', { name: 'rule-json', rows: 12, class: 'code', spellcheck: 'false' }, JSON.stringify(rule ? pick(rule) : { response: { status: 200, json: {} } }, null, 2)),
-      'Any rule the rule files take: match operators, sequences (then), scenarios, templates, faults.',
+      'Any rule the rule files take: match operators, sequences (then), scenarios, templates, faults. JSON is YAML too.',
     ),
   };
   const datalist = h('datalist', { id: 'statuses' }, statuses.map((s) => h('option', { value: s })));
@@ -118,7 +118,7 @@ function openEditor(editor, endpoint, op, rule, box) {
     f.respHeaders.wrap,
     f.delay.wrap,
   );
-  const jsonPart = h('fieldset', { class: 'rule-json' }, h('legend', {}, 'JSON editor'), f.raw.wrap);
+  const jsonPart = h('fieldset', { class: 'rule-json' }, h('legend', {}, 'YAML / JSON editor'), f.raw.wrap);
   const modeForm = h('input', { type: 'radio', name: 'mode', value: 'form', id: 'mode-form', checked: simple });
   const modeJson = h('input', { type: 'radio', name: 'mode', value: 'json', id: 'mode-json', checked: !simple });
   const setMode = () => {
@@ -140,8 +140,8 @@ function openEditor(editor, endpoint, op, rule, box) {
       modeForm,
       h('label', { for: 'mode-form' }, 'the form'),
       modeJson,
-      h('label', { for: 'mode-json' }, 'JSON'),
-      simple ? null : h('p', { class: 'hint' }, 'This rule uses more than the form shows: edit it as JSON.'),
+      h('label', { for: 'mode-json' }, 'YAML or JSON'),
+      simple ? null : h('p', { class: 'hint' }, 'This rule uses more than the form shows: edit it as YAML or JSON.'),
     ),
     formPart,
     jsonPart,
@@ -156,16 +156,18 @@ function openEditor(editor, endpoint, op, rule, box) {
     fill(general);
     let body;
     try {
-      body = modeJson.checked ? JSON.parse(f.raw.input.value) : fromForm(f, rule);
+      // the editor's text goes as YAML (JSON is YAML too): the server parses and checks it
+      body = modeJson.checked ? null : fromForm(f, rule);
     } catch (error) {
       const target = modeJson.checked ? f.raw : error.field ? f[error.field] : null;
       if (target) fieldError(target, error.message);
       else fill(general, errorBox(error));
       return;
     }
+    const sent = body === null ? { body: f.raw.input.value, contentType: 'application/yaml' } : { json: body };
     try {
-      if (rule) await api.request('PATCH', `/api/endpoints/${encodeURIComponent(endpoint.id)}/rules/${encodeURIComponent(rule.id)}`, { json: body });
-      else await api.request('POST', `/api/endpoints/${encodeURIComponent(endpoint.id)}/rules`, { json: body });
+      if (rule) await api.request('PATCH', `/api/endpoints/${encodeURIComponent(endpoint.id)}/rules/${encodeURIComponent(rule.id)}`, sent);
+      else await api.request('POST', `/api/endpoints/${encodeURIComponent(endpoint.id)}/rules`, sent);
       toast(rule ? 'Rule saved' : 'Rule created');
       await renderRules(box, endpoint, op);
     } catch (error) {
