@@ -31,39 +31,58 @@ from webdriver import HAVE_BROWSER, Browser  # type: ignore[import-not-found]
 
 def document(n: int, per: int) -> dict[str, object]:
     """An OpenAPI document of ``per`` operations (``per / 2`` paths, GET and POST each)."""
-    item = {"type": "object", "required": ["id"], "properties": {
-        "id": {"type": "integer"}, "name": {"type": "string", "description": "a name"}}}
+    item = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string", "description": "a name"},
+        },
+    }
     paths: dict[str, object] = {}
     for k in range(per // 2):
         paths[f"/things{k}/{{id}}"] = {
-            "parameters": [{"name": "id", "in": "path", "required": True,
-                            "schema": {"type": "integer"}}],
-            "get": {"operationId": f"get{k}", "tags": [f"tag{k % 5}"],
-                    "responses": {"200": {"description": "ok", "content": {
-                        "application/json": {"schema": item}}}}},
-            "post": {"operationId": f"post{k}", "requestBody": {"content": {
-                "application/json": {"schema": item}}},
-                "responses": {"201": {"description": "made"}}},
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "get": {
+                "operationId": f"get{k}",
+                "tags": [f"tag{k % 5}"],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": item}}}
+                },
+            },
+            "post": {
+                "operationId": f"post{k}",
+                "requestBody": {"content": {"application/json": {"schema": item}}},
+                "responses": {"201": {"description": "made"}},
+            },
         }
-    return {"openapi": "3.0.3", "info": {"title": f"Service {n}", "version": "1"},
-            "paths": paths}
+    return {"openapi": "3.0.3", "info": {"title": f"Service {n}", "version": "1"}, "paths": paths}
 
 
 def fill(url: str, collections: int, per: int) -> tuple[int, str]:
     """Make the workspace; the total number of endpoints and the first collection's id."""
-    token = requests.post(url + "/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]},
-                          timeout=30).json()["data"]["access_token"]
+    token = requests.post(
+        url + "/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=30
+    ).json()["data"]["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
     first = ""
     for n in range(collections):
-        coll = requests.post(url + "/api/collections", json={"name": f"Service {n}"},
-                             headers=auth, timeout=30).json()["data"]
+        coll = requests.post(
+            url + "/api/collections", json={"name": f"Service {n}"}, headers=auth, timeout=30
+        ).json()["data"]
         first = first or coll["id"]
-        done = requests.post(url + f"/api/collections/{coll['id']}/import",
-                             json={"spec": document(n, per)}, headers=auth, timeout=120)
+        done = requests.post(
+            url + f"/api/collections/{coll['id']}/import",
+            json={"spec": document(n, per)},
+            headers=auth,
+            timeout=120,
+        )
         assert done.status_code in (200, 201), done.text
-    total = requests.get(url + "/api/endpoints", params={"per_page": 1}, headers=auth,
-                         timeout=30).json()["data"]["total"]
+    total = requests.get(
+        url + "/api/endpoints", params={"per_page": 1}, headers=auth, timeout=30
+    ).json()["data"]["total"]
     return int(total), first
 
 
@@ -74,8 +93,10 @@ def measure(browser: Browser, url: str, rounds: int) -> dict[str, object]:
         browser.go(url)
         deadline = time.monotonic() + 30
         while True:
-            marks = browser.run("const d = document.documentElement.dataset;"
-                                "return [d.readyMs || null, d.interactiveMs || null]")
+            marks = browser.run(
+                "const d = document.documentElement.dataset;"
+                "return [d.readyMs || null, d.interactiveMs || null]"
+            )
             if marks[1]:
                 break
             if time.monotonic() > deadline:
@@ -106,8 +127,10 @@ def main() -> None:
         try:
             started = time.monotonic()
             total, first = fill(served.url, args.collections, args.per)
-            print(f"workspace: {args.collections} collections, {total} endpoints "
-                  f"(made in {time.monotonic() - started:.1f} s)")
+            print(
+                f"workspace: {args.collections} collections, {total} endpoints "
+                f"(made in {time.monotonic() - started:.1f} s)"
+            )
             with Browser(Path(folder) / "profile") as browser:
                 browser.go(served.url + "/")
                 browser.wait_for("input[name=email]")
@@ -116,10 +139,12 @@ def main() -> None:
                 browser.click("form button[type=submit]")
                 browser.wait_for("h1", "Collections")
                 results = {
-                    "collections page": measure(browser, served.url + "/#/collections",
-                                                args.rounds),
+                    "collections page": measure(
+                        browser, served.url + "/#/collections", args.rounds
+                    ),
                     "one collection's endpoints": measure(
-                        browser, f"{served.url}/#/collections/{first}", args.rounds),
+                        browser, f"{served.url}/#/collections/{first}", args.rounds
+                    ),
                 }
         finally:
             served.stop()

@@ -171,8 +171,10 @@ def test_a_rule_made_in_the_form_answers_in_the_mock_and_errors_show_at_the_fiel
     browser.type("textarea[name=rule-json]", '{"response": {"fault": "nope"}}')
     browser.click("button", "Create the rule")
     browser.wait_for("textarea[name=rule-json] ~ .field-error:not([hidden])", "response.fault")
-    browser.type("textarea[name=rule-json]", "name: from yaml\npriority: 5\nmatch:\n"
-                 "  path: {petId: '404'}\nresponse:\n  status: 404\n")
+    browser.type(
+        "textarea[name=rule-json]",
+        "name: from yaml\npriority: 5\nmatch:\n  path: {petId: '404'}\nresponse:\n  status: 404\n",
+    )
     browser.click("button", "Create the rule")
     browser.wait_for("td", "from yaml")
     assert requests.get(coll["mock_url"] + "/pets/404", timeout=10).status_code == 404
@@ -275,8 +277,10 @@ def test_filter_generate_rename_and_delete(browser: Browser, served: Served, tok
     _signed_in(browser, served)
     browser.go(f"{served.url}/#/collections/{coll['id']}")
     browser.wait_for("p.count", "of 8 endpoints")
-    browser.run("const s = document.querySelector('select[name=method]'); s.value = 'DELETE';"
-                "s.dispatchEvent(new Event('input'))")
+    browser.run(
+        "const s = document.querySelector('select[name=method]'); s.value = 'DELETE';"
+        "s.dispatchEvent(new Event('input'))"
+    )
     assert browser.text("p.count") == "1 of 8 endpoints"
     browser.type("input[name=path]", "nothing-like-this")
     browser.wait_for("p.count", "0 of 8")
@@ -289,8 +293,10 @@ def test_filter_generate_rename_and_delete(browser: Browser, served: Served, tok
     browser.click("button", "Generate")
     browser.wait_for("table.preview")
     assert browser.run("return document.querySelectorAll('table.preview tbody tr').length") == 5
-    tags = browser.run("return [...document.querySelectorAll('table.preview td[data-label=tag]')]"
-                       ".map((td) => td.textContent)")
+    tags = browser.run(
+        "return [...document.querySelectorAll('table.preview td[data-label=tag]')]"
+        ".map((td) => td.textContent)"
+    )
     assert set(tags) <= {"a", "b"}
     assert "5 records (seed 3)" in browser.text("main")
     browser.go(served.url + "/#/collections")
@@ -301,8 +307,9 @@ def test_filter_generate_rename_and_delete(browser: Browser, served: Served, tok
     browser.click("button[aria-label='Delete Tools renamed']")
     assert "Delete the collection" in browser.accept_alert()
     browser.wait_for(".toast", "Deleted Tools renamed")
-    gone = requests.get(served.url + f"/api/collections/{coll['id']}", headers=_bearer(token),
-                        timeout=10)
+    gone = requests.get(
+        served.url + f"/api/collections/{coll['id']}", headers=_bearer(token), timeout=10
+    )
     assert gone.status_code == 404
 
 

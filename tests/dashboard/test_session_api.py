@@ -254,26 +254,35 @@ def test_a_request_detail_has_headers_and_bodies_once_the_dashboard_is_open(
 
 
 def _detail(served: Served) -> None:
-    token = requests.post(served.url + "/api/auth/login",
-                          json={"email": ADMIN[0], "password": ADMIN[1]},
-                          timeout=10).json()["data"]["access_token"]
+    token = requests.post(
+        served.url + "/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=10
+    ).json()["data"]["access_token"]
     bearer = {"Authorization": f"Bearer {token}"}
-    coll = requests.post(served.url + "/api/collections", json={"name": "Detail"},
-                         headers=bearer, timeout=10).json()["data"]
-    requests.post(served.url + f"/api/collections/{coll['id']}/import",
-                  data=(SPECS / "petstore.yaml").read_bytes(),
-                  headers={**bearer, "Content-Type": "application/yaml"}, timeout=30)
+    coll = requests.post(
+        served.url + "/api/collections", json={"name": "Detail"}, headers=bearer, timeout=10
+    ).json()["data"]
+    requests.post(
+        served.url + f"/api/collections/{coll['id']}/import",
+        data=(SPECS / "petstore.yaml").read_bytes(),
+        headers={**bearer, "Content-Type": "application/yaml"},
+        timeout=30,
+    )
     before = requests.get(coll["mock_url"] + "/pets/1", timeout=10).headers["X-Request-Id"]
-    detail = requests.get(served.url + f"/api/requests/{before}", headers=bearer,
-                          timeout=10).json()["data"]
+    detail = requests.get(
+        served.url + f"/api/requests/{before}", headers=bearer, timeout=10
+    ).json()["data"]
     assert detail["status"] == 200
     assert detail["exchange"] is None  # nobody had opened the dashboard yet
     assert requests.get(served.url + "/", timeout=10).ok
-    sent = requests.post(coll["mock_url"] + "/pets", json={"name": "Rex", "x": "y"},
-                         headers={"Authorization": "Bearer secret-value", "X-Trace": "t1"},
-                         timeout=10)
-    detail = requests.get(served.url + f"/api/requests/{sent.headers['X-Request-Id']}",
-                          headers=bearer, timeout=10).json()["data"]
+    sent = requests.post(
+        coll["mock_url"] + "/pets",
+        json={"name": "Rex", "x": "y"},
+        headers={"Authorization": "Bearer secret-value", "X-Trace": "t1"},
+        timeout=10,
+    )
+    detail = requests.get(
+        served.url + f"/api/requests/{sent.headers['X-Request-Id']}", headers=bearer, timeout=10
+    ).json()["data"]
     exchange = detail["exchange"]
     headers = dict(exchange["request"]["headers"])
     assert headers["X-Trace"] == "t1"
@@ -288,27 +297,41 @@ def _detail(served: Served) -> None:
 
 
 def test_a_rule_can_be_sent_as_yaml_and_bad_yaml_names_its_line(served: Served) -> None:
-    token = requests.post(served.url + "/api/auth/login",
-                          json={"email": ADMIN[0], "password": ADMIN[1]},
-                          timeout=10).json()["data"]["access_token"]
+    token = requests.post(
+        served.url + "/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=10
+    ).json()["data"]["access_token"]
     bearer = {"Authorization": f"Bearer {token}"}
-    coll = requests.post(served.url + "/api/collections", json={"name": "Yaml rules"},
-                         headers=bearer, timeout=10).json()["data"]
-    requests.post(served.url + f"/api/collections/{coll['id']}/import",
-                  data=(SPECS / "petstore.yaml").read_bytes(),
-                  headers={**bearer, "Content-Type": "application/yaml"}, timeout=30)
-    endpoints = requests.get(served.url + "/api/endpoints",
-                             params={"collection_id": coll["id"], "method": "GET"},
-                             headers=bearer, timeout=10).json()["data"]["endpoints"]
+    coll = requests.post(
+        served.url + "/api/collections", json={"name": "Yaml rules"}, headers=bearer, timeout=10
+    ).json()["data"]
+    requests.post(
+        served.url + f"/api/collections/{coll['id']}/import",
+        data=(SPECS / "petstore.yaml").read_bytes(),
+        headers={**bearer, "Content-Type": "application/yaml"},
+        timeout=30,
+    )
+    endpoints = requests.get(
+        served.url + "/api/endpoints",
+        params={"collection_id": coll["id"], "method": "GET"},
+        headers=bearer,
+        timeout=10,
+    ).json()["data"]["endpoints"]
     ep = next(e for e in endpoints if e["path"] == "/pets/{petId}")
     yaml_headers = {**bearer, "Content-Type": "application/yaml"}
-    made = requests.post(served.url + f"/api/endpoints/{ep['id']}/rules",
-                         data="name: gone\nresponse:\n  status: 404\n", headers=yaml_headers,
-                         timeout=10)
+    made = requests.post(
+        served.url + f"/api/endpoints/{ep['id']}/rules",
+        data="name: gone\nresponse:\n  status: 404\n",
+        headers=yaml_headers,
+        timeout=10,
+    )
     assert made.status_code == 201, made.text
     assert made.json()["data"]["response"] == {"status": 404}
-    bad = requests.post(served.url + f"/api/endpoints/{ep['id']}/rules",
-                        data="response: [unclosed\n", headers=yaml_headers, timeout=10)
+    bad = requests.post(
+        served.url + f"/api/endpoints/{ep['id']}/rules",
+        data="response: [unclosed\n",
+        headers=yaml_headers,
+        timeout=10,
+    )
     assert bad.status_code == 400
     error = bad.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
