@@ -26,6 +26,7 @@ from pytest_mockamocha.api.envelope import ApiError, failure, internal, success
 from pytest_mockamocha.api.routes import ROUTES
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.security import KEY_PREFIX, Tokens, key_hash
+from pytest_mockamocha.api.sessions import COOKIE as SESSION_COOKIE
 from pytest_mockamocha.api.state import ApiState, Call
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.store import HEAVY, Query, Record, Store, utc_now
@@ -102,7 +103,13 @@ class ManagementApi:
 
     # -- authentication ------------------------------------------------------------------
     def authenticate(self, request: Request) -> Record:
-        """The user a Bearer JWT or API key names; 401 otherwise."""
+        """The user a Bearer JWT or API key names, else the dashboard's session cookie
+        (checked for its origin and CSRF token); 401 otherwise."""
+        if "Authorization" not in request.headers and SESSION_COOKIE in request.cookies:
+            found = self.state.store.users.get(self.state.sessions.check(request).user_id)
+            if found is None:
+                raise ApiError(401, "the session names no user; sign in again")
+            return found
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:

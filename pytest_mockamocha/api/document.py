@@ -38,6 +38,11 @@ def obj(required: str, optional: Schema | None = None, **props: Schema) -> Schem
     }
 
 
+#: headers as [name, value] pairs, in order
+_HEADER_LIST: Schema = {
+    "type": "array",
+    "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+}
 #: a name the API accepts: at least one character that is not white space
 _NAME: Schema = {"type": "string", "pattern": "\\S"}
 
@@ -119,6 +124,12 @@ _SCHEMAS: dict[str, Schema] = {
         created_at=_TIME,
     ),
     "Login": closed(obj("email password", email=_STR, password=_STR)),
+    "Session": obj(
+        "user csrf_token expires_in",
+        user=ref("UserDetail"),
+        csrf_token=_STR,
+        expires_in=_INT,
+    ),
     "Token": obj(
         "access_token token_type expires_in user",
         access_token=_STR,
@@ -154,14 +165,15 @@ _SCHEMAS: dict[str, Schema] = {
     ),
     "KeyInput": closed(obj("name", name=_NAME)),
     "Collection": obj(
-        "id name description slug mock_url endpoints_count stateful delay cors created_at "
-        "updated_at",
+        "id name description slug mock_url endpoints_count requests_count stateful delay cors "
+        "created_at updated_at",
         id=_STR,
         name=_STR,
         description=_STR,
         slug=_STR,
         mock_url=_STR,
         endpoints_count=_INT,
+        requests_count=_INT,
         stateful={"type": "boolean"},
         delay=_DELAY_OR_NULL,
         cors={"type": "boolean"},
@@ -171,7 +183,7 @@ _SCHEMAS: dict[str, Schema] = {
     "NewCollection": closed(obj("name", name=_NAME, description=_STR, slug=_STR)),
     "Import": obj(
         "import_id status stage endpoints_created endpoints_updated endpoints_removed "
-        "message errors collection_id created_at finished_at",
+        "message errors warnings collection_id created_at finished_at",
         import_id=_STR,
         status={"enum": ["processing", "completed", "failed"]},
         stage={"enum": ["queued", "loading", "saving", "completed", "failed"]},
@@ -180,6 +192,7 @@ _SCHEMAS: dict[str, Schema] = {
         endpoints_removed=_INT,
         message=_STR,
         errors={"type": "array", "items": _STR},
+        warnings={"type": "array", "items": _STR},
         collection_id=_STR,
         created_at=_TIME,
         finished_at={"oneOf": [_TIME, {"type": "null"}]},
@@ -344,6 +357,18 @@ _SCHEMAS: dict[str, Schema] = {
         violations={"type": "array", "items": _STR},
         params={"type": "array", "items": _STR},
     ),
+    "RequestDetail": {
+        "allOf": [
+            ref("RequestRecord"),
+            obj("exchange", exchange={"oneOf": [ref("Exchange"), {"type": "null"}]}),
+        ]
+    },
+    "Exchange": obj(
+        "request response",
+        request=obj("headers body", headers=_HEADER_LIST, body=ref("Body")),
+        response=obj("status headers body", status=_INT, headers=_HEADER_LIST, body=ref("Body")),
+    ),
+    "Body": obj("text size truncated", text=_STR, size=_INT, truncated={"type": "boolean"}),
     "Coverage": REPORT_SCHEMA,
     "Patch": closed(obj("", name=_NAME, description=_STR)),
     "Health": obj("status collections", status=_STR, collections={"type": "array", "items": _STR}),
@@ -426,6 +451,21 @@ def _paths() -> dict[str, Schema]:
         },
         "/api/auth/login": {"post": op("Log in", data=ref("Token"), body="Login", public=True)},
         "/api/auth/me": {"get": op("The current user", data=ref("UserDetail"))},
+        "/api/auth/session": {
+            "post": op(
+                "Sign in to the dashboard: sets the HttpOnly session cookie",
+                "201",
+                ref("Session"),
+                body="Login",
+                public=True,
+            ),
+            "get": op(
+                "The session's user and CSRF token (session cookie)",
+                data=ref("Session"),
+                public=True,
+            ),
+            "delete": op("Sign out (session cookie and X-CSRF-Token)", "204", public=True),
+        },
         "/api/keys": {
             "get": op("List API keys", data=listing("keys", "Key"), params=_PAGING),
             "post": op("Create an API key (shown once)", "201", ref("NewKey"), body="KeyInput"),
@@ -537,6 +577,13 @@ def _paths() -> dict[str, Schema]:
                 params=[*_PAGING, *_REQUEST_FILTERS],
             )
         },
+        "/api/requests/{req_id}": {
+            "get": op(
+                "One request, with its headers and bodies while they are kept",
+                data=ref("RequestDetail"),
+                params=[_id("req_id")],
+            )
+        },
         "/api/endpoints/{ep_id}/rules/{rule_id}": {
             "get": op("Get a rule", data=ref("Rule"), params=[ep, rule]),
             "patch": op("Change a rule", data=ref("Rule"), body="RulePatch", params=[ep, rule]),
@@ -554,6 +601,12 @@ _REQUEST_FILTERS: list[Schema] = [
         "name": "status",
         "in": "query",
         "schema": {"type": "integer", "minimum": 100, "maximum": 599},
+    },
+    {
+        "name": "violations",
+        "in": "query",
+        "description": "true: only requests that broke the contract",
+        "schema": {"type": "boolean"},
     },
 ]
 _ENDPOINT_FILTERS: list[Schema] = [

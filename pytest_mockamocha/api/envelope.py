@@ -55,6 +55,7 @@ def success(answer: Answer, request_id: str) -> Response:
     if answer.status == 204:
         response = Response(status=204)
         response.headers["X-Request-Id"] = request_id
+        response.headers.extend(answer.headers)
         return response
     body = answer.data if answer.raw else {"data": answer.data, "meta": _meta(request_id)}
     response = _json(body, answer.status, request_id)

@@ -12,7 +12,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from pytest_mockamocha.api.envelope import ApiError
-from pytest_mockamocha.spec.parse import lone_surrogate
+from pytest_mockamocha.errors import SpecError
+from pytest_mockamocha.spec.parse import lone_surrogate, parse_text
 
 MAX_BODY = 1024 * 1024
 MAX_IMPORT_BODY = 10 * 1024 * 1024
@@ -144,6 +145,25 @@ def json_body(request: Request, limit: int = MAX_BODY) -> Any:
     if not data.strip():
         raise ApiError(400, "the body is empty; a JSON object is expected")
     return parse_json(data)
+
+
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml"})
+
+
+def json_or_yaml_body(request: Request, limit: int = MAX_BODY) -> Any:
+    """The body as JSON, or as YAML when sent as ``application/yaml`` (a rule written as in
+    a rule file); 400 naming the line for malformed YAML."""
+    if request.mimetype not in YAML_TYPES:
+        return json_body(request, limit)
+    data = raw_body(request, limit)
+    if not data.strip():
+        raise ApiError(400, "the body is empty; a YAML mapping is expected")
+    try:
+        return parse_text(data, "the request body")
+    except SpecError as exc:
+        raise ApiError(400, "the body is not valid YAML", [str(exc)]) from None
+    except UnicodeDecodeError:
+        raise ApiError(400, "the body is not UTF-8 text") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,11 @@ class Tokens:
         self._secret = secret
         self.ttl = ttl
 
+    @property
+    def secret(self) -> bytes:
+        """The signing secret (the dashboard's sessions sign with it too)."""
+        return self._secret
+
     def issue(self, user_id: str) -> str:
         import jwt  # on the first login: PyJWT loads ssl and its key machinery (~10 MB)
 

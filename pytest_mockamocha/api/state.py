@@ -8,10 +8,12 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from pytest_mockamocha.analytics.exchanges import Exchanges
 from pytest_mockamocha.api.catalog import Catalog
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.api.importjobs import ImportJobs
 from pytest_mockamocha.api.security import LoginThrottle, Tokens
+from pytest_mockamocha.api.sessions import Sessions
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.store import Record, Store
 
@@ -25,8 +27,15 @@ class ApiState:
     tokens: Tokens
     catalog: Catalog
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    #: the last mock exchanges in full (headers, bodies), for the dashboard
+    exchanges: Exchanges = field(default_factory=Exchanges)
+    #: the dashboard's cookie sessions, signed with the tokens' secret
+    sessions: Sessions = field(init=False)
     #: imports that finish in the background (made on first use)
     _imports: ImportJobs | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = Sessions(self.tokens.secret)
 
     @property
     def imports(self) -> ImportJobs:

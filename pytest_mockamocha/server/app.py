@@ -19,6 +19,7 @@ from werkzeug.wrappers import Request, Response
 from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha._text import shorten
+from pytest_mockamocha.analytics.exchanges import Exchanges
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
 from pytest_mockamocha.engine.router import routed_path
 from pytest_mockamocha.errors import CollectionNotFoundError
@@ -47,6 +48,7 @@ class MockServerApp:
         waiting: WaitingRoom | None = None,
         visible: Visible | None = None,
         cors: CorsPolicy | None = None,
+        exchanges: Exchanges | None = None,
     ):
         self.engine = engine
         self.max_body = max_body
@@ -58,6 +60,8 @@ class MockServerApp:
         self.waiting = waiting or WaitingRoom()
         #: what browsers on other origins may do (see cors.py)
         self.cors = cors or CorsPolicy()
+        #: the last exchanges in full, for the dashboard (kept once it has been opened)
+        self.exchanges = exchanges
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -125,6 +129,12 @@ class MockServerApp:
             return self.api
         if path in _SDK_FILES:
             return _sdk_file(request, path)
+        if self.api is not None and (path in ("/", "/index.html") or path.startswith("/assets/")):
+            from pytest_mockamocha.dashboard import pages  # on the first page, not at start
+
+            if self.exchanges is not None:
+                self.exchanges.on = True  # someone watches: keep requests in full from now
+            return pages.answer(request)
         slugs = self._slugs(request)
         if slugs is None:
             where = f"mocks are at /mocks/{{slug}}/; {_ASK}"
@@ -177,7 +187,16 @@ class MockServerApp:
             cookies=request.cookies if environ.get("HTTP_COOKIE") else _NO_COOKIES,
             body=body,
         )
-        return self._seated(slug, _to_response(self.engine.handle(slug, mock_request)))
+        answer = self.engine.handle(slug, mock_request)
+        if self.exchanges is not None and self.exchanges.on:
+            headers = [("Content-Type", answer.content_type)] if answer.content_type else []
+            self.exchanges.add(
+                answer.request_id,
+                (request.headers.items(), body),
+                answer.status,
+                ([*headers, *answer.headers], answer.body),
+            )
+        return self._seated(slug, _to_response(answer))
 
     def _seated(self, slug: str, answer: _MockAnswer | FaultAnswer) -> Response | _Answer:
         """``answer`` as it is, or, when it waits, in a seat of the waiting room (503 when

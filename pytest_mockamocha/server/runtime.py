@@ -62,6 +62,7 @@ class MockServer:
             waiting=room,
             visible=visible,
             cors=CorsPolicy(cors_origins),
+            exchanges=None if management is None else management.state.exchanges,
         )
         # the API reads (and refuses, in its envelope) up to 10 MiB whatever the mocks' limit
         wire_limit = max_body if management is None else max(max_body, _API_WIRE_LIMIT)

@@ -24,6 +24,7 @@ from pytest_mockamocha.store import memory_store
 
 # the interpreter's own scripts first: a venv's python run without activating the venv
 ST = shutil.which("st", path=str(Path(sys.executable).parent)) or shutil.which("st")
+SPEC = "/api/collections/{coll_id}/spec"
 IMPORT = "/api/collections/{coll_id}/import"
 
 
@@ -51,7 +52,18 @@ def _run(server: MockServer, tmp_path: Path, *extra: str) -> subprocess.Complete
 
 def test_every_route_but_import_keeps_the_contract(api_server: MockServer,
                                                    tmp_path: Path) -> None:
-    result = _run(api_server, tmp_path, "--checks", "all", "--exclude-path", IMPORT)
+    result = _run(api_server, tmp_path, "--checks", "all", "--exclude-path", IMPORT,
+                  "--exclude-path", SPEC)
+    assert result.returncode == 0, result.stdout[-6000:]
+
+
+def test_the_stored_document_route_keeps_the_contract(api_server: MockServer,
+                                                      tmp_path: Path) -> None:
+    """A new collection has no document until one is imported, so its ``/spec`` answers
+    404: schemathesis's "created resource not found" (which links POST /api/collections
+    to it) does not apply; every other check does."""
+    result = _run(api_server, tmp_path, "--checks", "all", "--exclude-checks",
+                  "ensure_resource_availability", "--include-path", SPEC)
     assert result.returncode == 0, result.stdout[-6000:]
 
 

@@ -47,21 +47,38 @@ def test_importing_the_package_imports_no_pytest_hypothesis_or_httpx() -> None:
 
 
 def test_loading_the_plugin_does_not_load_the_engine() -> None:
-    loaded = _modules_after("import pytest_mockamocha.plugin",
-                            ("openapi_core", "werkzeug", "waitress", "jsonschema"))
+    loaded = _modules_after(
+        "import pytest_mockamocha.plugin", ("openapi_core", "werkzeug", "waitress", "jsonschema")
+    )
     assert loaded == []
 
 
 def test_the_command_line_starts_without_the_engine_or_the_server() -> None:
     """Every `mockamocha` command pays for what it uses: the report and client commands
     never load the engine, the loader's validators or the server."""
-    heavy = ("openapi_core", "jsonschema", "werkzeug", "waitress", "hypothesis", "faker",
-             "sqlalchemy", "psycopg")
+    heavy = (
+        "openapi_core",
+        "jsonschema",
+        "werkzeug",
+        "waitress",
+        "hypothesis",
+        "faker",
+        "sqlalchemy",
+        "psycopg",
+    )
     assert _modules_after("import pytest_mockamocha.cli.main", heavy) == []
     ours = _modules_after("import pytest_mockamocha.cli.main", ("pytest_mockamocha",))
-    assert not [m for m in ours if m.startswith(("pytest_mockamocha.engine",
-                                                  "pytest_mockamocha.api",
-                                                  "pytest_mockamocha.server.assembly"))]
+    assert not [
+        m
+        for m in ours
+        if m.startswith(
+            (
+                "pytest_mockamocha.engine",
+                "pytest_mockamocha.api",
+                "pytest_mockamocha.server.assembly",
+            )
+        )
+    ]
 
 
 def test_a_served_document_answers_without_the_heavy_libraries(tmp_path: object) -> None:
@@ -78,8 +95,20 @@ def test_a_served_document_answers_without_the_heavy_libraries(tmp_path: object)
         f"s.add_spec(load_spec({spec!r}, cache_dir=pathlib.Path({str(tmp_path)!r})), 'p'); "
         "urllib.request.urlopen(s.url_for('p') + '/pets?limit=2').read(); s.stop()"
     )
-    heavy = ("openapi_spec_validator", "openapi_core", "pydantic", "hypothesis", "faker",
-             "jinja2", "requests", "jwt", "re2", "regex", "sqlalchemy", "psycopg")
+    heavy = (
+        "openapi_spec_validator",
+        "openapi_core",
+        "pydantic",
+        "hypothesis",
+        "faker",
+        "jinja2",
+        "requests",
+        "jwt",
+        "re2",
+        "regex",
+        "sqlalchemy",
+        "psycopg",
+    )
     assert _modules_after(statement, heavy) == []
 
 
@@ -92,3 +121,28 @@ def test_a_tinydb_database_opens_without_sqlalchemy(tmp_path: object) -> None:
     assert _modules_after(statement, ("sqlalchemy", "psycopg")) == []
     sql = statement.replace("/db.json", "/db.sqlite").replace("database('", "database('sqlite:///")
     assert "sqlalchemy" in _modules_after(sql, ("sqlalchemy",))
+
+
+def test_the_dashboard_loads_on_its_first_page_not_with_the_mocks(tmp_path: object) -> None:
+    """A team server (management API on) answers mocks without importing the dashboard;
+    the first request to / imports it."""
+    spec = "tests/data/specs/petstore.yaml"
+    start = (
+        "import urllib.request, pathlib; "
+        "from pytest_mockamocha.api import build_api; "
+        "from pytest_mockamocha.engine import Engine; "
+        "from pytest_mockamocha.server.runtime import MockServer; "
+        "from pytest_mockamocha.spec.loader import load_spec; "
+        "from pytest_mockamocha.store import memory_store; "
+        "e = Engine(); s = MockServer(e, management=build_api(memory_store(), e, b'k' * 32)); "
+        "s.start(); "
+        f"s.add_spec(load_spec({spec!r}, cache_dir=pathlib.Path({str(tmp_path)!r})), 'p'); "
+        "urllib.request.urlopen(s.url_for('p') + '/pets?limit=2').read(); "
+    )
+    dashboard = ("pytest_mockamocha.dashboard",)
+    ours = _modules_after(start + "s.stop()", ("pytest_mockamocha",))
+    assert not [m for m in ours if m.startswith(dashboard)]
+    after_page = _modules_after(
+        start + "urllib.request.urlopen(s.url + '/').read(); s.stop()", ("pytest_mockamocha",)
+    )
+    assert "pytest_mockamocha.dashboard.pages" in after_page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_mockamocha._ids import new_id
+from pytest_mockamocha.analytics.journal import CollectionStats
 from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Field, Page, checked, json_body, text_field
 from pytest_mockamocha.api.routing import Route
@@ -27,9 +28,17 @@ PATCH_FIELDS = {
 }
 
 
-def view(call: Call, coll: Record, endpoints_count: int | None = None) -> dict[str, Any]:
+def view(
+    call: Call,
+    coll: Record,
+    endpoints_count: int | None = None,
+    stats: dict[str, CollectionStats] | None = None,
+) -> dict[str, Any]:
     if endpoints_count is None:
         endpoints_count = call.store.endpoints.count(collection_id=coll["id"])
+    if stats is None:
+        stats = call.state.engine.journal.stats()
+    counts = stats.get(coll["slug"])
     return {
         "id": coll["id"],
         "name": coll["name"],
@@ -37,6 +46,7 @@ def view(call: Call, coll: Record, endpoints_count: int | None = None) -> dict[s
         "slug": coll["slug"],
         "mock_url": call.mock_url(coll["slug"]),
         "endpoints_count": endpoints_count,
+        "requests_count": counts.requests if counts else 0,
         "stateful": bool(coll.get("stateful", False)),
         "delay": coll.get("delay"),
         "cors": bool(coll.get("cors", True)),
@@ -57,7 +67,8 @@ def listing(call: Call) -> Answer:
     )
     colls = call.store.collections.select(mine)
     counts = call.store.endpoints.count_by("collection_id", [c["id"] for c in colls])
-    rows = [view(call, c, counts[c["id"]]) for c in colls]
+    stats = call.state.engine.journal.stats()
+    rows = [view(call, c, counts[c["id"]], stats) for c in colls]
     return Answer(page.result("collections", rows, call.store.collections.total(mine)))
 
 

@@ -34,6 +34,7 @@ def view(record: Record) -> dict[str, Any]:
         "endpoints_removed": record["endpoints_removed"],
         "message": record["message"],
         "errors": list(record.get("errors") or []),
+        "warnings": list(record.get("warnings") or []),
         "collection_id": record["collection_id"],
         "created_at": record["created_at"],
         "finished_at": record.get("finished_at", record["created_at"]),

@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from pytest_mockamocha.analytics.exchanges import Exchange
 from pytest_mockamocha.analytics.journal import RequestRecord
-from pytest_mockamocha.api.envelope import Answer
+from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Page, int_arg
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
@@ -43,6 +44,17 @@ def view(record: RequestRecord, coll_id: str) -> dict[str, Any]:
     }
 
 
+def _flag(values: list[str], name: str) -> bool:
+    """A boolean query parameter: absent, ``true`` or ``false``; 422 otherwise."""
+    if not values:
+        return False
+    if len(values) > 1 or values[0] not in ("true", "false"):
+        raise ApiError(
+            422, "invalid query parameter", [f'Query parameter "{name}" must be true or false']
+        )
+    return values[0] == "true"
+
+
 def listing(call: Call) -> Answer:
     page = Page.of(call.request)
     args = call.request.args
@@ -51,6 +63,7 @@ def listing(call: Call) -> Answer:
     wanted = args.get("collection_id")
     operation, test = args.get("operation"), args.get("test")
     status = int_arg(call.request, "status", 0, 100, 599)
+    broken = _flag(args.getlist("violations"), "violations")
     rows = [
         r
         for r in reversed(call.state.engine.journal.records())
@@ -59,9 +72,44 @@ def listing(call: Call) -> Answer:
         and (not operation or r.operation == operation)
         and (not status or r.status == status)
         and (not test or r.test == test)
+        and (not broken or bool(r.violations))
     ]
     shown = [view(r, colls[r.collection]) for r in page.slice(rows)]
     return Answer(page.result("requests", shown, len(rows)))
 
 
-ROUTES = [Route("/api/requests", ("GET",), listing)]
+def show(call: Call) -> Answer:
+    """One request of the journal, with its headers and bodies while they are kept."""
+    wanted = call.args["req_id"]
+    colls = {c["slug"]: c["id"] for c in call.store.collections.find(workspace_id=call.workspace)}
+    found = next((r for r in call.state.engine.journal.records() if r.id == wanted), None)
+    if found is None or found.collection not in colls:
+        raise ApiError(404, f"no request {wanted!r} in the journal (it keeps the latest)")
+    exchange = call.state.exchanges.get(found.id)
+    return Answer(view(found, colls[found.collection]) | {"exchange": _exchange(exchange)})
+
+
+def _body(data: bytes, size: int) -> dict[str, Any]:
+    return {"text": data.decode("utf-8", "replace"), "size": size, "truncated": size > len(data)}
+
+
+def _exchange(exchange: Exchange | None) -> dict[str, Any] | None:
+    if exchange is None:
+        return None
+    return {
+        "request": {
+            "headers": [list(h) for h in exchange.request_headers],
+            "body": _body(exchange.request_body, exchange.request_size),
+        },
+        "response": {
+            "status": exchange.status,
+            "headers": [list(h) for h in exchange.response_headers],
+            "body": _body(exchange.response_body, exchange.response_size),
+        },
+    }
+
+
+ROUTES = [
+    Route("/api/requests", ("GET",), listing),
+    Route("/api/requests/<req_id>", ("GET",), show),
+]

@@ -1,4 +1,7 @@
-"""``/api/endpoints/{id}/rules``: stored response rules, live in the mock at once."""
+"""``/api/endpoints/{id}/rules``: stored response rules, live in the mock at once.
+
+A rule is sent as JSON, or as YAML (``Content-Type: application/yaml``), the same object a
+rule file holds."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from typing import Any
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.api.envelope import Answer
-from pytest_mockamocha.api.inputs import Page, json_body
+from pytest_mockamocha.api.inputs import Page, json_or_yaml_body
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.rulejson import STORED_KEYS, check_rule, live_collection
 from pytest_mockamocha.api.state import Call
@@ -44,7 +47,7 @@ def listing(call: Call) -> Answer:
 def create(call: Call) -> Answer:
     endpoint, coll = call.endpoint(call.args["ep_id"])
     live = live_collection(call.state.engine, coll["slug"])
-    form, warnings = check_rule(json_body(call.request), live, endpoint["operation"])
+    form, warnings = check_rule(json_or_yaml_body(call.request), live, endpoint["operation"])
     now = utc_now()
     rule = call.store.rules.insert(
         {
@@ -75,7 +78,7 @@ def patch(call: Call) -> Answer:
     rule = call.rule(endpoint, call.args["rule_id"])
     live = live_collection(call.state.engine, coll["slug"])
     base = {key: rule[key] for key in STORED_KEYS if key in rule}
-    form, warnings = check_rule(json_body(call.request), live, endpoint["operation"], base)
+    form, warnings = check_rule(json_or_yaml_body(call.request), live, endpoint["operation"], base)
     changes = {key: form.get(key) for key in STORED_KEYS if key in form or key in rule}
     updated = call.store.rules.update(
         rule["id"], changes | {"warnings": warnings, "updated_at": utc_now()}

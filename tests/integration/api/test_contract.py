@@ -122,3 +122,14 @@ def test_the_check_catches_a_response_that_breaks_the_document(checked: Checked)
     strict = Checked(checked.base, None, OpenAPI.from_dict(document), set())
     with pytest.raises(Exception, match=r"not_there|Invalid|invalid"):
         strict.call("POST", "/api/auth/login", json=ADMIN)
+
+
+def test_the_dashboard_session_answers_as_documented(anon: Api) -> None:
+    document = requests.get(anon.base + "/api/openapi.json", timeout=5).json()
+    c = Checked(anon.base, None, OpenAPI.from_dict(document), set())
+    made = c.data("POST", "/api/auth/session", 201, json=ADMIN)
+    assert c.data("GET", "/api/auth/session")["csrf_token"] == made["csrf_token"]
+    assert c.call("DELETE", "/api/auth/session").status_code == 403  # no CSRF token
+    out = c.call("DELETE", "/api/auth/session", headers={"X-CSRF-Token": made["csrf_token"]})
+    assert out.status_code == 204
+    assert c.call("GET", "/api/auth/session").status_code == 401
