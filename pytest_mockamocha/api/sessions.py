@@ -7,7 +7,7 @@ from ``GET /api/auth/session`` (same origin only) and sends it as ``X-CSRF-Token
 made with the cookie is refused when its ``Origin`` (or ``Sec-Fetch-Site``) says another
 origin sent it: ``SameSite`` does not separate two ports of one host. Bearer tokens never
 look at any of this. Signing out revokes the session id until the token would expire
-anyway (kept in memory: a restart forgets it, the cookie is gone from the browser).
+anyway; the revocation is stored, so it holds across restarts and on every replica.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Request
 
 from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.store import Query, Store
 
 COOKIE = "mm_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -46,11 +46,10 @@ class Session:
 class Sessions:
     """Issues, checks and revokes dashboard sessions signed with the server's secret."""
 
-    def __init__(self, secret: bytes, ttl: int = SESSION_TTL) -> None:
+    def __init__(self, secret: bytes, store: Store, ttl: int = SESSION_TTL) -> None:
         self._secret = secret
+        self._store = store
         self.ttl = ttl
-        self._revoked: dict[str, int] = {}
-        self._lock = threading.Lock()
 
     def issue(self, user_id: str) -> tuple[str, Session]:
         """A new session's cookie value and the session."""
@@ -90,10 +89,14 @@ class Sessions:
 
     def revoke(self, session: Session) -> None:
         """Sign ``session`` out: its cookie no longer works, even if kept."""
-        now = int(time.time())
-        with self._lock:
-            self._revoked = {s: exp for s, exp in self._revoked.items() if exp > now}
-            self._revoked[session.sid] = session.expires
+        revoked = self._store.sessions
+        with self._store.transaction():
+            if revoked.get(session.sid) is None:
+                revoked.insert({"id": session.sid, "expires": session.expires})
+            now = int(time.time())  # the expired ones are refused by their token anyway
+            for gone in revoked.select(Query(omit=())):
+                if int(gone.get("expires", 0)) <= now:
+                    revoked.delete(gone["id"])
 
     def _session(self, token: str) -> Session:
         import jwt
@@ -111,9 +114,8 @@ class Sessions:
         except jwt.PyJWTError:
             raise ApiError(401, "the session cookie is not valid; sign in again") from None
         session = Session(str(claims["sub"]), str(claims["sid"]), int(claims["exp"]))
-        with self._lock:
-            if session.sid in self._revoked:
-                raise ApiError(401, "the session has ended; sign in again")
+        if self._store.sessions.get(session.sid) is not None:
+            raise ApiError(401, "the session has ended; sign in again")
         return session
 
 

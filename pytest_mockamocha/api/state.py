@@ -35,7 +35,7 @@ class ApiState:
     _imports: ImportJobs | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.sessions = Sessions(self.tokens.secret)
+        self.sessions = Sessions(self.tokens.secret, self.store)
 
     @property
     def imports(self) -> ImportJobs:

@@ -20,6 +20,8 @@ TABLES: Mapping[str, str] = {
     "endpoints": "ep",
     "rules": "rule",
     "imports": "imp",
+    #: dashboard sessions signed out before they expire (id: the session's id)
+    "sessions": "sess",
 }
 
 
@@ -153,6 +155,7 @@ class Store(Protocol):
     endpoints: Repository
     rules: Repository
     imports: Repository
+    sessions: Repository
 
     #: set when several servers may share this store (PostgreSQL): what mock requests
     #: change must then live here too; None keeps it in each server's memory

@@ -161,6 +161,7 @@ class SqlStore:
     endpoints: Repository
     rules: Repository
     imports: Repository
+    sessions: Repository
 
     def __init__(
         self,

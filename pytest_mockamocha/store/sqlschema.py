@@ -157,12 +157,19 @@ def _endpoints_by_workspace(conn: Connection) -> None:
     conn.execute(merged)
 
 
+def _create_sessions(conn: Connection) -> None:
+    """Migration 4: the dashboard sessions signed out (so a sign-out holds across restarts
+    and on every replica)."""
+    RECORDS["sessions"].create(conn, checkfirst=True)
+
+
 #: migration n is ``MIGRATIONS[n - 1]``; append, never edit one that has shipped (a table
 #: added to ``TABLES`` after a release needs a migration that creates it)
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _create_everything,
     _create_shared,
     _endpoints_by_workspace,
+    _create_sessions,
 )
 LATEST = len(MIGRATIONS)
 

@@ -140,6 +140,7 @@ class TinyStore:
         self.endpoints: Repository = self._repo("endpoints")
         self.rules: Repository = self._repo("rules")
         self.imports: Repository = self._repo("imports")
+        self.sessions: Repository = self._repo("sessions")
 
     def _repo(self, name: str) -> TinyRepository:
         return TinyRepository(self._db.table(name, cache_size=0), self._lock)

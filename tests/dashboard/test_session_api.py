@@ -337,3 +337,26 @@ def test_a_rule_can_be_sent_as_yaml_and_bad_yaml_names_its_line(served: Served) 
     assert error["code"] == "VALIDATION_ERROR"
     assert error["message"] == "the body is not valid YAML"
     assert "line" in error["details"][0]
+
+
+def test_a_sign_out_holds_across_a_restart(tmp_path: Path) -> None:
+    first = serve(tmp_path)
+    try:
+        http, csrf = _signed_in(first)
+        kept = http.cookies["mm_session"]
+        out = http.delete(
+            first.url + "/api/auth/session", headers={"X-CSRF-Token": csrf}, timeout=10
+        )
+        assert out.status_code == 204
+    finally:
+        first.stop()
+    again = serve(tmp_path)  # the same database file, a new process
+    try:
+        replay = requests.get(again.url + "/api/auth/me", cookies={"mm_session": kept}, timeout=10)
+        assert (
+            _error(replay, 401, "UNAUTHORIZED")["message"] == "the session has ended; sign in again"
+        )
+        fresh, _ = _signed_in(again)  # signing in again works
+        assert fresh.get(again.url + "/api/auth/me", timeout=10).status_code == 200
+    finally:
+        again.stop()

@@ -200,3 +200,26 @@ def test_two_replicas_on_one_postgresql_answer_mocks_as_one_server(
             break
         time.sleep(0.1)
     assert totals == [4, 4]
+
+
+def test_a_dashboard_sign_out_on_one_replica_holds_on_the_other(
+    postgres_url: str, tmp_path: Path, serving: list[Served]
+) -> None:
+    a = Served(postgres_url, tmp_path / "a")
+    b = Served(postgres_url, tmp_path / "b")
+    serving += [a, b]
+    a.wait()
+    b.wait()
+    http = requests.Session()
+    signed = http.post(
+        f"{a.url}/api/auth/session",
+        json={"email": ADMIN["email"], "password": ADMIN["password"]},
+        timeout=10,
+    )
+    assert signed.status_code == 201
+    kept = http.cookies["mm_session"]
+    assert requests.get(f"{b.url}/api/auth/me", cookies={"mm_session": kept}, timeout=10).ok
+    csrf = {"X-CSRF-Token": signed.json()["data"]["csrf_token"]}
+    assert http.delete(f"{a.url}/api/auth/session", headers=csrf, timeout=10).status_code == 204
+    replay = requests.get(f"{b.url}/api/auth/me", cookies={"mm_session": kept}, timeout=10)
+    assert replay.status_code == 401
