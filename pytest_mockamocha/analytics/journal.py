@@ -143,23 +143,7 @@ class Journal:
         self._count(record)
 
     def _count(self, record: RequestRecord) -> None:
-        stats = self._stats.setdefault(record.collection, CollectionStats())
-        stats.requests += 1
-        stats.violations += bool(record.violations)
-        if record.test:
-            _count_test(stats.by_test.setdefault(record.test, TestStats()), record)
-        if record.operation is None:
-            stats.unmatched += 1
-            return
-        stats.by_operation[record.operation] += 1
-        last = stats.last_by_operation.get(record.operation)
-        stats.last_by_operation[record.operation] = max(record.time, last or record.time)
-        if not record.violations:
-            stats.valid_by_operation[record.operation] += 1
-        stats.by_status[(record.operation, record.status)] += 1
-        stats.time_by_operation[record.operation] += record.duration_us
-        for param in record.params:
-            stats.by_param[(record.operation, param)] += 1
+        count_into(self._stats, record)
 
     def subscribe(self, listener: Callable[[RequestRecord], None]) -> None:
         """Call ``listener`` with every new record (from the serving thread)."""
@@ -218,3 +202,32 @@ def _count_test(stats: TestStats, record: RequestRecord) -> None:
     if not record.ok and len(stats.violations) < MAX_TEST_VIOLATIONS:
         reason = "; ".join(record.violations) or "matches no operation"
         stats.violations.append(f"{record.describe()}: {reason}")
+
+
+def count_into(all_stats: dict[str, CollectionStats], record: RequestRecord) -> None:
+    """Add ``record`` to the counters of its collection in ``all_stats``."""
+    stats = all_stats.setdefault(record.collection, CollectionStats())
+    stats.requests += 1
+    stats.violations += bool(record.violations)
+    if record.test:
+        _count_test(stats.by_test.setdefault(record.test, TestStats()), record)
+    if record.operation is None:
+        stats.unmatched += 1
+        return
+    stats.by_operation[record.operation] += 1
+    last = stats.last_by_operation.get(record.operation)
+    stats.last_by_operation[record.operation] = max(record.time, last or record.time)
+    if not record.violations:
+        stats.valid_by_operation[record.operation] += 1
+    stats.by_status[(record.operation, record.status)] += 1
+    stats.time_by_operation[record.operation] += record.duration_us
+    for param in record.params:
+        stats.by_param[(record.operation, param)] += 1
+
+
+def count_records(records: Iterable[RequestRecord]) -> dict[str, CollectionStats]:
+    """Per-collection counters of ``records`` alone (a period's coverage, say)."""
+    stats: dict[str, CollectionStats] = {}
+    for record in records:
+        count_into(stats, record)
+    return stats

@@ -567,7 +567,10 @@ def _paths() -> dict[str, Schema]:
             "get": op(
                 "Request coverage of the workspace's collections",
                 data=ref("Coverage"),
-                params=[{"name": "collection_id", "in": "query", "schema": _STR}],
+                params=[
+                    {"name": "collection_id", "in": "query", "schema": _STR},
+                    {"name": "time_period", "in": "query", "schema": {"enum": list(PERIODS)}},
+                ],
             )
         },
         "/api/requests": {

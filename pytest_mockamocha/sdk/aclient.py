@@ -403,9 +403,11 @@ class AsyncClient:
         self.token = token.access_token
         return token
 
-    async def coverage(self, collection_id: str | None = None) -> Coverage:
+    async def coverage(
+        self, collection_id: str | None = None, *, time_period: str | None = None
+    ) -> Coverage:
         """Request coverage of the workspace's collections (or of one), as the reports."""
-        return await self.send(calls.coverage(collection_id))
+        return await self.send(calls.coverage(collection_id, time_period))
 
     async def me(self) -> Me:
         return await self.send(calls.me())

@@ -329,6 +329,6 @@ def list_requests(
     return Call("GET", "/api/requests", _page("requests", RequestRecord.from_json), params)
 
 
-def coverage(collection_id: str | None) -> Call[Coverage]:
-    params = _params(collection_id=collection_id)
+def coverage(collection_id: str | None, time_period: str | None = None) -> Call[Coverage]:
+    params = _params(collection_id=collection_id, time_period=time_period)
     return Call("GET", "/api/analytics/coverage", Coverage.from_json, params)

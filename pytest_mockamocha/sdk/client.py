@@ -403,9 +403,11 @@ class Client:
         self.token = token.access_token
         return token
 
-    def coverage(self, collection_id: str | None = None) -> Coverage:
+    def coverage(
+        self, collection_id: str | None = None, *, time_period: str | None = None
+    ) -> Coverage:
         """Request coverage of the workspace's collections (or of one), as the reports."""
-        return self.send(calls.coverage(collection_id))
+        return self.send(calls.coverage(collection_id, time_period))
 
     def me(self) -> Me:
         return self.send(calls.me())

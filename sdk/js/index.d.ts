@@ -432,7 +432,7 @@ export declare class Client {
   login(email: string, password: string): Promise<Token>;
   me(): Promise<Me>;
   health(): Promise<Health>;
-  coverage(collectionId?: string): Promise<Coverage>;
+  coverage(collectionId?: string, options?: { timePeriod?: TimePeriod }): Promise<Coverage>;
   generateData(endpointId: string, options?: GenerateOptions): Promise<Generation>;
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
 }

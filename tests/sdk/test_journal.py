@@ -54,6 +54,8 @@ def test_coverage_of_one_collection(client: Client, petstore: Collection) -> Non
     assert coll.violations == 1
     assert "GET /pets/{petId}" in {o.name for o in coll.operation_list if o.hits}
     assert report.raw["schema"] == "mockamocha-report"
+    (today,) = client.coverage(petstore.id, time_period="24h").collections
+    assert today.requests == 3  # all made just now
     with pytest.raises(NotFound):
         client.coverage("coll_missing")
 

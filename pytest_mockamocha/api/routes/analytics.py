@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from pytest_mockamocha.analytics import coverage
-from pytest_mockamocha.analytics.journal import RequestRecord
+from pytest_mockamocha.analytics.journal import RequestRecord, count_records
 from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
@@ -93,19 +93,27 @@ def requests_report(call: Call) -> Answer:
 
 
 def coverage_report(call: Call) -> Answer:
-    """The coverage report model of the workspace's mounted collections (or the one asked)."""
+    """The coverage report model of the workspace's collections (or the one asked), over
+    every request since the counts began, or over one ``time_period`` (of the requests the
+    journal keeps: the latest 10,000)."""
     wanted = call.request.args.get("collection_id")
     if wanted:
         call.collection(wanted)  # 404 for what is not the caller's
     engine = call.state.engine
-    stats = engine.journal.stats()
+    since = None
+    if call.request.args.get("time_period"):
+        since = time.time() - PERIODS[_period(call)] * 86400
+        stats = count_records(r for r in engine.journal.records() if r.time >= since)
+    else:
+        stats = engine.journal.stats()
     summaries = {}
     for slug in _collections(call):
         try:
             coll = engine.collection(slug)
         except LookupError:
             continue  # a collection with no document imported yet
-        bad = [r for r in engine.journal.records(collection=slug) if not r.ok]
+        records = engine.journal.records(collection=slug)
+        bad = [r for r in records if not r.ok and (since is None or r.time >= since)]
         problems = [coverage.problem_line(r) for r in bad[: coverage.MAX_PROBLEMS]]
         summaries[slug] = coverage.summarize(slug, coll.spec, stats.get(slug), problems)
     return Answer(coverage.report(summaries))

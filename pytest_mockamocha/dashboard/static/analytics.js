@@ -24,7 +24,7 @@ export async function renderAnalytics(main) {
     const wanted = collection.input.value || undefined;
     const [report, coverage] = await Promise.all([
       api.analytics.requests({ time_period: period.input.value, collection_id: wanted }),
-      api.coverage(wanted),
+      api.coverage(wanted, { timePeriod: period.input.value }),
     ]);
     fill(body, summary(report), charts(report), coverageTable(coverage));
   };

@@ -286,9 +286,10 @@ export class Client {
     return this.request('GET', '/api/health', { raw: true });
   }
 
-  /** Request coverage of the workspace's collections, or of `collectionId` only. */
-  coverage(collectionId) {
-    const query = { collection_id: collectionId };
+  /** Request coverage of the workspace's collections, or of `collectionId` only; over one
+   * `timePeriod` ('24h', '7d', '30d', '90d') of the requests the server keeps, if given. */
+  coverage(collectionId, { timePeriod } = {}) {
+    const query = { collection_id: collectionId, time_period: timePeriod };
     return this.request('GET', '/api/analytics/coverage', { query });
   }
 

@@ -224,6 +224,9 @@ describe('journal and coverage', { timeout: 30_000 }, () => {
       assert.equal(report.schema, 'mockamocha-report');
       assert.equal(report.collections[0].requests, 2);
       assert.equal(report.collections[0].operations.hit, 1);
+      const today = await client.coverage(coll.id, { timePeriod: '24h' });
+      assert.equal(today.collections[0].requests, 2);  // both were made just now
+      await assert.rejects(client.coverage(coll.id, { timePeriod: '1y' }), ValidationError);
       await assert.rejects(client.coverage('coll_missing'), NotFound);
     }));
 });

@@ -3,6 +3,7 @@ the live document."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -10,6 +11,9 @@ import requests
 from conftest import Api  # type: ignore[import-not-found]
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+from pytest_mockamocha.analytics.journal import RequestRecord
+from pytest_mockamocha.api import ManagementApi
 
 
 class Checked(Api):
@@ -106,3 +110,34 @@ def test_coverage_of_a_collection(checked: Checked, petstore: dict[str, Any]) ->
     assert ops["GET /pets/{petId}"]["statuses_hit"] == ["200", "404"]
     assert coll["violations"] == 1
     assert [t["nodeid"] for t in model["tests"]] == ["t::one", "t::two"]
+
+
+def test_coverage_over_a_period_counts_only_that_periods_requests(
+    checked: Checked, petstore: dict[str, Any], management: ManagementApi
+) -> None:
+    requests.get(f"{petstore['mock_url']}/pets", params={"limit": "2"}, timeout=5)
+    old = RequestRecord(
+        id="req_old",
+        time=time.time() - 40 * 86400,  # 40 days ago: in 90d, not in 30d
+        collection=petstore["slug"],
+        operation="GET /pets/{petId}",
+        method="GET",
+        path="/pets/1",
+        query="",
+        status=200,
+        duration_us=100,
+        source="example",
+    )
+    management.state.engine.journal.restore([old])
+
+    def hit(**params: str) -> int:
+        query = {"collection_id": petstore["id"], **params}
+        (coll,) = checked.data("GET", "/api/analytics/coverage", params=query)["collections"]
+        return int(coll["operations"]["hit"])
+
+    assert hit() == 2  # every request since the counts began
+    assert hit(time_period="90d") == 2
+    assert hit(time_period="30d") == 1
+    assert hit(time_period="24h") == 1
+    refused = checked.call("GET", "/api/analytics/coverage", params={"time_period": "1y"})
+    assert refused.status_code == 422
