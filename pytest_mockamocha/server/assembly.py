@@ -68,13 +68,21 @@ class Assembly:
         )
 
     def close(self) -> None:
-        """Stop the server, release proxied connections, flush the request log."""
+        """Stop the server, release proxied connections, let background imports end (a
+        few seconds at most), flush the request log, release the database."""
         self.server.stop()
         for coll in self.engine:
             if coll.upstream is not None:
                 coll.upstream.close()
+        self.api.state.imports.wait(_IMPORTS_GRACE)
         if self.log is not None:
             self.log.close()
+        self.api.state.store.close()
+
+
+#: seconds a stopping server gives background imports to end (an unfinished one is marked
+#: failed at the next start)
+_IMPORTS_GRACE = 5.0
 
 
 def assemble(config: ServerConfig) -> Assembly:

@@ -56,6 +56,7 @@ def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[MockServe
     api.ensure_admin(ADMIN["email"], ADMIN["password"])
     with MockServer(engine, management=api) as running:
         yield running
+    assert api.state.imports.wait(10)  # no background import outlives the store
     store.close()
 
 
