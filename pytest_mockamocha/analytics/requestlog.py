@@ -9,6 +9,7 @@ torn last line (a kill mid-write) is skipped.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -17,43 +18,44 @@ from typing import Any
 
 from pytest_mockamocha.analytics.journal import Journal, RequestRecord
 
+log = logging.getLogger("pytest_mockamocha.analytics")
 _FIELDS = set(RequestRecord._fields)
 _TUPLES = ("violations", "nearest", "params")
 
 
-class RequestLog:
-    """Appends every record the journal receives to ``path``, once per ``interval``."""
+class BatchedLog:
+    """What every request log shares: the journal's records collected as they arrive and
+    handed to ``write`` in batches by one thread, every ``interval`` seconds, so the request
+    path never waits for a disk or a database; the rest is written at ``close``."""
 
-    def __init__(self, path: Path, journal: Journal, interval: float = 1.0):
-        self.path = path
+    name = "mockamocha-requestlog"
+
+    def __init__(self, journal: Journal, interval: float) -> None:
         self.interval = interval
         self._pending: list[RequestRecord] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mockamocha-requestlog", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         journal.subscribe(self._pending_append)
 
     def _pending_append(self, record: RequestRecord) -> None:
         with self._lock:
             self._pending.append(record)
 
-    def start(self) -> RequestLog:
-        """Start the writer thread."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._thread.start()
-        return self
+    def write(self, batch: list[RequestRecord]) -> None:
+        """Keep ``batch`` (never empty) wherever this log keeps records."""
+        raise NotImplementedError
+
+    def tick(self) -> None:
+        """One round of the thread: write what is pending."""
+        self.flush()
 
     def flush(self) -> int:
         """Write what is pending now; returns how many records."""
         with self._lock:
             batch, self._pending = self._pending, []
-        if not batch:
-            return 0
-        lines = "".join(json.dumps(r._asdict(), separators=(",", ":")) + "\n" for r in batch)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(lines)
-            fh.flush()
-            os.fsync(fh.fileno())
+        if batch:
+            self.write(batch)
         return len(batch)
 
     def close(self) -> None:
@@ -66,9 +68,31 @@ class RequestLog:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self.flush()
-            except OSError:
-                continue  # a full or vanished disk: keep serving, try again next time
+                self.tick()
+            except Exception as exc:  # a full disk or a database blip must not end the log
+                # the class only: a driver's message may quote a connection URL
+                log.warning("request log: %s; trying again", type(exc).__name__)
+
+
+class RequestLog(BatchedLog):
+    """Appends every record the journal receives to ``path``, once per ``interval``."""
+
+    def __init__(self, path: Path, journal: Journal, interval: float = 1.0):
+        super().__init__(journal, interval)
+        self.path = path
+
+    def start(self) -> RequestLog:
+        """Start the writer thread."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._thread.start()
+        return self
+
+    def write(self, batch: list[RequestRecord]) -> None:
+        lines = "".join(json.dumps(r._asdict(), separators=(",", ":")) + "\n" for r in batch)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
 def read_log(path: Path) -> Iterator[RequestRecord]:
