@@ -93,9 +93,10 @@ def requests_report(call: Call) -> Answer:
 
 
 def coverage_report(call: Call) -> Answer:
-    """The coverage report model of the workspace's collections (or the one asked), over
-    every request since the counts began, or over one ``time_period`` (of the requests the
-    journal keeps: the latest 10,000)."""
+    """The coverage report model of the workspace's collections that were called or are
+    compiled (or of the one asked, called or not), over every request since the counts
+    began, or over one ``time_period`` (of the requests the journal keeps: the latest
+    10,000)."""
     wanted = call.request.args.get("collection_id")
     if wanted:
         call.collection(wanted)  # 404 for what is not the caller's
@@ -107,7 +108,11 @@ def coverage_report(call: Call) -> Answer:
     else:
         stats = engine.journal.stats()
     summaries = {}
-    for slug in _collections(call):
+    slugs = list(_collections(call))
+    if not wanted:  # a collection nobody called and nothing compiled covers nothing: left
+        live = {c.slug for c in engine}  # out, rather than compiling every stored one
+        slugs = [slug for slug in slugs if slug in stats or slug in live]
+    for slug in slugs:
         try:
             coll = engine.collection(slug)
         except LookupError:

@@ -107,3 +107,16 @@ def test_a_sequence_keeps_its_position_because_its_collection_is_not_unmounted(
         assert _get(built, "other", "/pets").status_code == 200
         assert _get(built, "seq", "/pets/1").status_code == 200  # the sequence went on
         assert compiled(built) == ["other", "seq"]  # nothing safe to unmount
+
+
+def test_coverage_of_the_workspace_compiles_no_collection_nobody_called(tmp_path: Path) -> None:
+    with team_server(tmp_path, compiled=8) as (_, admin):
+        colls = [_import(admin, name) for name in ("one", "two", "three")]
+    with team_server(tmp_path, compiled=8) as (built, admin):
+        assert _get(built, "two", "/pets").status_code == 200
+        report = admin.data("GET", "/api/analytics/coverage")
+        assert [c["slug"] for c in report["collections"]] == ["two"]
+        assert compiled(built) == ["two"]  # the others were not compiled to say "0%"
+        asked = {"collection_id": colls[2]["id"]}
+        (three,) = admin.data("GET", "/api/analytics/coverage", params=asked)["collections"]
+        assert (three["slug"], three["operations"]["hit"]) == ("three", 0)  # asked: shown
