@@ -24,7 +24,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,6 +57,10 @@ class SqlRepository:
         self._columns = COLUMNS.get(name, ())
         self._heavy = HEAVY.get(name, ())
         self._fields = Fields(self._table, store.dialect, self._heavy, store.lowering)
+        #: the statements every API call makes, built once: SQLAlchemy then reuses their
+        #: compiled form without building and hashing a new statement per call
+        self._insert = self._table.insert()
+        self._get = select(*self._loaded()).where(self._table.c.id == bindparam("record_id"))
 
     def _row(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The row that keeps ``record``: its JSON, its columns, its heavy fields apart."""
@@ -79,13 +93,12 @@ class SqlRepository:
 
     def insert(self, record: Record) -> Record:
         with self._store.connection(write=True) as conn:
-            conn.execute(self._table.insert().values(**self._row(record)))
+            conn.execute(self._insert, self._row(record))
         return dict(record)
 
     def get(self, record_id: str) -> Record | None:
-        statement = select(*self._loaded()).where(self._table.c.id == record_id)
         with self._store.connection() as conn:
-            row = conn.execute(statement).first()
+            row = conn.execute(self._get, {"record_id": record_id}).first()
         return None if row is None else self._record(row)
 
     def find(self, **equals: Any) -> list[Record]:
