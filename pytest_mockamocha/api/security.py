@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from pytest_mockamocha.api.envelope import ApiError
+from pytest_mockamocha.store import Shared
 
 TOKEN_TTL = 3600
 KEY_PREFIX = "mm_"
@@ -133,15 +134,28 @@ class LoginThrottle:
         with self._lock:
             for key in (("account", f"{client}|{email}"), ("client", client)):
                 failures = self._live(key, now)[0]
-                self._counts.pop(key, None)
-                self._counts[key] = (failures + 1, now)
-            while len(self._counts) > self.TRACKED:
-                self._counts.popitem(last=False)
+                self._put(key, (failures + 1, now))
+            self._trim(now)
 
     def succeeded(self, client: str, email: str) -> None:
         """Forget the failures of ``client`` for ``email`` (not its count over all accounts)."""
         with self._lock:
-            self._counts.pop(("account", f"{client}|{email}"), None)
+            self._drop(("account", f"{client}|{email}"))
+
+    # -- where counts are kept: this process's memory (see SharedLoginThrottle) ----------
+    def _get(self, key: tuple[str, str]) -> tuple[int, float] | None:
+        return self._counts.get(key)
+
+    def _put(self, key: tuple[str, str], count: tuple[int, float]) -> None:
+        self._counts.pop(key, None)
+        self._counts[key] = count
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        self._counts.pop(key, None)
+
+    def _trim(self, now: float) -> None:
+        while len(self._counts) > self.TRACKED:
+            self._counts.popitem(last=False)
 
     def _wait(self, key: tuple[str, str], free: int, now: float) -> float:
         failures, last = self._live(key, now)
@@ -150,7 +164,47 @@ class LoginThrottle:
         return last + min(self.MAX_WAIT, 2.0 ** (failures - free)) - now
 
     def _live(self, key: tuple[str, str], now: float) -> tuple[int, float]:
-        found = self._counts.get(key)
+        found = self._get(key)
         if found is None or now - found[1] > self.FORGET:
             return 0, now
         return found
+
+
+class SharedLoginThrottle(LoginThrottle):
+    """``LoginThrottle`` whose counts live in the store replicas share, so a guesser gets
+    no more tries behind N replicas than from one (wall-clock times: replicas share no
+    monotonic clock). Two failures at the same instant on two replicas may count once: a
+    throttle needs the order of magnitude, not the exact count."""
+
+    #: forgotten counts are swept from the store once every this many failures
+    SWEEP = 256
+
+    def __init__(self, shared: Shared, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(clock)
+        self._shared = shared
+        self._failures = 0
+
+    @staticmethod
+    def _key(key: tuple[str, str]) -> str:
+        return f"throttle:{key[0]}:{key[1]}"
+
+    def _get(self, key: tuple[str, str]) -> tuple[int, float] | None:
+        found = self._shared.text(self._key(key))
+        if found is None:
+            return None
+        failures, _, last = found.partition("|")
+        return int(failures), float(last)
+
+    def _put(self, key: tuple[str, str], count: tuple[int, float]) -> None:
+        self._shared.set_text(self._key(key), f"{count[0]}|{count[1]}")
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        self._shared.set_text(self._key(key), None)
+
+    def _trim(self, now: float) -> None:
+        self._failures += 1
+        if self._failures % self.SWEEP:
+            return
+        for key, value in self._shared.texts("throttle:").items():
+            if now - float(value.partition("|")[2] or 0) > self.FORGET:
+                self._shared.set_text(key, None)

@@ -12,7 +12,7 @@ from pytest_mockamocha.analytics.exchanges import Exchanges
 from pytest_mockamocha.api.catalog import Catalog
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.api.importjobs import ImportJobs
-from pytest_mockamocha.api.security import LoginThrottle, Tokens
+from pytest_mockamocha.api.security import LoginThrottle, SharedLoginThrottle, Tokens
 from pytest_mockamocha.api.sessions import Sessions
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.store import Record, Store
@@ -36,6 +36,8 @@ class ApiState:
 
     def __post_init__(self) -> None:
         self.sessions = Sessions(self.tokens.secret, self.store)
+        if self.store.shared is not None:  # replicas: one throttle for all of them
+            self.throttle = SharedLoginThrottle(self.store.shared)
 
     @property
     def imports(self) -> ImportJobs:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pytest_mockamocha.api.envelope import ApiError
-from pytest_mockamocha.api.security import LoginThrottle
+from pytest_mockamocha.api.security import LoginThrottle, SharedLoginThrottle
+from pytest_mockamocha.store.shared import MemoryShared
 
 
 class Clock:
@@ -76,3 +77,28 @@ def test_the_free_failures_answer_without_waiting(free: int) -> None:
     for i in range(free - 1):
         throttle.failed("c", "a@x" if free == LoginThrottle.FREE_PER_ACCOUNT else f"{i}@x")
         assert retry_after(throttle, "c", "a@x" if free == 5 else "new@x") is None
+
+
+def test_replicas_share_one_throttle_through_their_store() -> None:
+    clock, shared = Clock(), MemoryShared()
+    a, b = SharedLoginThrottle(shared, clock), SharedLoginThrottle(shared, clock)
+    for replica in (a, b, a, b, a):  # five failures spread over two replicas
+        replica.failed("guesser", "admin@x")
+    assert retry_after(b, "guesser", "admin@x") == 1  # as if one server had seen them all
+    assert retry_after(a, "owner", "admin@x") is None
+    a.succeeded("guesser", "admin@x")
+    assert retry_after(b, "guesser", "admin@x") is None  # 5 over all accounts: < 10 free
+
+
+def test_a_shared_throttle_sweeps_forgotten_counts_from_the_store() -> None:
+    clock, shared = Clock(), MemoryShared()
+    throttle = SharedLoginThrottle(shared, clock)
+    for i in range(SharedLoginThrottle.SWEEP - 1):
+        throttle.failed(f"client{i}", "admin@x")
+    assert len(shared.texts("throttle:")) == 2 * (SharedLoginThrottle.SWEEP - 1)
+    clock.now += SharedLoginThrottle.FORGET + 1
+    throttle.failed("late", "admin@x")  # the SWEEP-th failure sweeps
+    assert set(shared.texts("throttle:")) == {
+        "throttle:account:late|admin@x",
+        "throttle:client:late",
+    }
