@@ -6,7 +6,7 @@ from typing import Any
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.api.envelope import ApiError
-from pytest_mockamocha.api.security import hash_password
+from pytest_mockamocha.api.security import HashingLater, hash_password
 from pytest_mockamocha.store import Record, Store, utc_now
 
 
@@ -21,23 +21,38 @@ def find_user(store: Store, email: str) -> Record | None:
 
 
 def create_user(
-    store: Store, *, email: str, name: str, password: str, is_admin: bool = False
+    store: Store,
+    *,
+    email: str,
+    name: str,
+    password: str | None,
+    is_admin: bool = False,
+    hash_later: bool = False,
 ) -> Record:
-    """A new user with a workspace of its own; 409 when the email is taken."""
+    """A new user with a workspace of its own; 409 when the email is taken.
+
+    ``password=None`` makes a user nobody can sign in as (a pytest session's administrator:
+    its fixtures are given tokens). ``hash_later`` hashes the password in a background
+    thread (``HashingLater``): for stores in memory only."""
     if "@" not in email or len(email) > 320:
         raise ApiError(422, "the request body is not valid", ['Field "email" must be an email'])
-    if len(password) < 8:
+    if password is not None and len(password) < 8:
         raise ApiError(
             422,
             "the request body is not valid",
             ['Field "password" must have at least 8 characters'],
         )
+    later = HashingLater(password) if password is not None and hash_later else None
+    if later is not None:
+        digest: str | None = later.placeholder
+    else:
+        digest = None if password is None else hash_password(password)
     record = {
         "id": new_id("user"),
         "email": email.strip(),
         "email_key": normal_email(email),
         "name": name.strip(),
-        "password_hash": hash_password(password),
+        "password_hash": digest,
         "is_admin": is_admin,
         "workspace_id": new_id("ws"),
         "created_at": utc_now(),
@@ -46,7 +61,18 @@ def create_user(
         if find_user(store, email) is not None:
             raise ApiError(409, "a user with this email exists")
         store.users.insert(record)
+    if later is not None:
+        user_id = str(record["id"])
+        later.start(lambda done: _replace_hash(store, user_id, later.placeholder, done))
     return record
+
+
+def _replace_hash(store: Store, user_id: str, placeholder: str, done: str) -> None:
+    """The finished hash in place of its placeholder (unless the password changed since)."""
+    with store.transaction():
+        user = store.users.get(user_id)
+        if user is not None and user.get("password_hash") == placeholder:
+            store.users.update(user_id, {"password_hash": done})
 
 
 def public_user(user: Record, *, full: bool = False) -> dict[str, Any]:

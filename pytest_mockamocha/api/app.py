@@ -155,13 +155,23 @@ class ManagementApi:
         return str(record["user_id"])
 
     # -- bootstrap -----------------------------------------------------------------------
-    def ensure_admin(self, email: str, password: str, name: str = "Admin") -> Record | None:
-        """Create the admin when the store has no administrator yet; the new user, or None."""
+    def ensure_admin(
+        self, email: str, password: str | None, name: str = "Admin", *, hash_later: bool = False
+    ) -> Record | None:
+        """Create the admin when the store has no administrator yet; the new user, or None.
+        ``password=None``: nobody signs in as it; ``hash_later``: see ``create_user``."""
         store = self.state.store
         with store.transaction():
             if store.users.count(is_admin=True):
                 return None
-            return create_user(store, email=email, name=name, password=password, is_admin=True)
+            return create_user(
+                store,
+                email=email,
+                name=name,
+                password=password,
+                is_admin=True,
+                hash_later=hash_later,
+            )
 
     def admin_id(self) -> str | None:
         """The id of the first administrator, if any."""

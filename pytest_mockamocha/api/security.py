@@ -26,8 +26,52 @@ def hash_password(password: str, salt: bytes | None = None) -> str:
     return f"scrypt${salt.hex()}${digest.hex()}"
 
 
+class HashingLater:
+    """A password hashed in a thread of its own: scrypt costs ~50 ms of CPU and releases the
+    GIL, so a server whose store lives in memory does not wait for it before it answers.
+
+    ``placeholder`` is what the store keeps until ``done`` writes the real hash;
+    ``verify_password`` waits for the thread when it meets a placeholder. Only for stores
+    that die with the process: a file must never hold a placeholder a crash could strand.
+    """
+
+    _PREFIX = "hashing$"
+    _running: dict[str, HashingLater] = {}
+
+    def __init__(self, password: str) -> None:
+        self.placeholder = self._PREFIX + secrets.token_hex(8)
+        self._password = password
+        self._result = ""
+        self._finished = threading.Event()
+        self._then: list[Callable[[str], None]] = []
+        self._running[self.placeholder] = self
+
+    def start(self, then: Callable[[str], None]) -> None:
+        """Hash in the background, then call ``then`` with the hash (to store it)."""
+        self._then.append(then)
+        threading.Thread(target=self._run, name="mockamocha-hash", daemon=True).start()
+
+    def _run(self) -> None:
+        self._result = hash_password(self._password)
+        self._password = ""
+        self._finished.set()
+        for then in self._then:
+            then(self._result)
+
+    @classmethod
+    def resolve(cls, stored: str) -> str:
+        """The real hash behind ``stored``: waits for its thread when it is a placeholder."""
+        pending = cls._running.get(stored) if stored.startswith(cls._PREFIX) else None
+        if pending is None:
+            return stored
+        pending._finished.wait()
+        return pending._result
+
+
 def verify_password(password: str, stored: str | None) -> bool:
     """True when ``password`` hashes to ``stored`` (constant time; slow even on a miss)."""
+    if stored:
+        stored = HashingLater.resolve(stored)
     if not stored or stored.count("$") != 2:
         hash_password(password, _DUMMY_SALT)
         return False

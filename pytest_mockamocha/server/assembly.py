@@ -201,10 +201,12 @@ def _looks_like_openapi(path: Path) -> bool:
 
 
 def _admin(api: ManagementApi, config: ServerConfig) -> None:
-    """Create the administrator on an empty store (and say so)."""
+    """Create the administrator on an empty store (and say so). A store in memory gets the
+    password hashed in the background: nothing can outlive the process half-made, and
+    ~50 ms of scrypt leave the way to the first answer."""
     email, password = config.admin
     try:
-        made = api.ensure_admin(email, password)
+        made = api.ensure_admin(email, password, hash_later=config.db is None)
     except ApiError as exc:
         raise ConfigError(
             "cannot create the admin: {details}", details="; ".join(exc.details)

@@ -8,7 +8,6 @@ use it without loading the engine.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,10 +68,9 @@ class ServerConfig:
     #: slug is updated, as ``serve`` does across restarts); False: documents are listed in
     #: the store beside it and served as they are (a pytest session's specs)
     keep_documents: bool = False
-    #: (email, password) of the administrator created on an empty store
-    admin: tuple[str, str] = field(
-        default_factory=lambda: (_SESSION_ADMIN, secrets.token_urlsafe(24)), repr=False
-    )
+    #: (email, password) of the administrator created on an empty store; no password (a
+    #: pytest session's): nobody signs in as it, its fixtures are given tokens
+    admin: tuple[str, str | None] = field(default=(_SESSION_ADMIN, None), repr=False)
     #: told the administrator's email when it is created now (``serve`` prints a generated
     #: password once): called before anything else can fail, so it is never lost
     on_admin_created: Callable[[str], None] | None = field(default=None, repr=False)

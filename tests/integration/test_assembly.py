@@ -112,3 +112,51 @@ def test_add_spec_mounts_as_the_assembly_does(tmp_path: Path) -> None:
     assert coll.slug == "late"
     assert [c["slug"] for c in built.api.state.store.collections.find()] == ["late"]
     built.close()
+
+
+ADMIN = ("owner@example.com", "a long enough password")
+
+
+def _login(built_url: str, password: str) -> int:
+    return requests.post(
+        f"{built_url}/api/auth/login",
+        json={"email": ADMIN[0], "password": password},
+        timeout=10,
+    ).status_code
+
+
+def test_a_store_in_memory_hashes_the_admin_password_while_the_server_starts() -> None:
+    built = assemble(ServerConfig(documents=(Document(PETSTORE, slug="shop"),), admin=ADMIN))
+    with built.server:
+        # a sign-in at once waits for the hash; it neither fails nor lets a wrong one in
+        assert _login(built.server.url, ADMIN[1]) == 200
+        assert _login(built.server.url, "not the password at all") == 401
+    (admin,) = built.api.state.store.users.find(is_admin=True)
+    assert admin["password_hash"].startswith("scrypt$")
+    built.close()
+
+
+def test_a_database_file_gets_the_admin_password_hashed_before_start(tmp_path: Path) -> None:
+    config = ServerConfig(db=tmp_path / "db.json", admin=ADMIN, cache_dir=tmp_path / "cache")
+    built = assemble(config)
+    (admin,) = built.api.state.store.users.find(is_admin=True)
+    assert admin["password_hash"].startswith("scrypt$")  # nothing half-made on disk
+    with built.server:
+        assert _login(built.server.url, ADMIN[1]) == 200
+    built.close()
+
+
+def test_a_sessions_administrator_has_no_password_to_guess() -> None:
+    built = assemble(ServerConfig(documents=(Document(PETSTORE, slug="shop"),)))
+    (admin,) = built.api.state.store.users.find(is_admin=True)
+    assert admin["password_hash"] is None
+    with built.server:
+        refused = requests.post(
+            f"{built.server.url}/api/auth/login",
+            json={"email": admin["email"], "password": "anything at all"},
+            timeout=10,
+        )
+        assert refused.status_code == 401
+        token = {"Authorization": f"Bearer {built.server.admin_token}"}
+        assert requests.get(f"{built.server.url}/api/auth/me", headers=token, timeout=10).ok
+    built.close()
