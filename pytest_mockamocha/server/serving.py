@@ -40,6 +40,7 @@ class ServerThread:
         self.port = port
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._growing: threading.Thread | None = None
         #: set by ``stop``: a hanging or dripping fault gives up at once
         self._stopping = threading.Event()
 
@@ -72,7 +73,7 @@ class ServerThread:
             self.app,
             host=self.host,
             port=self.port,
-            threads=self.threads,
+            threads=min(self.threads, _FIRST_THREADS),
             ident="mockamocha",
             max_request_body_size=self.max_body + 1,
             expose_tracebacks=False,
@@ -89,6 +90,14 @@ class ServerThread:
         self.port = int(server.effective_port)
         self._thread = threading.Thread(target=server.run, name="mockamocha-waitress", daemon=True)
         self._thread.start()
+        if self.threads > _FIRST_THREADS:
+            self._growing = threading.Thread(
+                target=_grow_pool,
+                args=(server.task_dispatcher, self.threads, self._stopping),
+                name="mockamocha-pool",
+                daemon=True,
+            )
+            self._growing.start()
 
     def _start_werkzeug(self) -> None:
         from werkzeug.serving import WSGIRequestHandler, make_server
@@ -140,6 +149,9 @@ class ServerThread:
             return
         self._server = self._thread = None
         self._stopping.set()
+        if self._growing is not None:  # no thread added once the pool shuts down
+            self._growing.join(timeout)
+            self._growing = None
         if self.kind == "waitress":
             _stop_waitress(server)
         else:
@@ -152,6 +164,20 @@ class ServerThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+#: worker threads waitress starts with; the rest are added in the background
+_FIRST_THREADS = 4
+
+
+def _grow_pool(dispatcher: Any, threads: int, stopping: threading.Event) -> None:
+    """Grow waitress's pool to ``threads``, one thread at a time. Starting the 64 threads
+    at once cost ~40 ms before the first answer; one at a time, ``add_task`` (which takes
+    the same lock) never waits behind more than one thread's start."""
+    for count in range(_FIRST_THREADS + 1, threads + 1):
+        if stopping.is_set():
+            return
+        dispatcher.set_thread_count(count)
 
 
 #: a request's headers must have arrived this many seconds after its first byte

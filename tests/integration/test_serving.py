@@ -223,6 +223,39 @@ def test_stop_frees_the_port(engine: Engine, kind: str) -> None:
         again.stop()
 
 
+def test_the_pool_answers_at_once_and_grows_to_its_size(engine: Engine) -> None:
+    engine.rules.put(
+        Rule(
+            id="rule_held_it",
+            collection="petstore",
+            operation="GET /pets/mine",
+            steps=(Step(Reply(json=[], delay=1.0)),),
+        )
+    )
+    thread = ServerThread(MockServerApp(engine), threads=12).start()
+    try:
+        assert requests.get(f"{thread.url}/mocks/petstore/pets/1", timeout=10).ok
+        # eleven held answers at once: each has a thread only once the pool has grown
+        with ThreadPoolExecutor(11) as pool:
+            held = pool.map(
+                lambda _: requests.get(f"{thread.url}/mocks/petstore/pets/mine", timeout=10),
+                range(11),
+            )
+            fast = requests.get(f"{thread.url}/mocks/petstore/pets/1", timeout=0.9)
+            assert fast.status_code == 200  # the twelfth thread answers meanwhile
+            assert all(r.status_code == 200 for r in held)
+    finally:
+        thread.stop()
+        engine.rules.remove("rule_held_it")
+
+
+def test_a_server_stopped_while_its_pool_grows_leaves_no_thread(engine: Engine) -> None:
+    before = {t.ident for t in threading.enumerate()}
+    ServerThread(MockServerApp(engine), threads=64).start().stop()
+    left = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert left == []
+
+
 def test_start_and_stop_are_idempotent(engine: Engine) -> None:
     thread = ServerThread(MockServerApp(engine))
     thread.stop()  # never started
