@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 import signal
@@ -14,11 +15,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pytest_mockamocha._defaults import DEFAULT_HOST, DEFAULT_MAX_BODY, SERVER_KINDS
-from pytest_mockamocha.cli.client_cmds import COMMANDS
-from pytest_mockamocha.cli.db_cmd import db_group
-from pytest_mockamocha.cli.generate_cmd import generate_command
-from pytest_mockamocha.cli.lint_cmd import lint_command
-from pytest_mockamocha.cli.report_cmd import report_command
 from pytest_mockamocha.errors import ApiError, ConfigError, MockamochaError
 from pytest_mockamocha.server.config import (
     DEFAULT_COMPILED,
@@ -44,7 +40,43 @@ OPTION_NAMES = {
 }
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: commands kept in modules of their own, imported when named: ``serve`` starts without
+#: the SDK, the report readers or the generator's command (name -> module:attribute)
+LAZY_COMMANDS = {
+    "analytics": "client_cmds:analytics_command",
+    "collections": "client_cmds:collections_group",
+    "db": "db_cmd:db_group",
+    "endpoints": "client_cmds:endpoints_group",
+    "generate": "generate_cmd:generate_command",
+    "import": "client_cmds:import_command",
+    "imports": "client_cmds:imports_group",
+    "lint": "lint_cmd:lint_command",
+    "login": "client_cmds:login_command",
+    "logout": "client_cmds:logout_command",
+    "report": "report_cmd:report_command",
+    "reset": "client_cmds:reset_command",
+    "rules": "client_cmds:rules_group",
+    "scenarios": "client_cmds:scenarios_command",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose ``LAZY_COMMANDS`` load when named (help lists, and so loads, all)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(f"pytest_mockamocha.cli.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pytest-mockamocha")
 def cli() -> None:
     """MockaMocha: contract-checked mock APIs from OpenAPI documents."""
@@ -64,14 +96,6 @@ def _proxies(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
         return tuple(parse_proxy(value) for value in values)
     except ConfigError as exc:
         raise click.BadParameter(str(exc)) from None
-
-
-cli.add_command(generate_command)
-cli.add_command(lint_command)
-cli.add_command(report_command)
-cli.add_command(db_group)
-for _command in COMMANDS:
-    cli.add_command(_command)
 
 
 @cli.command()

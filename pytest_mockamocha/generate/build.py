@@ -10,16 +10,18 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.generate import objects, strings, styles
 from pytest_mockamocha.generate.numbers import integer, number
 from pytest_mockamocha.generate.refs import Schema
 from pytest_mockamocha.generate.shape import Choice, Folder, Shape, Unsatisfiable
 from pytest_mockamocha.generate.tuning import HARD_DEPTH, MAX_DEPTH, P_EXAMPLE, P_NULL
-from pytest_mockamocha.generate.validate import Checker
 from pytest_mockamocha.generate.values import json_copy
 from pytest_mockamocha.spec import pointer as jp
+
+if TYPE_CHECKING:  # jsonschema loads with the first Checker made, not with the generator
+    from pytest_mockamocha.generate.validate import Checker
 
 _SCALARS = ("string", "integer", "number", "boolean")
 _DEFAULT_KINDS = ("string", "integer", "number", "boolean", "object", "array", "null")

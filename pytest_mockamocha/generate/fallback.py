@@ -34,10 +34,11 @@ from pytest_mockamocha.errors import RefError
 from pytest_mockamocha.generate import strings
 from pytest_mockamocha.generate.convert import FORMAT_PREFIX, Converter
 from pytest_mockamocha.generate.refs import Refs, Schema
-from pytest_mockamocha.generate.validate import Checker
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
+
+    from pytest_mockamocha.generate.validate import Checker
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,7 @@ from pytest_mockamocha.generate.realism import Draw, Scope
 from pytest_mockamocha.generate.shape import Shape, Unsatisfiable
 from pytest_mockamocha.generate.strings import name_words
 from pytest_mockamocha.generate.tuning import DEFAULT_ENTRIES, DEFAULT_ITEMS, MAX_DEPTH, P_OPTIONAL
-from pytest_mockamocha.generate.validate import float_multiple
-from pytest_mockamocha.generate.values import canonical
+from pytest_mockamocha.generate.values import canonical, float_multiple
 from pytest_mockamocha.spec import pointer as jp
 
 if TYPE_CHECKING:

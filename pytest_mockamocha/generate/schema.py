@@ -14,9 +14,7 @@ import random
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
-
-from referencing.exceptions import Unresolvable
+from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.errors import GenerationError, RefError
 from pytest_mockamocha.generate.build import Builder
@@ -24,14 +22,22 @@ from pytest_mockamocha.generate.fallback import Fallback
 from pytest_mockamocha.generate.realism import DEFAULT_LOCALE, Draw
 from pytest_mockamocha.generate.refs import Refs, Schema
 from pytest_mockamocha.generate.shape import Folder, Unsatisfiable
-from pytest_mockamocha.generate.validate import Checker
 from pytest_mockamocha.spec import pointer as jp
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.generate.validate import Checker
 
 #: Attempts, each with a ``Draw`` seeded from the caller's rng, before giving up.
 ATTEMPTS = 4
 DIRECTIONS = ("response", "request")
-#: What a broken schema raises while values are built or validated.
-_BROKEN = (RefError, Unresolvable, re.error, RecursionError)
+
+
+def _broken() -> tuple[type[BaseException], ...]:
+    """What a broken schema raises while values are built or validated (``referencing``,
+    like jsonschema, loads with the first ``Checker``: only a generating server pays it)."""
+    from referencing.exceptions import Unresolvable
+
+    return (RefError, Unresolvable, re.error, RecursionError)
 
 
 class SchemaGenerator:
@@ -86,7 +92,7 @@ class SchemaGenerator:
         """Whether ``value`` satisfies ``schema``; False too when the schema cannot be used."""
         try:
             return self._builder(direction).checker.valid(schema, value)
-        except _BROKEN:
+        except _broken():
             return False
 
     def errors(
@@ -136,7 +142,7 @@ class SchemaGenerator:
         except RecursionError:
             reason = "the schema refers to itself without end"
             raise GenerationError(reason, self._place(schema, "$")) from None
-        except _BROKEN as exc:
+        except _broken() as exc:
             raise GenerationError(str(exc), self._place(schema, "$")) from None
 
     def _builder(self, direction: str, *, lenient: bool = False) -> Builder:
@@ -148,7 +154,12 @@ class SchemaGenerator:
                 raise ValueError(f"direction must be 'response' or 'request', not {direction!r}")
             strict = self._builders.get(direction)
             folder = strict.folder if strict else Folder(self._refs, self.version, direction)
-            checker = strict.checker if strict else Checker(self._refs, self.version, direction)
+            if strict is not None:
+                checker = strict.checker
+            else:
+                from pytest_mockamocha.generate.validate import Checker
+
+                checker = Checker(self._refs, self.version, direction)
             found = self._builders[key] = Builder(folder, checker, lenient=lenient)
         return found
 

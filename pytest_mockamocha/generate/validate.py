@@ -154,18 +154,6 @@ BOUNDED_KEYWORDS: dict[str, Keyword] = {
 }
 
 
-def float_multiple(value: Any, steps: list[Any]) -> bool:
-    """Whether ``value`` is a multiple of every step by float division too, as
-    python-jsonschema and other binary-float validators judge it: what the mock sends is
-    held to that, so a client that validates its answers never refuses one."""
-    for step in steps:
-        if isinstance(step, float) or isinstance(value, float):
-            quotient = value / step
-            if int(quotient) != quotient:
-                return False
-    return True
-
-
 class Checker:
     """Validates values against schemas of one document, version and direction."""
 

@@ -10,31 +10,37 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
-
-import yaml
 
 from pytest_mockamocha.errors import SpecError
 
 #: Largest expanded size (nodes, counting every alias use) a document may have.
 MAX_EXPANDED_NODES = 5_000_000
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """Safe loader that leaves timestamps as strings, as JSON would."""
-
-
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, _BOOL if tag == "tag:yaml.org,2002:bool" else rx)
-        for tag, rx in resolvers
-        if tag != "tag:yaml.org,2002:timestamp"
-    ]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+
+
+@cache
+def _loader() -> Any:
+    """The C safe loader with timestamps left as strings, as JSON would. PyYAML loads with
+    the first YAML text parsed, not at start: a warm start reads the compiled document."""
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc]
+        """Safe loader that leaves timestamps as strings."""
+
+    Loader.yaml_implicit_resolvers = {
+        first: [
+            (tag, _BOOL if tag == "tag:yaml.org,2002:bool" else rx)
+            for tag, rx in resolvers
+            if tag != "tag:yaml.org,2002:timestamp"
+        ]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return Loader
 
 
 def parse_text(data: bytes | str, source: str) -> Any:
@@ -53,8 +59,10 @@ def parse_text(data: bytes | str, source: str) -> Any:
                 raise SpecError(
                     f"invalid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
                 ) from None
+    import yaml
+
     try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        doc = yaml.load(text, Loader=_loader())  # noqa: S506 - _loader() is a SafeLoader
     except RecursionError:
         raise SpecError("document is nested too deeply", source=source) from None
     except yaml.MarkedYAMLError as exc:

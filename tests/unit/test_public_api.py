@@ -76,9 +76,29 @@ def test_the_command_line_starts_without_the_engine_or_the_server() -> None:
                 "pytest_mockamocha.engine",
                 "pytest_mockamocha.api",
                 "pytest_mockamocha.server.assembly",
+                "pytest_mockamocha.cli.client_cmds",
+                "pytest_mockamocha.cli.report_cmd",
+                "pytest_mockamocha.cli.generate_cmd",
+                "pytest_mockamocha.cli.db_cmd",
+                "pytest_mockamocha.cli.lint_cmd",
             )
         )
     ]
+
+
+def test_every_lazy_command_is_the_command_it_names() -> None:
+    import click
+
+    from pytest_mockamocha.cli.client_cmds import COMMANDS
+    from pytest_mockamocha.cli.main import LAZY_COMMANDS, cli
+
+    context = click.Context(cli)
+    for name in LAZY_COMMANDS:
+        command = cli.get_command(context, name)
+        assert command is not None
+        assert command.name == name
+    assert {c.name for c in COMMANDS} <= set(cli.list_commands(context))
+    assert {"serve", "users"} <= set(cli.list_commands(context))
 
 
 def test_a_served_document_answers_without_the_heavy_libraries(tmp_path: object) -> None:

@@ -19,7 +19,6 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import yaml
 
 from pytest_mockamocha.engine.formproblems import FormProblem, at
 from pytest_mockamocha.engine.respond.reply import contract_problems
@@ -97,6 +96,8 @@ def parse_rule_text(
     text: str, engine: Engine, *, source: str = "rules.yaml", owner: str | None = None
 ) -> tuple[list[Rule], list[tuple[int, str]], list[tuple[int, str]]]:
     """The rules of a rule file's text, its problems and its contract warnings (with lines)."""
+    import yaml  # with the first rule file, not at start
+
     try:
         data = parse_text(text, source)  # safe: no tags, no alias bombs, string keys
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -175,6 +176,8 @@ def _line(node: Any, path: tuple[str | int, ...]) -> int:
     parent when it is missing)."""
     if node is None:
         return 1
+    import yaml
+
     line = node.start_mark.line
     for part in path:
         child = None

@@ -20,7 +20,7 @@ import pytest
 
 from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.generate.realism import ascii_word, check_locale
-from pytest_mockamocha.generate.validate import float_multiple
+from pytest_mockamocha.generate.values import float_multiple
 
 USER: dict[str, Any] = {
     "type": "object",
