@@ -12,24 +12,25 @@ import time
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map
-from werkzeug.routing import Rule as UrlRule
 from werkzeug.wrappers import Request, Response
 
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.api.accounts import create_user
 from pytest_mockamocha.api.catalog import Catalog
 from pytest_mockamocha.api.envelope import ApiError, failure, internal, success
-from pytest_mockamocha.api.routes import ROUTES
-from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.security import KEY_PREFIX, Tokens, key_hash
 from pytest_mockamocha.api.sessions import COOKIE as SESSION_COOKIE
 from pytest_mockamocha.api.state import ApiState, Call
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.store import HEAVY, Query, Record, Store, utc_now
+
+if TYPE_CHECKING:
+    from werkzeug.routing import Map
+
+    from pytest_mockamocha.api.routing import Route
 
 log = logging.getLogger("pytest_mockamocha.api")
 _KEY_TOUCH_EVERY = 60.0
@@ -40,12 +41,22 @@ class ManagementApi:
 
     def __init__(self, state: ApiState) -> None:
         self.state = state
-        self._routes: dict[str, Route] = {f"r{n}": route for n, route in enumerate(ROUTES)}
         self._admin_id: str | None = None
+
+    @cached_property
+    def _routes(self) -> dict[str, Route]:
+        """Every route by endpoint name; the route modules load with the first API request,
+        so a server that only answers mocks never imports them."""
+        from pytest_mockamocha.api.routes import ROUTES
+
+        return {f"r{n}": route for n, route in enumerate(ROUTES)}
 
     @cached_property
     def url_map(self) -> Map:
         """The routes, compiled on the first API request rather than at every start."""
+        from werkzeug.routing import Map
+        from werkzeug.routing import Rule as UrlRule
+
         rules = [
             UrlRule(route.path, methods=route.methods, endpoint=endpoint)
             for endpoint, route in self._routes.items()

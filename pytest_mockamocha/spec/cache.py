@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,17 +107,7 @@ class DocumentCache:
             "document": compiled.document,
         }
         try:
-            data = orjson.dumps(entry, default=str)
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self.folder / f"{key}.json")
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            _write_whole(self.folder / f"{key}.json", orjson.dumps(entry, default=str))
             self._prune()
         except (OSError, TypeError):
             return
@@ -157,7 +148,80 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
+class ExampleVerdicts:
+    """Whether each example of one compiled document satisfies its schema, kept across runs
+    in ``root/verdicts``.
+
+    Deciding means validating the example, which imports jsonschema and builds the
+    document's validators (~40-80 ms before the first example answer); a warm start that
+    serves examples reads the verdicts instead. The file is named by the document's content
+    hash and a fingerprint of the validating code (the package version and the generator's
+    and loader's modules), so an edited document or validator never reads an old verdict.
+    Each new verdict is merged into the file and the file replaced (temporary file and
+    rename): a crash or two xdist workers leave a whole file, at worst missing a verdict
+    that is then decided again."""
+
+    def __init__(self, root: Path, digest: str) -> None:
+        self.path = root / "verdicts" / f"{digest}-{_validator_fingerprint()}.json"
+        self._known: dict[str, bool] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, pointer: str) -> bool | None:
+        """The verdict on the example at ``pointer``, None when not decided yet."""
+        with self._lock:
+            if self._known is None:
+                self._known = self._read()
+            return self._known.get(pointer)
+
+    def put(self, pointer: str, valid: bool) -> None:
+        """Keep a verdict (a cache that cannot be written only costs time)."""
+        with self._lock:
+            on_disk = self._read()
+            on_disk[pointer] = valid
+            self._known = {**(self._known or {}), **on_disk}
+            with contextlib.suppress(OSError, TypeError):
+                _write_whole(self.path, orjson.dumps(on_disk))
+
+    def _read(self) -> dict[str, bool]:
+        try:
+            found = orjson.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(found, dict):
+            return {}
+        return {str(k): v for k, v in found.items() if isinstance(v, bool)}
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """``data`` into ``path`` through a temporary file and a rename: readers see the old
+    file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 _FINGERPRINT: list[str] = []
+_VALIDATOR_FINGERPRINT: list[str] = []
+
+
+def _validator_fingerprint() -> str:
+    """The loader's fingerprint and the size and time of each module of the generator,
+    whose ``Checker`` decides whether an example is valid."""
+    if not _VALIDATOR_FINGERPRINT:
+        parts = [_loader_fingerprint()]
+        for module in sorted((_SPEC_PACKAGE.parent / "generate").glob("*.py")):
+            with contextlib.suppress(OSError):
+                stat = module.stat()
+                parts.append(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        _VALIDATOR_FINGERPRINT.append(hashlib.sha256("|".join(parts).encode()).hexdigest()[:16])
+    return _VALIDATOR_FINGERPRINT[0]
 
 
 def _loader_fingerprint() -> str:

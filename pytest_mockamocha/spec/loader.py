@@ -47,7 +47,9 @@ def load_spec(
     except OSError as exc:
         raise SpecError(f"cannot read the spec ({exc.strerror})", source=source) from None
     compiled = _compiled(raw, source, file.parent, cache_dir, kind="file")
-    return _spec(compiled, source=source, slug=slug, default_slug=slug_for(file))
+    return _spec(
+        compiled, source=source, slug=slug, default_slug=slug_for(file), cache_dir=cache_dir
+    )
 
 
 def load_text(
@@ -60,7 +62,7 @@ def load_text(
     """Load a document given as YAML or JSON text; it may not refer to other files."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     compiled = _compiled(raw, source, None, cache_dir, kind="text")
-    return _spec(compiled, source=source, slug=None, default_slug=slug)
+    return _spec(compiled, source=source, slug=None, default_slug=slug, cache_dir=cache_dir)
 
 
 def build_spec(
@@ -74,7 +76,9 @@ def build_spec(
 ) -> ApiSpec:
     """Check and index an already parsed document; slug: given > x-mockamocha-slug > default."""
     compiled, _ = _compile(doc, source, folder, cache_dir)
-    return _spec(compiled, source=source, slug=slug, default_slug=default_slug)
+    return _spec(
+        compiled, source=source, slug=slug, default_slug=default_slug, cache_dir=cache_dir
+    )
 
 
 def _compiled(
@@ -139,7 +143,14 @@ def _compile(
     return Compiled(doc, version, digest, warnings), bundler.file_hashes
 
 
-def _spec(compiled: Compiled, *, source: str, slug: str | None, default_slug: str) -> ApiSpec:
+def _spec(
+    compiled: Compiled,
+    *,
+    source: str,
+    slug: str | None,
+    default_slug: str,
+    cache_dir: Path | None = None,
+) -> ApiSpec:
     """The ``ApiSpec`` of a compiled document: its operations indexed, its slug chosen
     (given > ``x-mockamocha-slug`` > ``default_slug``)."""
     doc = compiled.document
@@ -157,6 +168,7 @@ def _spec(compiled: Compiled, *, source: str, slug: str | None, default_slug: st
         content_hash=compiled.digest,
         warnings=(*compiled.warnings, *warnings),
         server_path=_server_path(doc),
+        cache_dir=cache_dir,
     )
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.spec.check import Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -109,3 +112,6 @@ class ApiSpec:
     warnings: tuple[Problem, ...] = field(default=(), repr=False)
     #: the path prefix of the first declared server (``/v1``), informational only
     server_path: str = ""
+    #: the compiled-document cache folder it was loaded with (None: nothing kept): the
+    #: verdicts on its examples are kept there too (``spec.cache.ExampleVerdicts``)
+    cache_dir: Path | None = field(default=None, repr=False)

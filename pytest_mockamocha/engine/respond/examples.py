@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.spec import pointer as jp
 from pytest_mockamocha.spec.check import Problem
 from pytest_mockamocha.spec.model import Operation
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.spec.cache import ExampleVerdicts
 
 _NONE = object()
 
@@ -16,9 +19,16 @@ _NONE = object()
 class ExampleBook:
     """Finds valid examples of an operation's responses; remembers the invalid ones."""
 
-    def __init__(self, deref: Callable[[Any], Any], is_valid: Callable[[Any, Any], bool]):
+    def __init__(
+        self,
+        deref: Callable[[Any], Any],
+        is_valid: Callable[[Any, Any], bool],
+        verdicts: ExampleVerdicts | None = None,
+    ):
         self._deref = deref
         self._is_valid = is_valid
+        #: verdicts kept from earlier runs on this document (None: decide every time)
+        self._verdicts = verdicts
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str, str, str], Any] = {}
         self.problems: dict[str, Problem] = {}
@@ -123,7 +133,7 @@ class ExampleBook:
         return NO_EXAMPLE
 
     def _checked(self, schema: Any, value: Any, at: str) -> Any:
-        if schema is None or self._is_valid(schema, value):
+        if schema is None or self._valid(schema, value, at):
             return value
         with self._lock:
             self.problems.setdefault(
@@ -135,6 +145,17 @@ class ExampleBook:
                 ),
             )
         return _NONE
+
+    def _valid(self, schema: Any, value: Any, at: str) -> bool:
+        """Whether the example at ``at`` satisfies ``schema``: an earlier run's verdict when
+        one is kept, else decided (and kept)."""
+        if self._verdicts is None:
+            return self._is_valid(schema, value)
+        known = self._verdicts.get(at)
+        if known is None:
+            known = self._is_valid(schema, value)
+            self._verdicts.put(at, known)
+        return known
 
 
 NO_EXAMPLE: Any = type("NoExample", (), {"__repr__": lambda self: "NO_EXAMPLE"})()

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.engine.exchange import MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
@@ -25,6 +25,9 @@ from pytest_mockamocha.generate import GenerationError, SchemaGenerator
 from pytest_mockamocha.spec.check import Problem
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.spec.cache import ExampleVerdicts
 
 PROBLEM_JSON = "application/problem+json"
 _CACHE_SIZE = 4096
@@ -63,13 +66,22 @@ class Prefer:
         return found if (found.code or found.example or found.dynamic) else None
 
 
+def _verdicts(spec: ApiSpec) -> ExampleVerdicts | None:
+    """Where the verdicts on ``spec``'s examples are kept across runs (with its cache)."""
+    if spec.cache_dir is None:
+        return None
+    from pytest_mockamocha.spec.cache import ExampleVerdicts
+
+    return ExampleVerdicts(spec.cache_dir, spec.content_hash)
+
+
 class Responder:
     """Builds spec-derived responses for one API."""
 
     def __init__(self, spec: ApiSpec, generator: SchemaGenerator):
         self.spec = spec
         self.generator = generator
-        self.examples = ExampleBook(self.deref, generator.is_valid)
+        self.examples = ExampleBook(self.deref, generator.is_valid, _verdicts(spec))
         self._cache: OrderedDict[str, tuple[bytes, str | None, list[tuple[str, str]], str]] = (
             OrderedDict()
         )

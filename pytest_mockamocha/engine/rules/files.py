@@ -19,7 +19,6 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-
 from pytest_mockamocha.engine.formproblems import FormProblem, at
 from pytest_mockamocha.engine.respond.reply import contract_problems
 from pytest_mockamocha.engine.rules.book import Rule, RuleBook
