@@ -108,18 +108,21 @@ class DocumentCache:
         }
         try:
             _write_whole(self.folder / f"{key}.json", orjson.dumps(entry, default=str))
-            self._prune()
+            _prune(self.folder)
         except (OSError, TypeError):
             return
 
-    def _prune(self) -> None:
-        entries = list(self.folder.glob("*.json"))
-        if len(entries) <= MAX_ENTRIES:
-            return
-        entries.sort(key=_mtime)
-        for stale in entries[: len(entries) - MAX_ENTRIES]:
-            with contextlib.suppress(OSError):
-                stale.unlink()
+
+
+def _prune(folder: Path) -> None:
+    """Keep the ``MAX_ENTRIES`` most recently used files of ``folder``."""
+    entries = list(folder.glob("*.json"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=_mtime)
+    for stale in entries[: len(entries) - MAX_ENTRIES]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def file_hash(data: bytes) -> str:
@@ -181,6 +184,8 @@ class ExampleVerdicts:
             self._known = {**(self._known or {}), **on_disk}
             with contextlib.suppress(OSError, TypeError):
                 _write_whole(self.path, orjson.dumps(on_disk))
+                if len(on_disk) == 1:  # a new file: the folder stays bounded
+                    _prune(self.path.parent)
 
     def _read(self) -> dict[str, bool]:
         try:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from pytest_mockamocha.server.runtime import MockServer
+from pytest_mockamocha.spec import cache as cache_module
 from pytest_mockamocha.spec.loader import load_spec
 
 GOOD = {"id": 7, "name": "Rex"}
@@ -123,3 +126,14 @@ def test_without_a_cache_folder_nothing_is_kept(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not list(tmp_path.rglob("verdicts"))
+
+
+def test_the_verdicts_folder_stays_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "MAX_ENTRIES", 2)
+    for digest in ("one", "two", "three"):
+        cache_module.ExampleVerdicts(tmp_path, digest).put("/a", True)
+        time.sleep(0.01)  # distinct modification times
+    kept = verdict_files(tmp_path)
+    assert len(kept) == 2
+    assert not [p for p in kept if p.name.startswith("one-")]  # the least recently used went
+    assert cache_module.ExampleVerdicts(tmp_path, "three").get("/a") is True
