@@ -166,3 +166,49 @@ def test_the_dashboard_loads_on_its_first_page_not_with_the_mocks(tmp_path: obje
         start + "urllib.request.urlopen(s.url + '/').read(); s.stop()", ("pytest_mockamocha",)
     )
     assert "pytest_mockamocha.dashboard.pages" in after_page
+
+
+def test_a_warm_start_loads_only_what_its_first_example_answer_needs(tmp_path: object) -> None:
+    """The plugin's server, started as a session starts it (the compiled-document cache
+    warm), loads neither the validators, PyYAML, the management API's routes nor the
+    command line before its first request, and its first example answer adds none of the
+    validators either."""
+    spec = "tests/data/specs/petstore.yaml"
+    start = (
+        "import pathlib, urllib.request; "
+        "from pytest_mockamocha.server.assembly import assemble; "
+        "from pytest_mockamocha.server.config import ServerConfig, parse_document; "
+        f"b = assemble(ServerConfig(documents=(parse_document('p={spec}'),), "
+        f"cache_dir=pathlib.Path({str(tmp_path)!r}))); b.server.start()"
+    )
+    answer = "; urllib.request.urlopen(b.server.url_for('p', '/pets/1')).read()"
+    _modules_after(start + answer + "; b.close()", ("json",))  # fills the cache
+    heavy = (
+        "jsonschema",
+        "referencing",
+        "openapi_schema_validator",
+        "yaml",
+        "click",
+        "jwt",
+        "openapi_core",
+        "hypothesis",
+        "faker",
+        "jinja2",
+    )
+    assert _modules_after(start + "; b.close()", heavy) == []
+    assert _modules_after(start + answer + "; b.close()", heavy) == []
+    ours = _modules_after(start + answer + "; b.close()", ("pytest_mockamocha", "werkzeug"))
+    assert not [
+        m
+        for m in ours
+        if m.startswith(
+            (
+                "pytest_mockamocha.api.routes",
+                "pytest_mockamocha.generate.validate",
+                "pytest_mockamocha.cli",
+                "pytest_mockamocha.sdk",
+                "pytest_mockamocha.dashboard",
+                "werkzeug.routing",
+            )
+        )
+    ]
