@@ -179,6 +179,7 @@ class Catalog:
         existing = {e["operation"]: e for e in self.store.endpoints.find(collection_id=coll["id"])}
         created = updated = 0
         now = utc_now()
+        new: list[Record] = []
         for op in operations:
             fields = {
                 "method": op.method,
@@ -189,7 +190,7 @@ class Catalog:
             }
             old = existing.pop(op.name, None)
             if old is None:
-                self.store.endpoints.insert(
+                new.append(
                     {
                         "id": new_id("ep"),
                         "collection_id": coll["id"],
@@ -203,6 +204,7 @@ class Catalog:
             else:
                 self.store.endpoints.update(old["id"], {**fields, "updated_at": now})
                 updated += 1
+        self.store.endpoints.insert_many(new)
         for gone in existing.values():
             self.delete_endpoint(gone)
         return ImportSummary(created, updated, len(existing))

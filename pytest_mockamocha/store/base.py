@@ -65,6 +65,11 @@ class Repository(Protocol):
         """Store a new record (it must carry its ``id``); returns it."""
         ...
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """Store new records in one write (a document's endpoints: one at a time, TinyDB
+        rebuilt its table for each, which was quadratic in the table)."""
+        ...
+
     def get(self, record_id: str) -> Record | None:
         """The record with this id, if any."""
         ...

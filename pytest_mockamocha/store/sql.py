@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,12 @@ class SqlRepository:
         with self._store.connection(write=True) as conn:
             conn.execute(self._insert, self._row(record))
         return dict(record)
+
+    def insert_many(self, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        with self._store.connection(write=True) as conn:
+            conn.execute(self._insert, [self._row(r) for r in records])
 
     def get(self, record_id: str) -> Record | None:
         with self._store.connection() as conn:

@@ -289,3 +289,29 @@ def test_a_within_of_more_values_than_a_statement_may_bind(store: Store) -> None
         "ep_1"
     ]
     assert store.endpoints.count_by("collection_id", many)["coll_69999"] == 1
+
+
+def test_many_records_go_in_one_write_and_survive_a_reopen(db_url: str) -> None:
+    store = open_store_url(db_url)
+    endpoints = [
+        {
+            "id": f"ep_{n:04d}",
+            "collection_id": "coll_1",
+            "workspace_id": "ws_1",
+            "method": "GET",
+            "path": f"/items/{n}",
+            "operation": f"GET /items/{n}",
+            "created_at": utc_now(),
+        }
+        for n in range(300)
+    ]
+    store.endpoints.insert_many([])
+    with store.transaction():
+        store.endpoints.insert_many(endpoints)
+    store.close()
+    again = open_store_url(db_url)
+    found = again.endpoints.find(collection_id="coll_1")
+    assert [e["id"] for e in found] == [e["id"] for e in endpoints]
+    assert again.endpoints.get("ep_0299") == endpoints[-1]
+    assert again.endpoints.count(workspace_id="ws_1") == 300
+    again.close()
