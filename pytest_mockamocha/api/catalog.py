@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.api.rulejson import engine_rule
@@ -99,7 +101,7 @@ class Catalog:
         self, coll: Record, spec: ApiSpec, *, source: str, record: Record | None = None
     ) -> Record:
         """``import_spec`` for a spec already loaded (from a file, with its file refs)."""
-        document = json.loads(json.dumps(spec.document, default=str))
+        document = _stored_copy(spec.document)
         with self.store.transaction():
             summary = self._sync_endpoints(coll, spec.operations)
             self.store.collections.update(coll["id"], {"spec": document, "updated_at": utc_now()})
@@ -388,3 +390,13 @@ def spec_text(value: Any) -> str | bytes:
     raise ApiError(
         422, "the request body is not valid", ['Field "spec" must be an object or a string']
     )
+
+
+def _stored_copy(document: Any) -> Any:
+    """A JSON-clean copy of a document to store, apart from the one the engine serves.
+    orjson takes ~20 ms where ``json`` took ~0.3 s on GitHub's 7 MB document; an integer
+    beyond 64 bits, which orjson refuses, takes the ``json`` way."""
+    try:
+        return orjson.loads(orjson.dumps(document, default=str))
+    except (orjson.JSONEncodeError, TypeError):
+        return json.loads(json.dumps(document, default=str))
