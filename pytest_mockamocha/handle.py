@@ -21,7 +21,6 @@ from pytest_mockamocha.engine import Collection
 from pytest_mockamocha.engine.respond.reply import UNSET
 from pytest_mockamocha.engine.rules.form import parse_delay, problems_text
 from pytest_mockamocha.errors import MockamochaAssertionError, RuleError
-from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.generate.records import records, response_schema
 from pytest_mockamocha.rulebuilder import RuleBuilder
 from pytest_mockamocha.server.runtime import MockServer
@@ -29,6 +28,8 @@ from pytest_mockamocha.spec.model import Operation
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
+
+    from pytest_mockamocha.generate.schema import SchemaGenerator
 
 #: The document a schema handed in without a collection is generated against.
 _BARE_DOCUMENT: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "-", "version": "-"}}
@@ -355,6 +356,8 @@ class Mockamocha:
         slugs = [c.slug for c in self.engine]
         if self._default is not None or len(slugs) == 1:
             return self.collection().responder.generator, op_or_schema
+        from pytest_mockamocha.generate.schema import SchemaGenerator
+
         return SchemaGenerator(_BARE_DOCUMENT, "3.1"), op_or_schema
 
     def _seed(self, seed: int | None) -> int:

@@ -19,7 +19,6 @@ from pytest_mockamocha.engine.respond.responder import Responder
 from pytest_mockamocha.engine.router import Router
 from pytest_mockamocha.engine.validate.fastcheck import FastRequestCheck
 from pytest_mockamocha.engine.validate.violations import ContractValidator, Violation
-from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.spec.index import OperationIndex
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
@@ -97,13 +96,14 @@ class Collection:
     @cached_property
     def validator(self) -> ContractValidator:
         """Request and response validation: a compiled fast path, openapi-core for the rest."""
-        fast = FastRequestCheck(self.spec.document, self.responder.generator)
+        responder = self.responder
+        fast = FastRequestCheck(self.spec.document, lambda: responder.generator)
         return ContractValidator(self.spec, fast=fast)
 
     @cached_property
     def responder(self) -> Responder:
         """Spec-derived responses."""
-        return Responder(self.spec, SchemaGenerator(self.spec.document, self.spec.version))
+        return Responder(self.spec)
 
     @cached_property
     def optional_params(self) -> dict[str, tuple[tuple[str, str, str], ...]]:

@@ -205,6 +205,7 @@ def test_a_warm_start_loads_only_what_its_first_example_answer_needs(tmp_path: o
             (
                 "pytest_mockamocha.api.routes",
                 "pytest_mockamocha.generate.validate",
+                "pytest_mockamocha.generate.schema",
                 "pytest_mockamocha.cli",
                 "pytest_mockamocha.sdk",
                 "pytest_mockamocha.dashboard",

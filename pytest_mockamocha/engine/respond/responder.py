@@ -21,12 +21,13 @@ from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negot
 from pytest_mockamocha.engine.respond.datasets import find_by_id, page_of
 from pytest_mockamocha.engine.respond.examples import NO_EXAMPLE, ExampleBook
 from pytest_mockamocha.engine.validate.violations import Violation
-from pytest_mockamocha.generate import GenerationError, SchemaGenerator
+from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.spec.check import Problem
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
 
 if TYPE_CHECKING:
+    from pytest_mockamocha.generate.schema import SchemaGenerator
     from pytest_mockamocha.spec.cache import ExampleVerdicts
 
 PROBLEM_JSON = "application/problem+json"
@@ -78,16 +79,33 @@ def _verdicts(spec: ApiSpec) -> ExampleVerdicts | None:
 class Responder:
     """Builds spec-derived responses for one API."""
 
-    def __init__(self, spec: ApiSpec, generator: SchemaGenerator):
+    def __init__(self, spec: ApiSpec, generator: SchemaGenerator | None = None):
         self.spec = spec
-        self.generator = generator
-        self.examples = ExampleBook(self.deref, generator.is_valid, _verdicts(spec))
+        self._generator = generator
+        self.examples = ExampleBook(self.deref, self._is_valid, _verdicts(spec))
         self._cache: OrderedDict[str, tuple[bytes, str | None, list[tuple[str, str]], str]] = (
             OrderedDict()
         )
         #: schemas no value fully satisfies, by pointer: served best effort, reported once
         self.unsatisfiable: dict[str, Problem] = {}
         self._lock = threading.Lock()
+
+    @property
+    def generator(self) -> SchemaGenerator:
+        """The document's generator, made on first use: an answer from an example whose
+        verdict is kept never loads the generator."""
+        found = self._generator
+        if found is None:
+            from pytest_mockamocha.generate.schema import SchemaGenerator
+
+            with self._lock:
+                if self._generator is None:
+                    self._generator = SchemaGenerator(self.spec.document, self.spec.version)
+                found = self._generator
+        return found
+
+    def _is_valid(self, schema: Any, value: Any) -> bool:
+        return self.generator.is_valid(schema, value)
 
     def deref(self, node: Any) -> Any:
         """``node`` with its ``$ref`` chain followed."""

@@ -14,7 +14,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
 
@@ -25,11 +25,13 @@ from pytest_mockamocha.engine.validate.violations import (
     without_access_flags,
 )
 from pytest_mockamocha.errors import SpecError
-from pytest_mockamocha.generate import SchemaGenerator
 from pytest_mockamocha.spec import pointer as jp
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import Operation, Parameter
 from pytest_mockamocha.spec.parse import parse_text
+
+if TYPE_CHECKING:
+    from pytest_mockamocha.generate.schema import SchemaGenerator
 
 _PRIMITIVES = ("string", "integer", "number", "boolean")
 _PLAIN_KEYWORDS = frozenset(
@@ -117,9 +119,11 @@ class _Plan:
 class FastRequestCheck:
     """Compiled per-operation checks for one document, with openapi-core as the fallback."""
 
-    def __init__(self, document: Mapping[str, Any], generator: SchemaGenerator):
+    def __init__(self, document: Mapping[str, Any], generator: Callable[[], SchemaGenerator]):
+        """``generator`` gives the document's generator, which checks what the compiled
+        tests cannot (asked for only then: most requests never need it)."""
         self._document = document
-        self._generator = generator
+        self._generator_of = generator
         self._plans: dict[str, _Plan | None] = {}
         #: body checks of operations whose parameters openapi-core reads
         self._bodies: dict[str, _BodyPlan | None] = {}
@@ -337,7 +341,7 @@ class FastRequestCheck:
                 return [Violation(location, name, str(exc))]
             if parsed is _UNDEFINED:
                 return [Violation(location, name, "required parameter is missing")]
-            errors = self._generator.errors(p.schema, parsed, direction="request")
+            errors = self._generator_of().errors(p.schema, parsed, direction="request")
             if not errors:
                 return []
             return [Violation(location, name, "; ".join(m for _, m in errors[:5]))]
@@ -351,7 +355,7 @@ class FastRequestCheck:
             return [Violation(location, name, str(exc))]
         if p.quick is not None and p.quick(value):
             return []  # surely valid: jsonschema is asked only to word what is wrong
-        errors = self._generator.errors(p.schema, value, direction="request")
+        errors = self._generator_of().errors(p.schema, value, direction="request")
         if not errors:
             return []
         return [Violation(location, name, "; ".join(message for _, message in errors[:5]))]
@@ -392,7 +396,7 @@ class FastRequestCheck:
         if schema is None:
             return []
         try:
-            errors = self._generator.errors(schema, value, direction="request")
+            errors = self._generator_of().errors(schema, value, direction="request")
         except RecursionError:
             return [Violation("body", "", "the body is nested too deeply to validate")]
         return [Violation("body", path, message) for path, message in errors]

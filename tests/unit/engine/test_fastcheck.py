@@ -58,7 +58,8 @@ def spec():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def validators(spec):  # type: ignore[no-untyped-def]
-    fast = FastRequestCheck(spec.document, SchemaGenerator(spec.document, spec.version))
+    generator = SchemaGenerator(spec.document, spec.version)
+    fast = FastRequestCheck(spec.document, lambda: generator)
     return ContractValidator(spec, fast=fast), ContractValidator(spec)
 
 
@@ -99,7 +100,8 @@ def test_fast_path_finds_the_same_violations_as_openapi_core(  # type: ignore[no
 
 
 def test_plans_are_compiled_for_plain_operations_only(spec) -> None:  # type: ignore[no-untyped-def]
-    fast = FastRequestCheck(spec.document, SchemaGenerator(spec.document, spec.version))
+    generator = SchemaGenerator(spec.document, spec.version)
+    fast = FastRequestCheck(spec.document, lambda: generator)
     ops = _ops(spec)
     assert fast.plan_for(ops["GET /items/{id}"]) is not None
     assert fast.plan_for(ops["POST /items/{id}"]) is not None

@@ -90,7 +90,8 @@ def router(spec) -> Router:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module", params=["fast", "openapi-core"])
 def validator(request, spec) -> ContractValidator:  # type: ignore[no-untyped-def]
-    fast = FastRequestCheck(spec.document, SchemaGenerator(spec.document, spec.version))
+    generator = SchemaGenerator(spec.document, spec.version)
+    fast = FastRequestCheck(spec.document, lambda: generator)
     if request.param == "fast":
         return ContractValidator(spec, fast=fast)
     # the slow path still needs ours for the styles openapi-core cannot read
