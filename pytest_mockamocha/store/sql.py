@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
@@ -41,7 +42,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pytest_mockamocha.store.base import HEAVY, TABLES, Query, Record, Repository, Shared
 from pytest_mockamocha.store.sqlquery import Fields
-from pytest_mockamocha.store.sqlschema import COLUMNS, RECORDS, migrate, settings
+from pytest_mockamocha.store.sqlschema import (
+    BOOLEAN_COLUMNS,
+    COLUMNS,
+    RECORDS,
+    migrate,
+    settings,
+)
 from pytest_mockamocha.store.sqlshared import SqlShared
 
 #: the advisory lock explicit transactions hold on PostgreSQL (any fixed number of ours)
@@ -61,6 +68,9 @@ class SqlRepository:
         #: compiled form without building and hashing a new statement per call
         self._insert = self._table.insert()
         self._get = select(*self._loaded()).where(self._table.c.id == bindparam("record_id"))
+        #: SQLite: the same statements as SQL text, run on the driver's connection (see
+        #: ``SqlStore.driver``): SQLAlchemy's execution costs ten times the statement's
+        self._sql = _SqliteStatements(self._table, self._columns, self._heavy)
 
     def _row(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The row that keeps ``record``: its JSON, its columns, its heavy fields apart."""
@@ -92,11 +102,20 @@ class SqlRepository:
         return record
 
     def insert(self, record: Record) -> Record:
+        row = self._row(record)
+        if self._store.dialect == "sqlite":
+            with self._store.driver(write=True) as db:
+                db.execute(self._sql.insert, self._sql.values(row))
+            return dict(record)
         with self._store.connection(write=True) as conn:
-            conn.execute(self._insert, self._row(record))
+            conn.execute(self._insert, row)
         return dict(record)
 
     def get(self, record_id: str) -> Record | None:
+        if self._store.dialect == "sqlite":
+            with self._store.driver() as db:
+                found = db.execute(self._sql.get, {"id": record_id}).fetchone()
+            return None if found is None else self._record(_loads(found))
         with self._store.connection() as conn:
             row = conn.execute(self._get, {"record_id": record_id}).first()
         return None if row is None else self._record(row)
@@ -105,6 +124,12 @@ class SqlRepository:
         return self.select(Query(equals=equals))
 
     def select(self, query: Query) -> list[Record]:
+        simple = self._sql.select(query) if self._store.dialect == "sqlite" else None
+        if simple is not None:
+            sql, params = simple
+            with self._store.driver() as db:
+                rows = db.execute(sql, params).fetchall()
+            return [self._record(_loads(row), query.omit) for row in rows]
         statement = select(*self._loaded(query.omit)).where(self._fields.where(query))
         statement = self._fields.ordered(statement, query)
         with self._store.connection() as conn:
@@ -131,6 +156,14 @@ class SqlRepository:
         return counts
 
     def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
+        if self._store.dialect == "sqlite":
+            with self._store.driver(write=True) as db:
+                found = db.execute(self._sql.get, {"id": record_id}).fetchone()
+                if found is None:
+                    return None
+                record = self._record(_loads(found)) | dict(fields)
+                db.execute(self._sql.update, self._sql.values(self._row(record)))
+            return record
         table = self._table
         with self._store.connection(write=True) as conn:
             statement = select(*self._loaded()).where(table.c.id == record_id)
@@ -215,6 +248,33 @@ class SqlStore:
                 yield conn
 
     @contextmanager
+    def driver(self, *, write: bool = False) -> Iterator[Any]:
+        """SQLite: the ``sqlite3`` connection of the thread's transaction, or a pooled one for
+        one call: a write in a transaction of its own (``BEGIN IMMEDIATE``, as ``connection``
+        begins one), a read as one statement (atomic in itself: SQLite runs it on one
+        snapshot). The same pool, connection settings (WAL, synchronous=FULL) and locking
+        as ``connection``, without SQLAlchemy's per-statement work."""
+        held = self._held.conn
+        if held is not None:
+            yield held.connection.driver_connection
+            return
+        pooled = self._engine.raw_connection()
+        try:
+            db = pooled.driver_connection
+            if not write:
+                yield db
+                return
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            pooled.close()
+
+    @contextmanager
     def transaction(self) -> Iterator[None]:
         """Several calls as one transaction, serialised with every other transaction."""
         held = self._held
@@ -267,6 +327,84 @@ class SqlStore:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _loads(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A driver row of JSON texts (``data``, maybe ``heavy``) as values, as SQLAlchemy's
+    JSON type reads them (SQL NULL as None)."""
+    return tuple(None if value is None else json.loads(value) for value in row)
+
+
+class _SqliteStatements:
+    """One table's hottest statements compiled once to SQLite SQL text (named parameters):
+    get, insert and update by id, and selects whose conditions are equalities and prefixes
+    on indexed columns, in insertion order (what looks up a user, an API key, a slug or a
+    collection's endpoints); ``select`` answers None for any other query."""
+
+    _DIALECT = sqlite.dialect(paramstyle="named")
+
+    def __init__(self, table: Table, columns: tuple[str, ...], heavy: tuple[str, ...]) -> None:
+        self._table = table
+        self._columns = columns
+        self._heavy = heavy
+        written = ("data", *columns, *(("heavy",) if heavy else ()))
+        self._read = [table.c.data, *([table.c.heavy] if heavy else [])]
+        self.insert = self._sql(table.insert().values({c: bindparam(c) for c in ("id", *written)}))
+        by_id = table.c.id == bindparam("id")
+        self.get = self._sql(select(*self._read).where(by_id))
+        self.update = self._sql(
+            table.update().where(by_id).values({c: bindparam(c) for c in written})
+        )
+        self._selects: dict[tuple[Any, ...], str] = {}
+
+    def _sql(self, statement: Any) -> str:
+        return str(statement.compile(dialect=self._DIALECT))
+
+    def values(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """``row`` (``SqlRepository._row``) as parameters, its JSON as text."""
+        out = dict(row)
+        out["data"] = _dumps(row["data"])
+        if self._heavy:
+            out["heavy"] = _dumps(row["heavy"])
+        return out
+
+    def select(self, query: Query) -> tuple[str, dict[str, Any]] | None:
+        """The SQL and parameters of ``query`` when it is a simple one, else None."""
+        if query.within or query.contains or query.search or query.order:
+            return None
+        if query.offset or query.limit is not None:
+            return None
+        params: dict[str, Any] = {}
+        shape: list[tuple[str, str]] = []
+        for field, value in query.equals.items():
+            if field not in self._columns or not Fields.fits(field, value):
+                return None
+            shape.append(("=", field))
+            params[f"eq_{field}"] = value
+        for field, prefix in query.starts.items():
+            if field not in self._columns or field in BOOLEAN_COLUMNS:
+                return None
+            shape.append(("^" if prefix else "*", field))
+            if prefix:
+                params[f"lo_{field}"], params[f"hi_{field}"] = prefix, prefix + "\U0010ffff"
+        heavy = any(k not in query.omit for k in self._heavy)
+        key = (heavy, *shape)
+        sql = self._selects.get(key)
+        if sql is None:
+            c = self._table.c
+            conditions: list[Any] = []
+            for kind, field in shape:
+                if kind == "=":
+                    conditions.append(c[field] == bindparam(f"eq_{field}"))
+                elif kind == "^":
+                    conditions.append(c[field] >= bindparam(f"lo_{field}"))
+                    conditions.append(c[field] < bindparam(f"hi_{field}"))
+                else:
+                    conditions.append(c[field].is_not(None))
+            read = self._read if heavy else self._read[:1]
+            statement = select(*read).where(true(), *conditions).order_by(c.seq)
+            sql = self._selects[key] = self._sql(statement)
+        return sql, params
 
 
 def _sqlite_engine(path: Path) -> Engine:
