@@ -161,8 +161,11 @@ class SqlRepository:
                 found = db.execute(self._sql.get, {"id": record_id}).fetchone()
                 if found is None:
                     return None
-                record = self._record(_loads(found)) | dict(fields)
-                db.execute(self._sql.update, self._sql.values(self._row(record)))
+                before = self._record(_loads(found))
+                record = before | dict(fields)
+                row, was = self._row(record), self._row(before)
+                changed = [c for c in row if c != "id" and (c == "data" or row[c] != was[c])]
+                db.execute(self._sql.update(changed), self._sql.values(row))
             return record
         table = self._table
         with self._store.connection(write=True) as conn:
@@ -352,10 +355,22 @@ class _SqliteStatements:
         self.insert = self._sql(table.insert().values({c: bindparam(c) for c in ("id", *written)}))
         by_id = table.c.id == bindparam("id")
         self.get = self._sql(select(*self._read).where(by_id))
-        self.update = self._sql(
-            table.update().where(by_id).values({c: bindparam(c) for c in written})
-        )
+        self._by_id = by_id
+        self._updates: dict[tuple[str, ...], str] = {}
         self._selects: dict[tuple[Any, ...], str] = {}
+
+    def update(self, columns: list[str]) -> str:
+        """The update by id of these columns only: SQLite rewrites the index entries of the
+        columns an UPDATE sets, so an unchanged column left out is index pages not written
+        (and not synced) at commit."""
+        key = tuple(columns)
+        sql = self._updates.get(key)
+        if sql is None:
+            statement = self._table.update().where(self._by_id)
+            sql = self._updates[key] = self._sql(
+                statement.values({c: bindparam(c) for c in columns})
+            )
+        return sql
 
     def _sql(self, statement: Any) -> str:
         return str(statement.compile(dialect=self._DIALECT))
