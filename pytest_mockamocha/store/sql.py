@@ -157,16 +157,7 @@ class SqlRepository:
 
     def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
         if self._store.dialect == "sqlite":
-            with self._store.driver(write=True) as db:
-                found = db.execute(self._sql.get, {"id": record_id}).fetchone()
-                if found is None:
-                    return None
-                before = self._record(_loads(found))
-                record = before | dict(fields)
-                row, was = self._row(record), self._row(before)
-                changed = [c for c in row if c != "id" and (c == "data" or row[c] != was[c])]
-                db.execute(self._sql.update(changed), self._sql.values(row))
-            return record
+            return self._update_sqlite(record_id, fields)
         table = self._table
         with self._store.connection(write=True) as conn:
             statement = select(*self._loaded()).where(table.c.id == record_id)
@@ -178,6 +169,18 @@ class SqlRepository:
             record = self._record(row) | dict(fields)
             changed = self._row(record)
             conn.execute(table.update().where(table.c.id == record_id).values(**changed))
+        return record
+
+    def _update_sqlite(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
+        with self._store.driver(write=True) as db:
+            found = db.execute(self._sql.get, {"id": record_id}).fetchone()
+            if found is None:
+                return None
+            before = self._record(_loads(found))
+            record = before | dict(fields)
+            row, was = self._row(record), self._row(before)
+            changed = [c for c in row if c != "id" and (c == "data" or row[c] != was[c])]
+            db.execute(self._sql.update(changed), self._sql.values(row))
         return record
 
     def delete(self, record_id: str) -> bool:
@@ -263,7 +266,7 @@ class SqlStore:
             return
         pooled = self._engine.raw_connection()
         try:
-            db = pooled.driver_connection
+            db: Any = pooled.driver_connection
             if not write:
                 yield db
                 return
