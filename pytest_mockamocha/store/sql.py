@@ -137,6 +137,10 @@ class SqlRepository:
         return [self._record(row, query.omit) for row in rows]
 
     def total(self, query: Query) -> int:
+        simple = self._sql.count(query) if self._store.dialect == "sqlite" else None
+        if simple is not None:
+            with self._store.driver() as db:
+                return int(db.execute(*simple).fetchone()[0])
         statement = select(func.count()).select_from(self._table).where(self._fields.where(query))
         with self._store.connection() as conn:
             return int(conn.execute(statement).scalar_one())
@@ -402,9 +406,22 @@ class _SqliteStatements:
 
     def select(self, query: Query) -> tuple[str, dict[str, Any]] | None:
         """The SQL and parameters of ``query`` when it is a simple one, else None."""
-        if query.within or query.contains or query.search or query.order:
+        if query.order:
             return None
-        if query.offset or query.limit is not None:
+        heavy = any(k not in query.omit for k in self._heavy)
+        page = bool(query.offset) or query.limit is not None
+        found = self._simple(query, ("select", heavy, page))
+        if found is not None and page:  # SQLite: LIMIT -1 is no limit
+            found[1]["limit"] = -1 if query.limit is None else query.limit
+            found[1]["offset"] = query.offset or 0
+        return found
+
+    def count(self, query: Query) -> tuple[str, dict[str, Any]] | None:
+        """``select``'s count of the records (its order and page do not count)."""
+        return self._simple(query, ("count",))
+
+    def _simple(self, query: Query, what: tuple[Any, ...]) -> tuple[str, dict[str, Any]] | None:
+        if query.within or query.contains or query.search:
             return None
         params: dict[str, Any] = {}
         shape: list[tuple[str, str]] = []
@@ -419,8 +436,7 @@ class _SqliteStatements:
             shape.append(("^" if prefix else "*", field))
             if prefix:
                 params[f"lo_{field}"], params[f"hi_{field}"] = prefix, prefix + "\U0010ffff"
-        heavy = any(k not in query.omit for k in self._heavy)
-        key = (heavy, *shape)
+        key = (*what, *shape)
         sql = self._selects.get(key)
         if sql is None:
             c = self._table.c
@@ -433,8 +449,13 @@ class _SqliteStatements:
                     conditions.append(c[field] < bindparam(f"hi_{field}"))
                 else:
                     conditions.append(c[field].is_not(None))
-            read = self._read if heavy else self._read[:1]
-            statement = select(*read).where(true(), *conditions).order_by(c.seq)
+            if what[0] == "count":
+                statement = select(func.count()).select_from(self._table).where(true(), *conditions)
+            else:
+                read = self._read if what[1] else self._read[:1]
+                statement = select(*read).where(true(), *conditions).order_by(c.seq)
+                if what[2]:
+                    statement = statement.limit(bindparam("limit")).offset(bindparam("offset"))
             sql = self._selects[key] = self._sql(statement)
         return sql, params
 
