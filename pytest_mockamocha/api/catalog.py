@@ -192,8 +192,9 @@ class Catalog:
 
     def _sync_endpoints(self, coll: Record, operations: tuple[Operation, ...]) -> ImportSummary:
         existing = {e["operation"]: e for e in self.store.endpoints.find(collection_id=coll["id"])}
-        created = updated = 0
+        updated = 0
         now = utc_now()
+        added: list[Record] = []
         for op in operations:
             fields = {
                 "method": op.method,
@@ -204,7 +205,7 @@ class Catalog:
             }
             old = existing.pop(op.name, None)
             if old is None:
-                self.store.endpoints.insert(
+                added.append(
                     {
                         "id": new_id("ep"),
                         "collection_id": coll["id"],
@@ -214,13 +215,13 @@ class Catalog:
                         **fields,
                     }
                 )
-                created += 1
             else:
                 self.store.endpoints.update(old["id"], {**fields, "updated_at": now})
                 updated += 1
+        self.store.endpoints.insert_many(added)  # in operation order, one statement
         for gone in existing.values():
             self.delete_endpoint(gone)
-        return ImportSummary(created, updated, len(existing))
+        return ImportSummary(len(added), updated, len(existing))
 
     def upsert_file_spec(self, spec: ApiSpec, slug: str | None, workspace_id: str) -> Record:
         """The collection of a ``--spec`` file: the stored one with its slug is updated."""

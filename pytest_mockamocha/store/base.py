@@ -65,6 +65,10 @@ class Repository(Protocol):
         """Store a new record (it must carry its ``id``); returns it."""
         ...
 
+    def insert_many(self, records: Sequence[Record]) -> list[Record]:
+        """Store new records in this order, in one write; returns them."""
+        ...
+
     def get(self, record_id: str) -> Record | None:
         """The record with this id, if any."""
         ...

@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,18 @@ class SqlRepository:
         with self._store.connection(write=True) as conn:
             conn.execute(self._insert, row)
         return dict(record)
+
+    def insert_many(self, records: Sequence[Record]) -> list[Record]:
+        rows = [self._row(record) for record in records]
+        if not rows:
+            return []
+        if self._store.dialect == "sqlite":
+            with self._store.driver(write=True) as db:
+                db.executemany(self._sql.insert, [self._sql.values(row) for row in rows])
+        else:  # one executemany: psycopg pipelines the rows in one round trip
+            with self._store.connection(write=True) as conn:
+                conn.execute(self._insert, rows)
+        return [dict(record) for record in records]
 
     def get(self, record_id: str) -> Record | None:
         if self._store.dialect == "sqlite":

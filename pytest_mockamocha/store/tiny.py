@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,11 @@ class TinyRepository:
         with self._lock:
             self._table.insert(dict(record))
         return dict(record)
+
+    def insert_many(self, records: Sequence[Record]) -> list[Record]:
+        with self._lock:
+            self._table.insert_multiple(dict(r) for r in records)
+        return [dict(r) for r in records]
 
     def get(self, record_id: str) -> Record | None:
         with self._lock:

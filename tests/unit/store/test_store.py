@@ -47,6 +47,23 @@ def _coll(name: str) -> dict[str, object]:
     return {"id": new_id("coll"), "name": name, "workspace_id": "ws_1", "created_at": utc_now()}
 
 
+def test_insert_many_keeps_its_order_and_one_transaction(store: Store) -> None:
+    made = store.collections.insert_many([_coll(f"c{i}") for i in range(5)])
+    assert store.collections.insert_many([]) == []
+    found = store.collections.find(workspace_id="ws_1")
+    assert [c["name"] for c in found] == ["c0", "c1", "c2", "c3", "c4"]
+    assert [c["id"] for c in found] == [c["id"] for c in made]
+
+    def failing() -> None:
+        with store.transaction():
+            store.collections.insert_many([_coll("gone"), _coll("gone too")])
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert store.collections.count(name="gone") == 0
+
+
 def test_records_round_trip_through_the_file(db_url: str) -> None:
     store = open_store_url(db_url)
     rec = store.collections.insert(_coll("shop"))
