@@ -53,6 +53,8 @@ from pytest_mockamocha.store.sqlshared import SqlShared
 
 #: the advisory lock explicit transactions hold on PostgreSQL (any fixed number of ours)
 _TRANSACTION_LOCK = 7214002
+#: SQLite: how long a writer waits for the write lock before its write fails, seconds
+_BUSY_TIMEOUT = 30.0
 
 
 class SqlRepository:
@@ -272,15 +274,25 @@ class SqlStore:
             with conn.begin():
                 yield conn
 
-    def _writing(self) -> contextlib.AbstractContextManager[Any]:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
         """SQLite: this process's writers one at a time, before ``BEGIN IMMEDIATE``.
 
         SQLite lets one writer in and makes the others poll its lock, sleeping 1, 2, 5,
         10... ms between tries: under concurrent writes most of that time is asleep after
         the lock is free. One process serves a SQLite file, so its writers wait on a lock
         of its own, handed over as soon as a write commits (another process still waits
-        on SQLite's). Reentrant: a write nested in a write behaves as before."""
-        return self._writer if self._writer is not None else contextlib.nullcontext()
+        on SQLite's). Reentrant: a write nested in a write behaves as before; and a writer
+        that waited as long as SQLite's busy timeout goes on to SQLite's own wait, so
+        nothing waits on this lock for ever where SQLite's would have given up."""
+        writer = self._writer
+        taken = writer is not None and writer.acquire(timeout=_BUSY_TIMEOUT)
+        try:
+            yield
+        finally:
+            if taken:
+                assert writer is not None
+                writer.release()
 
     @contextmanager
     def driver(self, *, write: bool = False) -> Iterator[Any]:
@@ -482,7 +494,7 @@ def _sqlite_engine(path: Path) -> Engine:
     # is the serialised use under which sqlite3 allows crossing threads.
     engine = create_engine(
         URL.create("sqlite", database=str(path)),
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT},
         json_serializer=_dumps,
     )
 

@@ -306,3 +306,39 @@ def test_a_within_of_more_values_than_a_statement_may_bind(store: Store) -> None
         "ep_1"
     ]
     assert store.endpoints.count_by("collection_id", many)["coll_69999"] == 1
+
+
+def test_sqlite_writers_queue_in_process_and_fall_back_to_sqlites_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_mockamocha.store import sql
+
+    store = open_store_url(f"sqlite:///{tmp_path}/db.sqlite")
+
+    def write(k: int) -> None:
+        for j in range(20):
+            store.collections.insert(_coll(f"{k}-{j}"))
+
+    writers = [threading.Thread(target=write, args=(k,)) for k in range(4)]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+    assert store.collections.count(workspace_id="ws_1") == 80
+    # a writer held up past the busy timeout goes on to SQLite's own lock (free here)
+    monkeypatch.setattr(sql, "_BUSY_TIMEOUT", 0.05)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store._writing():  # type: ignore[attr-defined]
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    store.collections.insert(_coll("after the wait"))
+    release.set()
+    holder.join()
+    assert store.collections.count(name="after the wait") == 1
+    store.close()
