@@ -13,8 +13,13 @@ and one endpoint record per operation), and ``mockamocha serve --db URL`` starte
 then, over HTTP on 127.0.0.1: restart to healthy, ``--reps`` creates, imports, collection
 list pages (first and last) and endpoint list pages (p50 of each), ``--writers`` clients
 creating collections at once (writes/s, p95), the first mock request of a stored collection
-(compiled on first use) and the server's RSS. The baseline is one raw SQLite transaction
-(WAL, synchronous=FULL, one row) into a table grown to the same N rows.
+(compiled on first use) and the server's RSS.
+
+Two raw SQLite references (WAL, synchronous=FULL), timed in the same run into tables grown
+to the same N: ``raw_sqlite_ms``, one transaction writing one row (what a create writes),
+and ``raw_import_ms``, one transaction writing what an import writes (the document's text
+into one row and one endpoint-sized row per operation, 10 here). ``create_x`` and
+``import_x`` are the API's p50 over its reference (create/raw, import/raw_import).
 """
 
 from __future__ import annotations
@@ -260,25 +265,56 @@ def writers(server: Server, clients: int, each: int) -> tuple[float, float]:
 class RawSQLite:
     """The physical reference: one-row transactions into a WAL SQLite file grown to N."""
 
-    def __init__(self, path: Path) -> None:
+    #: an endpoint record's size as the store keeps it (~330 bytes of JSON, its columns)
+    ENDPOINT = "x" * 450
+
+    def __init__(self, path: Path, document: str, operations: int) -> None:
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, data TEXT)")
+        self.db.execute("CREATE TABLE docs (id TEXT PRIMARY KEY, data TEXT)")
+        self.db.execute("CREATE TABLE eps (id TEXT PRIMARY KEY, owner TEXT, data TEXT)")
+        self.db.execute("CREATE INDEX eps_owner ON eps (owner)")
+        self.document = document
+        self.operations = operations
         self.rows = 0
+        self.docs = 0
 
     def grow(self, n: int) -> None:
+        """Both references' tables to ``n`` rows (``n`` documents with their endpoints)."""
         self.db.execute("BEGIN")
         while self.rows < n:
             self.db.execute("INSERT INTO t VALUES (?, ?)", (f"r{self.rows}", "x" * 300))
             self.rows += 1
         self.db.execute("COMMIT")
+        while self.docs < n:
+            self.db.execute("BEGIN")
+            for _ in range(min(100, n - self.docs)):
+                self._document()
+            self.db.execute("COMMIT")
 
     def write(self) -> None:
+        """One transaction writing one row: the reference of a create."""
         self.db.execute("BEGIN")
         self.db.execute("INSERT INTO t VALUES (?, ?)", (f"r{self.rows}", "x" * 300))
         self.db.execute("COMMIT")
         self.rows += 1
+
+    def write_import(self) -> None:
+        """One transaction writing what an import writes: the reference of an import."""
+        self.db.execute("BEGIN")
+        self._document()
+        self.db.execute("COMMIT")
+
+    def _document(self) -> None:
+        d = f"d{self.docs}"
+        self.db.execute("INSERT INTO docs VALUES (?, ?)", (d, self.document))
+        self.db.executemany(
+            "INSERT INTO eps VALUES (?, ?, ?)",
+            [(f"{d}-{k}", d, self.ENDPOINT) for k in range(self.operations)],
+        )
+        self.docs += 1
 
 
 def measure(server: Server, n: int, text: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -324,7 +360,8 @@ def run(
     doc = document()
     text = json.dumps(doc)
     url = url_of(backend, folder)
-    raw = RawSQLite(folder / "raw.sqlite")
+    operations = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
+    raw = RawSQLite(folder / "raw.sqlite", text, operations)
     rows = []
     Server(url, folder / "cache").stop()  # creates the store and its administrator
     for n in sizes:
@@ -337,6 +374,9 @@ def run(
         finally:
             server.stop()
         row["raw_sqlite_ms"] = round(p50(timed(raw.write, args.reps)), 3)
+        row["raw_import_ms"] = round(p50(timed(raw.write_import, args.reps)), 3)
+        row["create_x"] = round(row["create_ms"] / row["raw_sqlite_ms"], 1)
+        row["import_x"] = round(row["import_ms"] / row["raw_import_ms"], 1)
         rows.append(row)
         print(json.dumps(row), flush=True)
     return rows
@@ -359,7 +399,7 @@ def main() -> None:
     header = (
         "backend", "n", "restart_s", "create_ms", "import_ms", "list_first_ms", "list_last_ms",
         "endpoints_ms", "first_mock_ms", "writers_per_s", "writers_p95_ms", "rss_mb",
-        "raw_sqlite_ms",
+        "raw_sqlite_ms", "raw_import_ms", "create_x", "import_x",
     )  # fmt: skip
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

@@ -45,6 +45,8 @@ class Catalog:
         #: replicas: the revision of each collection this server mounted (see ``changed``)
         self.shared = store.shared
         self._seen: dict[str, int] = {}
+        #: collections are mounted on their first use (``restore`` with ``compiled``)
+        self.lazy = False
         if self.shared is not None:
             engine.rules.share(self.shared)
 
@@ -95,19 +97,32 @@ class Catalog:
         given ``processing`` one completed, or a new one). A document that cannot be used
         raises 422 and leaves the collection as it was."""
         spec = self.parse(text, coll["slug"])
-        return self.import_loaded(coll, spec, source=source, record=record)
+        return self.import_loaded(coll, spec, source=source, record=record, defer=True)
 
     def import_loaded(
-        self, coll: Record, spec: ApiSpec, *, source: str, record: Record | None = None
+        self,
+        coll: Record,
+        spec: ApiSpec,
+        *,
+        source: str,
+        record: Record | None = None,
+        defer: bool = False,
     ) -> Record:
-        """``import_spec`` for a spec already loaded (from a file, with its file refs)."""
+        """``import_spec`` for a spec already loaded (from a file, with its file refs).
+
+        With ``defer`` on a server that mounts collections on first use, the collection
+        is unmounted rather than mounted again: its next request mounts the stored document,
+        as after a restart, and the import does not wait for that."""
         document = _stored_copy(spec.document)
         with self.store.transaction():
             summary = self._sync_endpoints(coll, spec.operations)
             self.store.collections.update(coll["id"], {"spec": document, "updated_at": utc_now()})
             done = self._import_record(coll, summary, source, record, spec)
         self.changed(coll["slug"])
-        self.mount(coll["id"], spec)
+        if defer and self.lazy:
+            self.engine.remove(coll["slug"])
+        else:
+            self.mount(coll["id"], spec)
         return done
 
     def begin_import(self, coll: Record, source: str) -> Record:
@@ -179,9 +194,9 @@ class Catalog:
 
     def _sync_endpoints(self, coll: Record, operations: tuple[Operation, ...]) -> ImportSummary:
         existing = {e["operation"]: e for e in self.store.endpoints.find(collection_id=coll["id"])}
-        created = updated = 0
+        updated = 0
         now = utc_now()
-        new: list[Record] = []
+        added: list[Record] = []
         for op in operations:
             fields = {
                 "method": op.method,
@@ -192,7 +207,7 @@ class Catalog:
             }
             old = existing.pop(op.name, None)
             if old is None:
-                new.append(
+                added.append(
                     {
                         "id": new_id("ep"),
                         "collection_id": coll["id"],
@@ -202,14 +217,13 @@ class Catalog:
                         **fields,
                     }
                 )
-                created += 1
             else:
                 self.store.endpoints.update(old["id"], {**fields, "updated_at": now})
                 updated += 1
-        self.store.endpoints.insert_many(new)
+        self.store.endpoints.insert_many(added)  # in operation order, one statement
         for gone in existing.values():
             self.delete_endpoint(gone)
-        return ImportSummary(created, updated, len(existing))
+        return ImportSummary(len(added), updated, len(existing))
 
     def upsert_file_spec(self, spec: ApiSpec, slug: str | None, workspace_id: str) -> Record:
         """The collection of a ``--spec`` file: the stored one with its slug is updated."""
@@ -345,6 +359,7 @@ class Catalog:
                 [],
             )
         if compiled is not None:
+            self.lazy = True
             self.engine.serve_lazily(self.load, compiled, self.stale if self.shared else None)
             return []
         mounted = []

@@ -86,7 +86,7 @@ class ImportJobs:
                 "saving",
                 f"Saving {len(spec.operations)} endpoints from {job.source}",
             )
-            catalog.import_loaded(job.coll, spec, source=job.source, record=record)
+            catalog.import_loaded(job.coll, spec, source=job.source, record=record, defer=True)
         except ApiError as exc:
             catalog.fail_import(record, f"Import failed: {exc.message}", exc.details)
         except Exception:  # a bug must not leave the record processing for ever

@@ -123,6 +123,19 @@ def too_deep(value: Any, limit: int) -> str | None:
     """The JSON pointer of the first array or object nested past ``limit`` levels, or None."""
     if not _nests(value):
         return None
+    # level by level without paths first (what every acceptable body costs); the walk
+    # that names where runs only for a body that is too deep
+    level, depth = [value], 1
+    while level:
+        if depth > limit:
+            break
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            below.extend(c for c in children if isinstance(c, (dict, list)))
+        level, depth = below, depth + 1
+    else:
+        return None
     stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 1, ())]
     while stack:
         node, depth, path = stack.pop()

@@ -92,9 +92,16 @@ def key_hash(key: str) -> str:
 class Tokens:
     """HS256 JWTs: issued with ``sub`` and ``exp``, decoded with the algorithm pinned."""
 
+    #: tokens whose signature was checked, kept at most this many at once
+    CHECKED = 4096
+
     def __init__(self, secret: bytes, ttl: int = TOKEN_TTL) -> None:
         self._secret = secret
         self.ttl = ttl
+        #: token -> (subject, expiry) of tokens already verified: a client sends the same
+        #: token with every call, and a valid token's signature stays valid (the secret is
+        #: fixed); only its expiry is checked again. Whom it names is still read per call.
+        self._checked: dict[str, tuple[str, int]] = {}
 
     @property
     def secret(self) -> bytes:
@@ -110,6 +117,9 @@ class Tokens:
 
     def subject(self, token: str) -> str:
         """The user id a valid token names; 401 for anything else."""
+        known = self._checked.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
         import jwt
 
         try:
@@ -123,6 +133,9 @@ class Tokens:
         sub = claims.get("sub")
         if not isinstance(sub, str):
             raise ApiError(401, "the token is not valid")
+        if len(self._checked) >= self.CHECKED:
+            self._checked.clear()
+        self._checked[token] = (sub, int(claims["exp"]))
         return sub
 
 

@@ -65,9 +65,8 @@ class Repository(Protocol):
         """Store a new record (it must carry its ``id``); returns it."""
         ...
 
-    def insert_many(self, records: Sequence[Record]) -> None:
-        """Store new records in one write (a document's endpoints: one at a time, TinyDB
-        rebuilt its table for each, which was quadratic in the table)."""
+    def insert_many(self, records: Sequence[Record]) -> list[Record]:
+        """Store new records in this order, in one write; returns them."""
         ...
 
     def get(self, record_id: str) -> Record | None:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
@@ -41,11 +42,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pytest_mockamocha.store.base import HEAVY, TABLES, Query, Record, Repository, Shared
 from pytest_mockamocha.store.sqlquery import Fields
-from pytest_mockamocha.store.sqlschema import COLUMNS, RECORDS, migrate, settings
+from pytest_mockamocha.store.sqlschema import (
+    BOOLEAN_COLUMNS,
+    COLUMNS,
+    RECORDS,
+    migrate,
+    settings,
+)
 from pytest_mockamocha.store.sqlshared import SqlShared
 
 #: the advisory lock explicit transactions hold on PostgreSQL (any fixed number of ours)
 _TRANSACTION_LOCK = 7214002
+#: SQLite: how long a writer waits for the write lock before its write fails, seconds
+_BUSY_TIMEOUT = 30.0
 
 
 class SqlRepository:
@@ -61,6 +70,9 @@ class SqlRepository:
         #: compiled form without building and hashing a new statement per call
         self._insert = self._table.insert()
         self._get = select(*self._loaded()).where(self._table.c.id == bindparam("record_id"))
+        #: SQLite: the same statements as SQL text, run on the driver's connection (see
+        #: ``SqlStore.driver``): SQLAlchemy's execution costs ten times the statement's
+        self._sql = _SqliteStatements(self._table, self._columns, self._heavy)
 
     def _row(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The row that keeps ``record``: its JSON, its columns, its heavy fields apart."""
@@ -92,17 +104,32 @@ class SqlRepository:
         return record
 
     def insert(self, record: Record) -> Record:
+        row = self._row(record)
+        if self._store.dialect == "sqlite":
+            with self._store.driver(write=True) as db:
+                db.execute(self._sql.insert, self._sql.values(row))
+            return dict(record)
         with self._store.connection(write=True) as conn:
-            conn.execute(self._insert, self._row(record))
+            conn.execute(self._insert, row)
         return dict(record)
 
-    def insert_many(self, records: Sequence[Record]) -> None:
-        if not records:
-            return
-        with self._store.connection(write=True) as conn:
-            conn.execute(self._insert, [self._row(r) for r in records])
+    def insert_many(self, records: Sequence[Record]) -> list[Record]:
+        rows = [self._row(record) for record in records]
+        if not rows:
+            return []
+        if self._store.dialect == "sqlite":
+            with self._store.driver(write=True) as db:
+                db.executemany(self._sql.insert, [self._sql.values(row) for row in rows])
+        else:  # one executemany: psycopg pipelines the rows in one round trip
+            with self._store.connection(write=True) as conn:
+                conn.execute(self._insert, rows)
+        return [dict(record) for record in records]
 
     def get(self, record_id: str) -> Record | None:
+        if self._store.dialect == "sqlite":
+            with self._store.driver() as db:
+                found = db.execute(self._sql.get, {"id": record_id}).fetchone()
+            return None if found is None else self._record(_loads(found))
         with self._store.connection() as conn:
             row = conn.execute(self._get, {"record_id": record_id}).first()
         return None if row is None else self._record(row)
@@ -111,6 +138,12 @@ class SqlRepository:
         return self.select(Query(equals=equals))
 
     def select(self, query: Query) -> list[Record]:
+        simple = self._sql.select(query) if self._store.dialect == "sqlite" else None
+        if simple is not None:
+            sql, params = simple
+            with self._store.driver() as db:
+                rows = db.execute(sql, params).fetchall()
+            return [self._record(_loads(row), query.omit) for row in rows]
         statement = select(*self._loaded(query.omit)).where(self._fields.where(query))
         statement = self._fields.ordered(statement, query)
         with self._store.connection() as conn:
@@ -118,6 +151,10 @@ class SqlRepository:
         return [self._record(row, query.omit) for row in rows]
 
     def total(self, query: Query) -> int:
+        simple = self._sql.count(query) if self._store.dialect == "sqlite" else None
+        if simple is not None:
+            with self._store.driver() as db:
+                return int(db.execute(*simple).fetchone()[0])
         statement = select(func.count()).select_from(self._table).where(self._fields.where(query))
         with self._store.connection() as conn:
             return int(conn.execute(statement).scalar_one())
@@ -137,6 +174,8 @@ class SqlRepository:
         return counts
 
     def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
+        if self._store.dialect == "sqlite":
+            return self._update_sqlite(record_id, fields)
         table = self._table
         with self._store.connection(write=True) as conn:
             statement = select(*self._loaded()).where(table.c.id == record_id)
@@ -148,6 +187,18 @@ class SqlRepository:
             record = self._record(row) | dict(fields)
             changed = self._row(record)
             conn.execute(table.update().where(table.c.id == record_id).values(**changed))
+        return record
+
+    def _update_sqlite(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
+        with self._store.driver(write=True) as db:
+            found = db.execute(self._sql.get, {"id": record_id}).fetchone()
+            if found is None:
+                return None
+            before = self._record(_loads(found))
+            record = before | dict(fields)
+            row, was = self._row(record), self._row(before)
+            changed = [c for c in row if c != "id" and (c == "data" or row[c] != was[c])]
+            db.execute(self._sql.update(changed), self._sql.values(row))
         return record
 
     def delete(self, record_id: str) -> bool:
@@ -193,6 +244,8 @@ class SqlStore:
         self._path = path
         self._held = _Held()
         self.dialect: str = engine.dialect.name
+        #: SQLite: this process's writers take turns here (see ``_writing``)
+        self._writer = threading.RLock() if self.dialect == "sqlite" else None
         #: the schema versions before and after this open's migrations
         self.migrated = migrated
         #: PostgreSQL: the collation ``search`` lowers text in (ICU's when the server has it)
@@ -215,10 +268,59 @@ class SqlStore:
         if held is not None:
             yield held
             return
-        with self._engine.connect() as conn:
+        writing = self._writing() if write else contextlib.nullcontext()
+        with writing, self._engine.connect() as conn:
             conn.execution_options(mm_write=write)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """SQLite: this process's writers one at a time, before ``BEGIN IMMEDIATE``.
+
+        SQLite lets one writer in and makes the others poll its lock, sleeping 1, 2, 5,
+        10... ms between tries: under concurrent writes most of that time is asleep after
+        the lock is free. One process serves a SQLite file, so its writers wait on a lock
+        of its own, handed over as soon as a write commits (another process still waits
+        on SQLite's). Reentrant: a write nested in a write behaves as before; and a writer
+        that waited as long as SQLite's busy timeout goes on to SQLite's own wait, so
+        nothing waits on this lock for ever where SQLite's would have given up."""
+        writer = self._writer
+        taken = writer is not None and writer.acquire(timeout=_BUSY_TIMEOUT)
+        try:
+            yield
+        finally:
+            if taken:
+                assert writer is not None
+                writer.release()
+
+    @contextmanager
+    def driver(self, *, write: bool = False) -> Iterator[Any]:
+        """SQLite: the ``sqlite3`` connection of the thread's transaction, or a pooled one for
+        one call: a write in a transaction of its own (``BEGIN IMMEDIATE``, as ``connection``
+        begins one), a read as one statement (atomic in itself: SQLite runs it on one
+        snapshot). The same pool, connection settings (WAL, synchronous=FULL) and locking
+        as ``connection``, without SQLAlchemy's per-statement work."""
+        held = self._held.conn
+        if held is not None:
+            yield held.connection.driver_connection
+            return
+        pooled = self._engine.raw_connection()
+        try:
+            db: Any = pooled.driver_connection
+            if not write:
+                yield db
+                return
+            with self._writing():
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+        finally:
+            pooled.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -231,7 +333,7 @@ class SqlStore:
             finally:
                 held.depth -= 1
             return
-        with self._engine.connect() as conn:
+        with self._writing(), self._engine.connect() as conn:
             conn.execution_options(mm_write=True)
             with conn.begin():
                 if self.dialect == "postgresql":
@@ -275,6 +377,113 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _loads(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A driver row of JSON texts (``data``, maybe ``heavy``) as values, as SQLAlchemy's
+    JSON type reads them (SQL NULL as None)."""
+    return tuple(None if value is None else json.loads(value) for value in row)
+
+
+class _SqliteStatements:
+    """One table's hottest statements compiled once to SQLite SQL text (named parameters):
+    get, insert and update by id, and selects whose conditions are equalities and prefixes
+    on indexed columns, in insertion order (what looks up a user, an API key, a slug or a
+    collection's endpoints); ``select`` answers None for any other query."""
+
+    _DIALECT = sqlite.dialect(paramstyle="named")
+
+    def __init__(self, table: Table, columns: tuple[str, ...], heavy: tuple[str, ...]) -> None:
+        self._table = table
+        self._columns = columns
+        self._heavy = heavy
+        written = ("data", *columns, *(("heavy",) if heavy else ()))
+        self._read = [table.c.data, *([table.c.heavy] if heavy else [])]
+        self.insert = self._sql(table.insert().values({c: bindparam(c) for c in ("id", *written)}))
+        by_id = table.c.id == bindparam("id")
+        self.get = self._sql(select(*self._read).where(by_id))
+        self._by_id = by_id
+        self._updates: dict[tuple[str, ...], str] = {}
+        self._selects: dict[tuple[Any, ...], str] = {}
+
+    def update(self, columns: list[str]) -> str:
+        """The update by id of these columns only: SQLite rewrites the index entries of the
+        columns an UPDATE sets, so an unchanged column left out is index pages not written
+        (and not synced) at commit."""
+        key = tuple(columns)
+        sql = self._updates.get(key)
+        if sql is None:
+            statement = self._table.update().where(self._by_id)
+            sql = self._updates[key] = self._sql(
+                statement.values({c: bindparam(c) for c in columns})
+            )
+        return sql
+
+    def _sql(self, statement: Any) -> str:
+        return str(statement.compile(dialect=self._DIALECT))
+
+    def values(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """``row`` (``SqlRepository._row``) as parameters, its JSON as text."""
+        out = dict(row)
+        out["data"] = _dumps(row["data"])
+        if self._heavy:
+            out["heavy"] = _dumps(row["heavy"])
+        return out
+
+    def select(self, query: Query) -> tuple[str, dict[str, Any]] | None:
+        """The SQL and parameters of ``query`` when it is a simple one, else None."""
+        if query.order:
+            return None
+        heavy = any(k not in query.omit for k in self._heavy)
+        page = bool(query.offset) or query.limit is not None
+        found = self._simple(query, ("select", heavy, page))
+        if found is not None and page:  # SQLite: LIMIT -1 is no limit
+            found[1]["limit"] = -1 if query.limit is None else query.limit
+            found[1]["offset"] = query.offset or 0
+        return found
+
+    def count(self, query: Query) -> tuple[str, dict[str, Any]] | None:
+        """``select``'s count of the records (its order and page do not count)."""
+        return self._simple(query, ("count",))
+
+    def _simple(self, query: Query, what: tuple[Any, ...]) -> tuple[str, dict[str, Any]] | None:
+        if query.within or query.contains or query.search:
+            return None
+        params: dict[str, Any] = {}
+        shape: list[tuple[str, str]] = []
+        for field, value in query.equals.items():
+            if field not in self._columns or not Fields.fits(field, value):
+                return None
+            shape.append(("=", field))
+            params[f"eq_{field}"] = value
+        for field, prefix in query.starts.items():
+            if field not in self._columns or field in BOOLEAN_COLUMNS:
+                return None
+            shape.append(("^" if prefix else "*", field))
+            if prefix:
+                params[f"lo_{field}"], params[f"hi_{field}"] = prefix, prefix + "\U0010ffff"
+        key = (*what, *shape)
+        sql = self._selects.get(key)
+        if sql is None:
+            c = self._table.c
+            conditions: list[Any] = []
+            for kind, field in shape:
+                if kind == "=":
+                    conditions.append(c[field] == bindparam(f"eq_{field}"))
+                elif kind == "^":
+                    conditions.append(c[field] >= bindparam(f"lo_{field}"))
+                    conditions.append(c[field] < bindparam(f"hi_{field}"))
+                else:
+                    conditions.append(c[field].is_not(None))
+            if what[0] == "count":
+                statement = select(func.count()).select_from(self._table).where(true(), *conditions)
+            else:
+                read = self._read if what[1] else self._read[:1]
+                statement = select(*read).where(true(), *conditions).order_by(c.seq)
+                if what[2]:
+                    statement = statement.limit(bindparam("limit")).offset(bindparam("offset"))
+            sql = self._selects[key] = self._sql(statement)
+        return sql, params
+
+
 def _sqlite_engine(path: Path) -> Engine:
     """A pooled engine on the SQLite file (made 0600, as the TinyDB file is): WAL,
     synchronous=FULL (an acknowledged write survives a crash), our own BEGINs."""
@@ -285,7 +494,7 @@ def _sqlite_engine(path: Path) -> Engine:
     # is the serialised use under which sqlite3 allows crossing threads.
     engine = create_engine(
         URL.create("sqlite", database=str(path)),
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT},
         json_serializer=_dumps,
     )
 

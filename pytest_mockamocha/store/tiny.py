@@ -68,9 +68,10 @@ class TinyRepository:
             self._table.insert(dict(record))
         return dict(record)
 
-    def insert_many(self, records: Sequence[Record]) -> None:
+    def insert_many(self, records: Sequence[Record]) -> list[Record]:
         with self._lock:
             self._table.insert_multiple(dict(r) for r in records)
+        return [dict(r) for r in records]
 
     def get(self, record_id: str) -> Record | None:
         with self._lock:

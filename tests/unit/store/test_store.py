@@ -47,6 +47,23 @@ def _coll(name: str) -> dict[str, object]:
     return {"id": new_id("coll"), "name": name, "workspace_id": "ws_1", "created_at": utc_now()}
 
 
+def test_insert_many_keeps_its_order_and_one_transaction(store: Store) -> None:
+    made = store.collections.insert_many([_coll(f"c{i}") for i in range(5)])
+    assert store.collections.insert_many([]) == []
+    found = store.collections.find(workspace_id="ws_1")
+    assert [c["name"] for c in found] == ["c0", "c1", "c2", "c3", "c4"]
+    assert [c["id"] for c in found] == [c["id"] for c in made]
+
+    def failing() -> None:
+        with store.transaction():
+            store.collections.insert_many([_coll("gone"), _coll("gone too")])
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert store.collections.count(name="gone") == 0
+
+
 def test_records_round_trip_through_the_file(db_url: str) -> None:
     store = open_store_url(db_url)
     rec = store.collections.insert(_coll("shop"))
@@ -315,3 +332,39 @@ def test_many_records_go_in_one_write_and_survive_a_reopen(db_url: str) -> None:
     assert again.endpoints.get("ep_0299") == endpoints[-1]
     assert again.endpoints.count(workspace_id="ws_1") == 300
     again.close()
+
+
+def test_sqlite_writers_queue_in_process_and_fall_back_to_sqlites_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_mockamocha.store import sql
+
+    store = open_store_url(f"sqlite:///{tmp_path}/db.sqlite")
+
+    def write(k: int) -> None:
+        for j in range(20):
+            store.collections.insert(_coll(f"{k}-{j}"))
+
+    writers = [threading.Thread(target=write, args=(k,)) for k in range(4)]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+    assert store.collections.count(workspace_id="ws_1") == 80
+    # a writer held up past the busy timeout goes on to SQLite's own lock (free here)
+    monkeypatch.setattr(sql, "_BUSY_TIMEOUT", 0.05)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store._writing():  # type: ignore[attr-defined]
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    store.collections.insert(_coll("after the wait"))
+    release.set()
+    holder.join()
+    assert store.collections.count(name="after the wait") == 1
+    store.close()
