@@ -303,10 +303,10 @@ class Catalog:
         live = next((c for c in self.engine if c.slug == coll["slug"]), None)
         if live is None:
             return
-        from pytest_mockamocha.engine.stateful.store import StatefulStore
-
         stateful = bool(coll.get("stateful"))
         if stateful and live.state is None:
+            from pytest_mockamocha.engine.stateful.store import StatefulStore
+
             state = StatefulStore(live)
             if self.shared is not None:
                 state.share(self.shared)

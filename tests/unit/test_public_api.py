@@ -168,17 +168,21 @@ def test_the_dashboard_loads_on_its_first_page_not_with_the_mocks(tmp_path: obje
     assert "pytest_mockamocha.dashboard.pages" in after_page
 
 
-def test_a_warm_start_loads_only_what_its_first_example_answer_needs(tmp_path: object) -> None:
-    """The plugin's server, started as a session starts it (the compiled-document cache
-    warm), loads neither the validators, PyYAML, the management API's routes nor the
-    command line before its first request, and its first example answer adds none of the
-    validators either."""
+@pytest.mark.parametrize("keep_documents", [False, True], ids=["pytest session", "serve"])
+def test_a_warm_start_loads_only_what_its_first_example_answer_needs(
+    tmp_path: object, keep_documents: bool
+) -> None:
+    """A server started as a pytest session or ``mockamocha serve --memory`` starts it
+    (the compiled-document cache warm) loads neither the validators, PyYAML, the
+    management API's routes, stateful mode nor the command line before its first request,
+    and its first example answer adds none of them either."""
     spec = "tests/data/specs/petstore.yaml"
     start = (
         "import pathlib, urllib.request; "
         "from pytest_mockamocha.server.assembly import assemble; "
         "from pytest_mockamocha.server.config import ServerConfig, parse_document; "
         f"b = assemble(ServerConfig(documents=(parse_document('p={spec}'),), "
+        f"keep_documents={keep_documents}, "
         f"cache_dir=pathlib.Path({str(tmp_path)!r}))); b.server.start()"
     )
     answer = "; urllib.request.urlopen(b.server.url_for('p', '/pets/1')).read()"
@@ -206,6 +210,7 @@ def test_a_warm_start_loads_only_what_its_first_example_answer_needs(tmp_path: o
                 "pytest_mockamocha.api.routes",
                 "pytest_mockamocha.generate.validate",
                 "pytest_mockamocha.generate.schema",
+                "pytest_mockamocha.engine.stateful",
                 "pytest_mockamocha.cli",
                 "pytest_mockamocha.sdk",
                 "pytest_mockamocha.dashboard",
