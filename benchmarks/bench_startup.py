@@ -15,8 +15,10 @@ Documents: the pet store (8 operations), a generated 22-operation API, and with
 ``--document`` a large real one (GitHub's 1,223-operation ``api.github.com.json`` from npm's
 ``@octokit/openapi``), which is served at ``GET /`` (its first path). Then two pytest
 sessions of the same two trivial tests are timed, with ``--mockamocha-spec`` and with the
-plugin disabled (``-p no:mockamocha``), alone and with ``-n 2``. Rounds rotate the order;
-medians are printed. Nothing passes or fails here: the figures go to docs/performance.md.
+plugin disabled (``-p no:mockamocha``), alone and with ``-n 2``, and the same two tests
+each calling the mock (so the session, or each xdist worker, starts its server). Rounds
+rotate the order; medians are printed. Nothing passes or fails here: the figures go to
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -55,6 +57,16 @@ def test_one():
 
 def test_two():
     assert "mock".upper() == "MOCK"
+"""
+#: the same two tests, each calling the session's mock (each xdist worker starts a server)
+SERVER_SUITE = """
+import urllib.request
+
+def test_one(mockamocha_server):
+    assert urllib.request.urlopen(mockamocha_server.url_for("petstore", "/pets/1")).status == 200
+
+def test_two(mockamocha_server):
+    assert urllib.request.urlopen(mockamocha_server.url_for("petstore", "/pets/2")).status == 200
 """
 
 
@@ -154,7 +166,7 @@ def rows(folder: Path, prism: str | None, document: Path | None) -> list[Row]:
 
 
 def pytest_session(folder: Path, plugin: bool, workers: int) -> float:
-    """Seconds of one pytest run of the trivial suite."""
+    """Seconds of one pytest run of the suite in ``folder``."""
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)]
     argv += [f"--mockamocha-spec={PETSTORE}"] if plugin else ["-p", "no:mockamocha"]
     if workers:
@@ -189,10 +201,11 @@ def main() -> None:
                 extra = row.env(folder) if row.env else {}
                 times[row.name].append(first_answer(row.argv(port, folder), port, row.path,
                                                     {**env, **extra}))
-        suite = folder / "suite"
-        suite.mkdir()
-        (suite / "test_trivial.py").write_text(TRIVIAL_SUITE)
-        (suite / "conftest.py").write_text("")
+        suite, calling = folder / "suite", folder / "calling"
+        for where, text in ((suite, TRIVIAL_SUITE), (calling, SERVER_SUITE)):
+            where.mkdir()
+            (where / "test_suite.py").write_text(text)
+            (where / "conftest.py").write_text("")
         sessions: dict[str, list[float]] = {}
         for _ in range(args.rounds):
             for plugin in (True, False):
@@ -200,6 +213,11 @@ def main() -> None:
                     name = f"pytest {'with' if plugin else 'without'} the plugin" + (
                         f", -n {workers}" if workers else "")
                     sessions.setdefault(name, []).append(pytest_session(suite, plugin, workers))
+                    if plugin:  # the same tests calling the mock: each session starts it
+                        name = name.replace("the plugin", "the plugin, calling the mock")
+                        sessions.setdefault(name, []).append(
+                            pytest_session(calling, plugin, workers)
+                        )
     med = {name: statistics.median(v) for name, v in times.items()}
     print(f"start to first answered request, medians of {args.rounds} rounds (s)")
     base = med["pytest-httpserver (fixed JSON)"]
@@ -214,9 +232,11 @@ def main() -> None:
     for name, value in smed.items():
         print(f"  {name:44s} {value:7.3f}")
     for workers in ("", ", -n 2"):
-        with_plugin = smed[f"pytest with the plugin{workers}"]
-        extra = with_plugin - smed[f"pytest without the plugin{workers}"]
+        without = smed[f"pytest without the plugin{workers}"]
+        extra = smed[f"pytest with the plugin{workers}"] - without
         print(f"  the plugin costs{workers or ''}: {extra:+.3f} s")
+        serving = smed[f"pytest with the plugin, calling the mock{workers}"] - without
+        print(f"  the plugin and its server, tests calling the mock{workers}: {serving:+.3f} s")
 
 
 if __name__ == "__main__":
