@@ -273,7 +273,7 @@ class Catalog:
         if coll is None or not coll.get("spec"):
             return
         if spec is None:
-            spec = self.parse(json.dumps(coll["spec"]), coll["slug"])
+            spec = self.parse(_document_text(coll["spec"]), coll["slug"])
         mounted = self.engine.mount(spec, coll["slug"], replace=True)
         endpoints = self.store.endpoints.find(collection_id=coll_id)
         kept = {endpoint["operation"] for endpoint in endpoints}
@@ -405,6 +405,16 @@ def spec_text(value: Any) -> str | bytes:
     raise ApiError(
         422, "the request body is not valid", ['Field "spec" must be an object or a string']
     )
+
+
+def _document_text(document: Any) -> bytes:
+    """A stored document as JSON text to load again (its compiled form is cached by these
+    bytes): orjson, ~15 ms for GitHub's document where ``json`` took ~150 ms; an integer
+    beyond 64 bits takes the ``json`` way."""
+    try:
+        return orjson.dumps(document)
+    except orjson.JSONEncodeError:
+        return json.dumps(document).encode()
 
 
 def _stored_copy(document: Any) -> Any:

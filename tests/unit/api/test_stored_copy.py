@@ -1,8 +1,11 @@
-"""The copy of a document the store keeps: JSON-clean and apart from the served one."""
+"""The copy of a document the store keeps (JSON-clean, apart from the served one), and the
+text a stored document is loaded again from."""
 
 from __future__ import annotations
 
-from pytest_mockamocha.api.catalog import _stored_copy
+import json
+
+from pytest_mockamocha.api.catalog import _document_text, _stored_copy
 
 
 def test_the_copy_is_equal_and_shares_nothing() -> None:
@@ -21,3 +24,9 @@ def test_integers_beyond_64_bits_and_tuples_survive() -> None:
 def test_values_json_cannot_hold_become_text() -> None:
     marker = object()
     assert _stored_copy({"odd": marker}) == {"odd": str(marker)}
+
+
+def test_a_stored_document_becomes_text_that_reads_back_the_same() -> None:
+    document = {"info": {"title": "Pets \u00e9"}, "maximum": 2**70, "paths": {}}
+    assert json.loads(_document_text(document)) == document
+    assert json.loads(_document_text({"a": [1, 2.5, None]})) == {"a": [1, 2.5, None]}
