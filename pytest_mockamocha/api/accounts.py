@@ -57,10 +57,15 @@ def create_user(
         "workspace_id": new_id("ws"),
         "created_at": utc_now(),
     }
-    with store.transaction():
-        if find_user(store, email) is not None:
-            raise ApiError(409, "a user with this email exists")
-        store.users.insert(record)
+    try:
+        with store.transaction():
+            if find_user(store, email) is not None:
+                raise ApiError(409, "a user with this email exists")
+            store.users.insert(record)
+    except BaseException:
+        if later is not None:
+            later.discard()
+        raise
     if later is not None:
         user_id = str(record["id"])
         later.start(lambda done: _replace_hash(store, user_id, later.placeholder, done))

@@ -51,6 +51,11 @@ class HashingLater:
         self._then.append(then)
         threading.Thread(target=self._run, name="mockamocha-hash", daemon=True).start()
 
+    def discard(self) -> None:
+        """Never started (the user was not stored): forget the password and placeholder."""
+        self._password = ""
+        self._running.pop(self.placeholder, None)
+
     def _run(self) -> None:
         self._result = hash_password(self._password)
         self._password = ""
