@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pytest_mockamocha._gc import paused_gc
 from pytest_mockamocha.api import ManagementApi, build_api
 from pytest_mockamocha.api.rulejson import engine_rule
 from pytest_mockamocha.engine import Collection, Engine
@@ -87,7 +88,13 @@ _IMPORTS_GRACE = 5.0
 
 def assemble(config: ServerConfig) -> Assembly:
     """Build the server ``config`` describes, its documents mounted and behaviours on; not
-    started (``built.server.start()``), so a mistake costs no port."""
+    started (``built.server.start()``), so a mistake costs no port. The cyclic collector is
+    paused meanwhile: what is built lives as long as the server (``pytest_mockamocha._gc``)."""
+    with paused_gc():
+        return _assemble(config)
+
+
+def _assemble(config: ServerConfig) -> Assembly:
     engine = Engine(seed=config.seed, record=config.journal)
     store = open_database(config.db)
     api = build_api(store, engine, store_secret(store), cache_dir=config.cache_dir)

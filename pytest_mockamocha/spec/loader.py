@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pytest_mockamocha._gc import paused_gc
 from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.spec import pointer as jp
 from pytest_mockamocha.spec import swagger2
@@ -46,10 +47,11 @@ def load_spec(
         raw = file.read_bytes()
     except OSError as exc:
         raise SpecError(f"cannot read the spec ({exc.strerror})", source=source) from None
-    compiled = _compiled(raw, source, file.parent, cache_dir, kind="file")
-    return _spec(
-        compiled, source=source, slug=slug, default_slug=slug_for(file), cache_dir=cache_dir
-    )
+    with paused_gc():
+        compiled = _compiled(raw, source, file.parent, cache_dir, kind="file")
+        return _spec(
+            compiled, source=source, slug=slug, default_slug=slug_for(file), cache_dir=cache_dir
+        )
 
 
 def load_text(
@@ -61,8 +63,9 @@ def load_text(
 ) -> ApiSpec:
     """Load a document given as YAML or JSON text; it may not refer to other files."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    compiled = _compiled(raw, source, None, cache_dir, kind="text")
-    return _spec(compiled, source=source, slug=None, default_slug=slug, cache_dir=cache_dir)
+    with paused_gc():
+        compiled = _compiled(raw, source, None, cache_dir, kind="text")
+        return _spec(compiled, source=source, slug=None, default_slug=slug, cache_dir=cache_dir)
 
 
 def build_spec(
@@ -75,10 +78,11 @@ def build_spec(
     cache_dir: Path | None = None,
 ) -> ApiSpec:
     """Check and index an already parsed document; slug: given > x-mockamocha-slug > default."""
-    compiled, _ = _compile(doc, source, folder, cache_dir)
-    return _spec(
-        compiled, source=source, slug=slug, default_slug=default_slug, cache_dir=cache_dir
-    )
+    with paused_gc():
+        compiled, _ = _compile(doc, source, folder, cache_dir)
+        return _spec(
+            compiled, source=source, slug=slug, default_slug=default_slug, cache_dir=cache_dir
+        )
 
 
 def _compiled(
