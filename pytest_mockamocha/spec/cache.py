@@ -58,6 +58,8 @@ class Compiled:
     digest: str
     #: what the load reported and served anyway (structure, dialects), in order
     warnings: tuple[Problem, ...]
+    #: read back from JSON (this cache): only JSON's types, no value shared with another
+    json_clean: bool = False
 
 
 class DocumentCache:
@@ -87,6 +89,7 @@ class DocumentCache:
                 version=entry["version"],
                 digest=entry["digest"],
                 warnings=tuple(Problem(p, m, False) for p, m in entry["warnings"]),
+                json_clean=True,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None

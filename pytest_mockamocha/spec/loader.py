@@ -173,6 +173,7 @@ def _spec(
         warnings=(*compiled.warnings, *warnings),
         server_path=_server_path(doc),
         cache_dir=cache_dir,
+        json_clean=compiled.json_clean,
     )
 
 

@@ -115,3 +115,6 @@ class ApiSpec:
     #: the compiled-document cache folder it was loaded with (None: nothing kept): the
     #: verdicts on its examples are kept there too (``spec.cache.ExampleVerdicts``)
     cache_dir: Path | None = field(default=None, repr=False)
+    #: ``document`` holds only JSON's types, freshly read from JSON (the compiled-document
+    #: cache): a store may keep it as it is instead of a JSON-clean copy
+    json_clean: bool = field(default=False, repr=False)
