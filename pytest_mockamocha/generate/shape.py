@@ -19,6 +19,8 @@ from pytest_mockamocha.generate.values import intersect
 from pytest_mockamocha.spec import pointer as jp
 
 Bound = tuple[float, bool]  # (limit, exclusive)
+#: shapes one folder keeps (then it starts again; shapes in use stay with their parents)
+MAX_SHAPES = 8192
 _NUMBER = (int, float)
 
 
@@ -130,15 +132,27 @@ class Folder:
         self.refs = refs
         self.v31 = version.startswith("3.1")
         self.direction = direction
+        #: shapes by what they are folded from (``_key``), with those schemas kept alive
+        self._shapes: dict[tuple[Any, ...], tuple[Sequence[Schema], Shape]] = {}
 
     def shape(self, schemas: Sequence[Schema], where: str) -> Shape:
-        """A new shape folded from ``schemas``."""
+        """The shape folded from ``schemas``, made once: a component that hundreds of
+        operations refer to is one shape, with one set of caches, not one per place it is
+        met (GitHub's document grew by ~70 MB of copies over one call of each operation).
+        Shapes are never folded into afterwards (``fork`` copies first)."""
         first = schemas[0] if schemas else None
         if isinstance(first, Mapping) and isinstance(first.get("$ref"), str):
             where = first["$ref"]
+        key = _key(schemas, where)
+        found = self._shapes.get(key)
+        if found is not None:
+            return found[1]
         shape = Shape(where)
         for schema in schemas:
             self.fold(shape, schema)
+        if len(self._shapes) >= MAX_SHAPES:
+            self._shapes.clear()
+        self._shapes[key] = (tuple(schemas), shape)
         return shape
 
     def fold(self, shape: Shape, schema: Schema) -> None:
@@ -300,6 +314,22 @@ class Folder:
             if isinstance(negated, Mapping) and set(negated) == {"type"}:
                 kinds = negated["type"]
                 shape.not_types += (kinds,) if isinstance(kinds, str) else tuple(kinds)
+
+
+def _key(schemas: Sequence[Schema], where: str) -> tuple[Any, ...]:
+    """What a shape is folded from: a schema that is only a ``$ref`` by its target (any
+    such schema folds alike), another by identity (the cache keeps it alive, so its id is
+    not reused), and the shape's ``where`` unless a ``$ref`` named it."""
+    parts: list[Any] = [
+        s["$ref"]
+        if isinstance(s, Mapping) and len(s) == 1 and isinstance(s.get("$ref"), str)
+        else id(s)
+        for s in schemas
+    ]
+    first = schemas[0] if schemas else None
+    if not (isinstance(first, Mapping) and where == first.get("$ref")):
+        parts.append(("where", where))
+    return tuple(parts)
 
 
 def _meet(current: tuple[str, ...], names: list[str]) -> tuple[str, ...]:
