@@ -20,6 +20,8 @@ class Refs:
         self.document = document
         self._targets: dict[str, Schema] = {}
         self._places: dict[int, str] | None = None
+        self._components: set[int] | None = None
+        self._names: dict[int, str] | None = None
 
     def resolve(self, ref: str) -> Schema:
         """The schema ``ref`` points at; raises ``RefError`` for remote or dangling refs."""
@@ -61,11 +63,48 @@ class Refs:
                 return False
         return False
 
+    def in_components(self, schema: object) -> bool:
+        """Whether ``schema`` lies under ``#/components/schemas`` (at any depth).
+
+        Kept as a set of identities: the pointers of a whole large document (``place_of``)
+        cost ~21 MB on GitHub's, and validation asks this of every ``allOf``."""
+        if self._components is None:
+            self._components = _ids_under(self._schemas())
+        return id(schema) in self._components
+
+    def component_name(self, schema: object) -> str:
+        """The name of ``schema`` when it is a named component (``#/components/schemas/X``),
+        else ''."""
+        if self._names is None:
+            self._names = {id(v): str(k) for k, v in self._schemas().items()}
+        return self._names.get(id(schema), "")
+
+    def _schemas(self) -> Mapping[str, Any]:
+        components = self.document.get("components")
+        schemas = components.get("schemas") if isinstance(components, Mapping) else None
+        return schemas if isinstance(schemas, Mapping) else {}
+
     def place_of(self, schema: object) -> str | None:
-        """The JSON pointer (``#/...``) of ``schema`` inside the document, if it is there."""
+        """The JSON pointer (``#/...``) of ``schema`` inside the document, if it is there.
+
+        Indexes the whole document on first use: for messages, not for every request."""
         if self._places is None:
             self._places = _index(self.document)
         return self._places.get(id(schema))
+
+
+def _ids_under(root: Mapping[str, Any]) -> set[int]:
+    """The identity of every mapping and list inside ``root`` (not ``root`` itself)."""
+    found: set[int] = set()
+    stack = [v for v in root.values() if isinstance(v, (Mapping, list))]
+    while stack:
+        node = stack.pop()
+        if id(node) in found:
+            continue
+        found.add(id(node))
+        values = node.values() if isinstance(node, Mapping) else node
+        stack.extend(v for v in values if isinstance(v, (Mapping, list)))
+    return found
 
 
 def _index(document: Mapping[str, Any]) -> dict[int, str]:

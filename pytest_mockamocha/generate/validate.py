@@ -322,8 +322,7 @@ class Discriminators:
                 ref = branch.get("$ref") if isinstance(branch, Mapping) else None
                 candidates.append((branch, self._resolve(ref), _name(ref)))
         else:
-            own = self.refs.place_of(schema) or ""
-            candidates.append((schema, schema, _name(own)))
+            candidates.append((schema, schema, self.refs.component_name(schema)))
             for name, sub in self._subtypes_of(schema):
                 candidates.append((sub, sub, name))
         mapped: set[int] = set()
@@ -432,8 +431,7 @@ class Discriminators:
         """(member, base) for each ``allOf`` member that is a ``$ref`` to a base schema
         (a lone discriminator) when ``schema`` is a named component: inline extensions keep
         the base's own dispatch."""
-        place = self.refs.place_of(schema) or ""
-        if not place.startswith(_COMPONENTS) or not isinstance(members, list):
+        if not self.refs.in_components(schema) or not isinstance(members, list):
             return ()
         found = []
         for member in members:
@@ -538,4 +536,4 @@ def _describe(refs: Refs, schema: Any) -> str:
         if name:
             return name
         schema = refs.resolve(schema["$ref"])
-    return _name(refs.place_of(schema)) or "this schema"
+    return refs.component_name(schema) or "this schema"
