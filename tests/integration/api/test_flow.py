@@ -153,6 +153,43 @@ def test_endpoints_count_real_traffic(admin: Api, petstore: dict[str, Any]) -> N
     assert after["name"] == "List pets"
 
 
+def test_each_view_counts_its_own_collections_traffic(admin: Api, petstore: dict[str, Any]) -> None:
+    """A view reads the counters of the collections it shows (not a copy of every
+    collection's): each still shows its own traffic, and a new collection none."""
+    other = admin.data("POST", "/api/collections", 201, json={"name": "Other Store"})
+    admin.data(
+        "POST",
+        f"/api/collections/{other['id']}/import",
+        201,
+        data=(SPECS / "petstore.yaml").read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    other = admin.data("GET", f"/api/collections/{other['id']}")
+    for _ in range(2):
+        requests.get(petstore["mock_url"] + "/pets", timeout=5)
+    requests.get(other["mock_url"] + "/pets", timeout=5)
+    fresh = admin.data("POST", "/api/collections", 201, json={"name": "Pet Store"})
+    assert fresh["requests_count"] == 0
+    assert fresh["slug"] != petstore["slug"]
+    shown = {c["id"]: admin.data("GET", f"/api/collections/{c['id']}") for c in (petstore, other)}
+    assert [shown[c["id"]]["requests_count"] for c in (petstore, other)] == [2, 1]
+    listed = admin.data("GET", "/api/collections")["collections"]
+    assert {c["id"]: c["requests_count"] for c in listed} == {
+        petstore["id"]: 2,
+        other["id"]: 1,
+        fresh["id"]: 0,
+    }
+    patched = admin.data("PATCH", f"/api/collections/{other['id']}", json={"description": "x"})
+    assert patched["requests_count"] == 1
+    eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})["endpoints"]
+    pets = {e["collection_id"]: e for e in eps if (e["method"], e["path"]) == ("GET", "/pets")}
+    assert {k: e["requests_count"] for k, e in pets.items()} == {petstore["id"]: 2, other["id"]: 1}
+    one = admin.data("GET", f"/api/endpoints/{pets[other['id']]['id']}")
+    assert one["requests_count"] == 1
+    renamed = admin.data("PATCH", f"/api/endpoints/{one['id']}", json={"name": "Renamed"})
+    assert renamed["requests_count"] == 1
+
+
 def test_endpoint_filters_sort_and_pages(admin: Api, petstore: dict[str, Any]) -> None:
     all_eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})
     total = all_eps["total"]
