@@ -190,6 +190,30 @@ def test_each_view_counts_its_own_collections_traffic(admin: Api, petstore: dict
     assert renamed["requests_count"] == 1
 
 
+def test_json_bodies_nest_200_levels_and_no_more(admin: Api) -> None:
+    """A body of at most 200 brackets is not walked for its depth (it cannot nest deeper);
+    one that opens more still is, and past 200 levels it is refused, saying where."""
+
+    def create(levels: int) -> Any:
+        inner = "[" * levels + "]" * levels
+        body = f'{{"name": "deep {levels}", "description": {inner}}}'
+        return admin.call("POST", "/api/collections", data=body, headers=_JSON)
+
+    fits = create(199)  # the object and 199 arrays: 200 levels, 200 brackets
+    assert fits.status_code == 422, fits.text  # nesting is fine; a list is no description
+    refused = create(200)
+    assert refused.status_code == 400, refused.text
+    assert "nested more than 200 levels" in refused.json()["error"]["message"]
+    assert refused.json()["error"]["details"][0].startswith("at /description/0/0/0/")
+    many = '{"name": "brackets", "description": "' + "[{" * 150 + '"}'
+    flat = admin.call("POST", "/api/collections", data=many, headers=_JSON)
+    assert flat.status_code == 201, flat.text  # 300 brackets in a string: walked, 1 level
+    assert flat.json()["data"]["description"] == "[{" * 150
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
 def test_endpoint_filters_sort_and_pages(admin: Api, petstore: dict[str, Any]) -> None:
     all_eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})
     total = all_eps["total"]
