@@ -214,6 +214,20 @@ def test_json_bodies_nest_200_levels_and_no_more(admin: Api) -> None:
 _JSON = {"Content-Type": "application/json"}
 
 
+def test_mock_urls_follow_each_requests_host(admin: Api, petstore: dict[str, Any]) -> None:
+    """The host URL is built once per Host (and kept for at most 64): each answer still
+    names the host its request was sent to, whatever came before it."""
+    path = f"/api/collections/{petstore['id']}"
+    own = admin.base.removeprefix("http://")
+    hosts = [f"h{n}.example:{8000 + n}" for n in range(70)] + ["h1.example:8001", own]
+    for host in hosts:
+        shown = admin.data("GET", path, headers={"Host": host})
+        assert shown["mock_url"] == f"http://{host}/mocks/{petstore['slug']}"
+    made = admin.data("POST", "/api/collections", 201, json={"name": "x"}, headers={"Host": "a.b"})
+    assert made["mock_url"] == f"http://a.b/mocks/{made['slug']}"
+    assert petstore["mock_url"] == f"{admin.base}/mocks/{petstore['slug']}"
+
+
 def test_endpoint_filters_sort_and_pages(admin: Api, petstore: dict[str, Any]) -> None:
     all_eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})
     total = all_eps["total"]
