@@ -173,12 +173,18 @@ class SqlRepository:
                     counts[value] += int(count)
         return counts
 
+    def _replaces_heavy(self, fields: Mapping[str, Any]) -> bool:
+        """Whether ``fields`` sets every heavy field: the stored ones (an imported document,
+        megabytes for some) need not be read, decoded and compared to be replaced."""
+        return bool(self._heavy) and all(k in fields for k in self._heavy)
+
     def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
         if self._store.dialect == "sqlite":
             return self._update_sqlite(record_id, fields)
         table = self._table
         with self._store.connection(write=True) as conn:
-            statement = select(*self._loaded()).where(table.c.id == record_id)
+            read = self._loaded(self._heavy if self._replaces_heavy(fields) else ())
+            statement = select(*read).where(table.c.id == record_id)
             if self._store.dialect == "postgresql":
                 statement = statement.with_for_update()
             row = conn.execute(statement).first()
@@ -190,8 +196,10 @@ class SqlRepository:
         return record
 
     def _update_sqlite(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
+        replaced = self._replaces_heavy(fields)
         with self._store.driver(write=True) as db:
-            found = db.execute(self._sql.get, {"id": record_id}).fetchone()
+            wanted = self._sql.get_light if replaced else self._sql.get
+            found = db.execute(wanted, {"id": record_id}).fetchone()
             if found is None:
                 return None
             before = self._record(_loads(found))
@@ -400,6 +408,8 @@ class _SqliteStatements:
         self.insert = self._sql(table.insert().values({c: bindparam(c) for c in ("id", *written)}))
         by_id = table.c.id == bindparam("id")
         self.get = self._sql(select(*self._read).where(by_id))
+        #: ``get`` without the heavy fields (for an update that replaces them all)
+        self.get_light = self._sql(select(table.c.data).where(by_id))
         self._by_id = by_id
         self._updates: dict[tuple[str, ...], str] = {}
         self._selects: dict[tuple[Any, ...], str] = {}

@@ -249,6 +249,28 @@ def test_heavy_fields_filter_and_update_like_any_other(store: Store) -> None:
     ]
 
 
+def test_an_update_that_replaces_the_document_keeps_everything_else(store: Store) -> None:
+    """A SQL store does not read the stored document to replace it: the rest of the record
+    is still merged, the new document stored, and one set to null stays null."""
+    big = {"openapi": "3.0.3", "paths": {f"/p{n}": {"get": {}} for n in range(500)}}
+    store.collections.insert({"id": "coll_a", "name": "a", "slug": "a", "spec": big})
+    updated = store.collections.update("coll_a", {"spec": {"openapi": "3.1.0"}, "tag": 1})
+    assert updated == {
+        "id": "coll_a",
+        "name": "a",
+        "slug": "a",
+        "spec": {"openapi": "3.1.0"},
+        "tag": 1,
+    }
+    assert store.collections.get("coll_a") == updated
+    assert store.collections.update("coll_a", {"spec": None}) == {**updated, "spec": None}
+    assert store.collections.get("coll_a") == {**updated, "spec": None}
+    assert [c["id"] for c in store.collections.find(spec=None)] == ["coll_a"]
+    assert store.collections.update("coll_a", {"name": "b"})["spec"] is None  # type: ignore[index]
+    assert store.collections.update("coll_z", {"spec": big}) is None
+    assert store.collections.find(slug="a") == [{**updated, "spec": None, "name": "b"}]
+
+
 def test_transactions_serialise_a_check_then_insert(store: Store) -> None:
     """As create_user relies on: eight threads each insert the user unless it exists,
     inside a transaction; exactly one succeeds, on every backend."""
