@@ -15,7 +15,7 @@ from pytest_mockamocha.api.importjobs import ImportJobs
 from pytest_mockamocha.api.security import LoginThrottle, SharedLoginThrottle, Tokens
 from pytest_mockamocha.api.sessions import Sessions
 from pytest_mockamocha.engine import Engine
-from pytest_mockamocha.store import Record, Store
+from pytest_mockamocha.store import HEAVY, Record, Store
 
 
 @dataclass
@@ -100,8 +100,10 @@ class Call:
             raise ApiError(403, "only administrators may do this")
 
     # -- ownership: another workspace's things answer 404, never 403 ------------------
-    def collection(self, coll_id: str) -> Record:
-        coll = self.store.collections.get(coll_id)
+    def collection(self, coll_id: str, *, document: bool = False) -> Record:
+        """The caller's collection ``coll_id``; its stored document (megabytes, for some)
+        is read only when ``document`` asks for it."""
+        coll = self.store.collections.get(coll_id, () if document else HEAVY["collections"])
         if coll is None or coll.get("workspace_id") != self.workspace:
             raise ApiError(404, f"no collection {coll_id!r}")
         return coll

@@ -69,7 +69,9 @@ class SqlRepository:
         #: the statements every API call makes, built once: SQLAlchemy then reuses their
         #: compiled form without building and hashing a new statement per call
         self._insert = self._table.insert()
-        self._get = select(*self._loaded()).where(self._table.c.id == bindparam("record_id"))
+        by_id = self._table.c.id == bindparam("record_id")
+        self._get = select(*self._loaded()).where(by_id)
+        self._get_light = select(self._table.c.data).where(by_id)  # no heavy field
         #: SQLite: the same statements as SQL text, run on the driver's connection (see
         #: ``SqlStore.driver``): SQLAlchemy's execution costs ten times the statement's
         self._sql = _SqliteStatements(self._table, self._columns, self._heavy)
@@ -125,14 +127,17 @@ class SqlRepository:
                 conn.execute(self._insert, rows)
         return [dict(record) for record in records]
 
-    def get(self, record_id: str) -> Record | None:
+    def get(self, record_id: str, omit: tuple[str, ...] = ()) -> Record | None:
+        light = bool(self._heavy) and all(k in omit for k in self._heavy)
         if self._store.dialect == "sqlite":
             with self._store.driver() as db:
-                found = db.execute(self._sql.get, {"id": record_id}).fetchone()
-            return None if found is None else self._record(_loads(found))
+                wanted = self._sql.get_light if light else self._sql.get
+                found = db.execute(wanted, {"id": record_id}).fetchone()
+            return None if found is None else self._record(_loads(found), omit)
+        statement = self._get_light if light else self._get
         with self._store.connection() as conn:
-            row = conn.execute(self._get, {"record_id": record_id}).first()
-        return None if row is None else self._record(row)
+            row = conn.execute(statement, {"record_id": record_id}).first()
+        return None if row is None else self._record(row, omit)
 
     def find(self, **equals: Any) -> list[Record]:
         return self.select(Query(equals=equals))

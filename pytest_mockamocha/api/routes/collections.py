@@ -106,7 +106,7 @@ def show(call: Call) -> Answer:
 
 def spec(call: Call) -> Answer:
     """The imported document, as stored (bundled: every ref local), for remote sessions."""
-    coll = call.collection(call.args["coll_id"])
+    coll = call.collection(call.args["coll_id"], document=True)
     if not coll.get("spec"):
         raise ApiError(404, f"collection {coll['id']!r} has no imported document")
     return Answer({"collection_id": coll["id"], "slug": coll["slug"], "spec": coll["spec"]})

@@ -271,6 +271,19 @@ def test_an_update_that_replaces_the_document_keeps_everything_else(store: Store
     assert store.collections.find(slug="a") == [{**updated, "spec": None, "name": "b"}]
 
 
+def test_a_record_read_without_its_heavy_fields(store: Store) -> None:
+    store.collections.insert({"id": "coll_a", "name": "a", "spec": {"openapi": "3.0.3"}})
+    assert store.collections.get("coll_a", ("spec",)) == {"id": "coll_a", "name": "a"}
+    assert store.collections.get("coll_a", ("name",)) == {
+        "id": "coll_a",
+        "spec": {"openapi": "3.0.3"},
+    }
+    assert store.collections.get("coll_a")["spec"] == {"openapi": "3.0.3"}  # type: ignore[index]
+    assert store.collections.get("coll_z", ("spec",)) is None
+    store.endpoints.insert({"id": "ep_1", "method": "GET"})  # a table without heavy fields
+    assert store.endpoints.get("ep_1", ("method",)) == {"id": "ep_1"}
+
+
 def test_transactions_serialise_a_check_then_insert(store: Store) -> None:
     """As create_user relies on: eight threads each insert the user unless it exists,
     inside a transaction; exactly one succeeds, on every backend."""
