@@ -228,6 +228,18 @@ def test_mock_urls_follow_each_requests_host(admin: Api, petstore: dict[str, Any
     assert petstore["mock_url"] == f"{admin.base}/mocks/{petstore['slug']}"
 
 
+def test_only_the_spec_route_reads_the_stored_document(
+    admin: Api, petstore: dict[str, Any]
+) -> None:
+    path = f"/api/collections/{petstore['id']}"
+    stored = admin.data("GET", f"{path}/spec")
+    assert stored["spec"]["info"]["title"] == "Swagger-style Pet Store"
+    assert "/pets" in stored["spec"]["paths"]
+    assert "spec" not in admin.data("GET", path)
+    assert admin.data("PATCH", path, json={"name": "Renamed"})["name"] == "Renamed"
+    assert admin.data("GET", f"{path}/spec") == stored  # a patch keeps the document
+
+
 def test_endpoint_filters_sort_and_pages(admin: Api, petstore: dict[str, Any]) -> None:
     all_eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})
     total = all_eps["total"]
