@@ -240,6 +240,25 @@ def test_only_the_spec_route_reads_the_stored_document(
     assert admin.data("GET", f"{path}/spec") == stored  # a patch keeps the document
 
 
+def test_a_new_collection_takes_its_names_slug_or_the_first_free_suffix(admin: Api) -> None:
+    """The name's own slug when free (whatever other slugs start with it), else -2, -3...;
+    a slug asked for explicitly must be free."""
+
+    def slug_of(name: str, **more: str) -> str:
+        body = {"name": name} | more
+        return str(admin.data("POST", "/api/collections", 201, json=body)["slug"])
+
+    assert [slug_of(n) for n in ("API Gateway", "api users", "API-3")] == [
+        "api-gateway",
+        "api-users",
+        "api-3",
+    ]
+    assert [slug_of("API") for _ in range(4)] == ["api", "api-2", "api-4", "api-5"]
+    assert slug_of("whatever", slug="API 6") == "api-6"
+    taken = admin.call("POST", "/api/collections", json={"name": "x", "slug": "api-users"})
+    assert taken.status_code == 409, taken.text
+
+
 def test_endpoint_filters_sort_and_pages(admin: Api, petstore: dict[str, Any]) -> None:
     all_eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})
     total = all_eps["total"]
