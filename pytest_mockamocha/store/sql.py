@@ -348,14 +348,37 @@ class SqlStore:
             return
         with self._writing(), self._engine.connect() as conn:
             conn.execution_options(mm_write=True)
+            if self.dialect == "sqlite":
+                with self._sqlite_transaction(conn):
+                    yield
+                return
             with conn.begin():
-                if self.dialect == "postgresql":
-                    conn.execute(select(func.pg_advisory_xact_lock(_TRANSACTION_LOCK)))
+                conn.execute(select(func.pg_advisory_xact_lock(_TRANSACTION_LOCK)))
                 held.conn, held.depth = conn, 1
                 try:
                     yield
                 finally:
                     held.conn, held.depth = None, 0
+
+    @contextmanager
+    def _sqlite_transaction(self, conn: Connection) -> Iterator[None]:
+        """SQLite: ``BEGIN IMMEDIATE`` and ``COMMIT`` on the driver's connection, as
+        ``driver`` writes one call, rather than through SQLAlchemy's transaction (its
+        begin, event and commit are Python run on every API write). A statement run
+        through SQLAlchemy inside joins this transaction (see ``_begin``)."""
+        held = self._held
+        db: Any = conn.connection.driver_connection
+        db.execute("BEGIN IMMEDIATE")
+        held.conn, held.depth = conn, 1
+        try:
+            yield
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            held.conn, held.depth = None, 0
+        db.execute("COMMIT")
 
     def setting(self, name: str, make: Callable[[], str]) -> str:
         """The stored setting ``name``; the first caller stores ``make()`` (replicas agree)."""
@@ -524,6 +547,9 @@ def _sqlite_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
+        db: Any = conn.connection.driver_connection
+        if db.in_transaction:
+            return  # begun by ``transaction()`` on the driver: this statement joins it
         # a writer takes the write lock first, so no read-then-write deadlock is possible
         write = conn.get_execution_options().get("mm_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -156,6 +156,34 @@ def test_a_transaction_writes_once_and_rolls_back_on_error(db_url: str) -> None:
     again.close()
 
 
+def test_writes_of_every_kind_in_a_transaction_commit_or_roll_back_together(db_url: str) -> None:
+    """On SQLite a transaction begins on the driver's connection; the statements that still
+    go through SQLAlchemy (deletes, grouped counts) must join it, not begin their own."""
+    store = open_store_url(db_url)
+    store.endpoints.insert_many([{"id": "ep_1", "collection_id": "c"}, {"id": "ep_2"}])
+
+    def failing() -> None:
+        with store.transaction():
+            store.endpoints.delete("ep_2")
+            store.endpoints.delete_where(collection_id="c")
+            store.endpoints.insert({"id": "ep_3", "collection_id": "c"})
+            assert store.endpoints.count_by("collection_id", ["c"]) == {"c": 1}
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert [e["id"] for e in store.endpoints.find()] == ["ep_1", "ep_2"]
+    with store.transaction():
+        store.endpoints.delete("ep_2")
+        store.endpoints.insert({"id": "ep_3", "collection_id": "c"})
+        assert store.endpoints.count_by("collection_id", ["c"]) == {"c": 2}
+    store.endpoints.insert({"id": "ep_4"})  # the connection is usable after both
+    store.close()
+    again = open_store_url(db_url)
+    assert [e["id"] for e in again.endpoints.find()] == ["ep_1", "ep_3", "ep_4"]
+    again.close()
+
+
 def test_a_damaged_file_fails_at_open(tmp_path: Path) -> None:
     db = tmp_path / "db.json"
     db.write_text('{"users": {"1": ')
