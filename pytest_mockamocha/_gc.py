@@ -11,7 +11,10 @@ collection.
 What a pause allocated is young to the collector, and the first collection after it would
 walk all of it at once (~50 ms for that document). So the pause ends by moving it to the
 oldest generation, which ``gc.freeze()`` then ``gc.unfreeze()`` do without walking anything,
-unless the process had frozen objects of its own (unfreezing would undo that).
+unless the process had frozen objects of its own (unfreezing would undo that). Whether it
+had is asked of ``gc.get_freeze_count()`` only when ``freeze()`` here did not say so: that
+count walks every frozen object (~6 ms per call after ``serve`` froze its start-up, which
+every import over the API paid).
 """
 
 from __future__ import annotations
@@ -25,6 +28,25 @@ _lock = threading.Lock()
 _depth = 0
 #: whether the outermost pause found the collector on (it is turned back on only then)
 _resume = False
+#: whether ``freeze()`` froze objects (and ``unfreeze()`` has not released them since)
+_frozen = False
+
+
+def freeze() -> None:
+    """``gc.freeze()``, remembered: later pauses then know objects are frozen without
+    counting them (``gc.get_freeze_count()`` walks every one)."""
+    global _frozen
+    with _lock:
+        gc.freeze()
+        _frozen = True
+
+
+def unfreeze() -> None:
+    """``gc.unfreeze()``, and forget that ``freeze()`` froze anything."""
+    global _frozen
+    with _lock:
+        gc.unfreeze()
+        _frozen = False
 
 
 @contextmanager
@@ -43,7 +65,7 @@ def paused_gc() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _resume:
-                if not gc.get_freeze_count():
+                if not _frozen and not gc.get_freeze_count():
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()

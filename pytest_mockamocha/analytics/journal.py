@@ -168,10 +168,14 @@ class Journal:
             and (operation is None or r.operation == operation)
         ]
 
-    def stats(self) -> dict[str, CollectionStats]:
-        """A copy of the per-collection counters."""
+    def stats(self, only: Iterable[str] | None = None) -> dict[str, CollectionStats]:
+        """A copy of the per-collection counters; with ``only``, of those collections alone
+        (an API call showing one collection copies one, however many have traffic)."""
         with self._lock:
             self._count_pending()
+            kept = self._stats
+            if only is not None:
+                kept = {slug: kept[slug] for slug in only if slug in kept}
             return {
                 slug: CollectionStats(
                     s.requests,
@@ -185,7 +189,7 @@ class Journal:
                     Counter(s.time_by_operation),
                     {test: t.copy() for test, t in s.by_test.items()},
                 )
-                for slug, s in self._stats.items()
+                for slug, s in kept.items()
             }
 
     def __len__(self) -> int:

@@ -65,11 +65,14 @@ class Catalog:
 
     # -- slugs ---------------------------------------------------------------------------
     def unique_slug(self, name: str) -> str:
-        """A slug made from ``name`` that no stored or mounted collection uses."""
+        """A slug made from ``name`` that no stored or mounted collection uses: ``name``'s
+        own when it is free (one indexed count), else the first free ``-2``, ``-3``..."""
         base = slugify(name) or "api"
+        mounted = {c.slug for c in self.engine}
+        if base not in mounted and not self.store.collections.total(Query(equals={"slug": base})):
+            return base  # without reading every collection whose slug merely starts so
         alike = Query(starts={"slug": base}, omit=HEAVY["collections"])  # one indexed read
-        taken = {c["slug"] for c in self.store.collections.select(alike)}
-        taken |= {c.slug for c in self.engine}
+        taken = {c["slug"] for c in self.store.collections.select(alike)} | mounted
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1

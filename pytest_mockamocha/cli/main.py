@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import secrets
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pytest_mockamocha._defaults import DEFAULT_HOST, DEFAULT_MAX_BODY, SERVER_KINDS
-from pytest_mockamocha._gc import paused_gc
+from pytest_mockamocha._gc import freeze, paused_gc
 from pytest_mockamocha.errors import ApiError, ConfigError, MockamochaError
 from pytest_mockamocha.server.config import (
     DEFAULT_COMPILED,
@@ -246,7 +245,7 @@ def serve(
         # What start-up built lives as long as the process. Frozen before the collector
         # resumes, it is not walked by the first collection after the pause (~50 ms on a
         # large document) nor by any later one.
-        gc.freeze()
+        freeze()
     for loaded in built.rule_files:
         for note in loaded.warnings:
             click.echo(f"warning: {note}", err=True)

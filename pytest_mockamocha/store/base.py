@@ -69,8 +69,9 @@ class Repository(Protocol):
         """Store new records in this order, in one write; returns them."""
         ...
 
-    def get(self, record_id: str) -> Record | None:
-        """The record with this id, if any."""
+    def get(self, record_id: str, omit: tuple[str, ...] = ()) -> Record | None:
+        """The record with this id, if any; without the fields in ``omit`` (a SQL store
+        then does not read a heavy field it names)."""
         ...
 
     def find(self, **equals: Any) -> list[Record]:

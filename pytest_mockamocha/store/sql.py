@@ -69,7 +69,9 @@ class SqlRepository:
         #: the statements every API call makes, built once: SQLAlchemy then reuses their
         #: compiled form without building and hashing a new statement per call
         self._insert = self._table.insert()
-        self._get = select(*self._loaded()).where(self._table.c.id == bindparam("record_id"))
+        by_id = self._table.c.id == bindparam("record_id")
+        self._get = select(*self._loaded()).where(by_id)
+        self._get_light = select(self._table.c.data).where(by_id)  # no heavy field
         #: SQLite: the same statements as SQL text, run on the driver's connection (see
         #: ``SqlStore.driver``): SQLAlchemy's execution costs ten times the statement's
         self._sql = _SqliteStatements(self._table, self._columns, self._heavy)
@@ -125,14 +127,17 @@ class SqlRepository:
                 conn.execute(self._insert, rows)
         return [dict(record) for record in records]
 
-    def get(self, record_id: str) -> Record | None:
+    def get(self, record_id: str, omit: tuple[str, ...] = ()) -> Record | None:
+        light = bool(self._heavy) and all(k in omit for k in self._heavy)
         if self._store.dialect == "sqlite":
             with self._store.driver() as db:
-                found = db.execute(self._sql.get, {"id": record_id}).fetchone()
-            return None if found is None else self._record(_loads(found))
+                wanted = self._sql.get_light if light else self._sql.get
+                found = db.execute(wanted, {"id": record_id}).fetchone()
+            return None if found is None else self._record(_loads(found), omit)
+        statement = self._get_light if light else self._get
         with self._store.connection() as conn:
-            row = conn.execute(self._get, {"record_id": record_id}).first()
-        return None if row is None else self._record(row)
+            row = conn.execute(statement, {"record_id": record_id}).first()
+        return None if row is None else self._record(row, omit)
 
     def find(self, **equals: Any) -> list[Record]:
         return self.select(Query(equals=equals))
@@ -173,12 +178,18 @@ class SqlRepository:
                     counts[value] += int(count)
         return counts
 
+    def _replaces_heavy(self, fields: Mapping[str, Any]) -> bool:
+        """Whether ``fields`` sets every heavy field: the stored ones (an imported document,
+        megabytes for some) need not be read, decoded and compared to be replaced."""
+        return bool(self._heavy) and all(k in fields for k in self._heavy)
+
     def update(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
         if self._store.dialect == "sqlite":
             return self._update_sqlite(record_id, fields)
         table = self._table
         with self._store.connection(write=True) as conn:
-            statement = select(*self._loaded()).where(table.c.id == record_id)
+            read = self._loaded(self._heavy if self._replaces_heavy(fields) else ())
+            statement = select(*read).where(table.c.id == record_id)
             if self._store.dialect == "postgresql":
                 statement = statement.with_for_update()
             row = conn.execute(statement).first()
@@ -190,8 +201,10 @@ class SqlRepository:
         return record
 
     def _update_sqlite(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
+        replaced = self._replaces_heavy(fields)
         with self._store.driver(write=True) as db:
-            found = db.execute(self._sql.get, {"id": record_id}).fetchone()
+            wanted = self._sql.get_light if replaced else self._sql.get
+            found = db.execute(wanted, {"id": record_id}).fetchone()
             if found is None:
                 return None
             before = self._record(_loads(found))
@@ -335,14 +348,37 @@ class SqlStore:
             return
         with self._writing(), self._engine.connect() as conn:
             conn.execution_options(mm_write=True)
+            if self.dialect == "sqlite":
+                with self._sqlite_transaction(conn):
+                    yield
+                return
             with conn.begin():
-                if self.dialect == "postgresql":
-                    conn.execute(select(func.pg_advisory_xact_lock(_TRANSACTION_LOCK)))
+                conn.execute(select(func.pg_advisory_xact_lock(_TRANSACTION_LOCK)))
                 held.conn, held.depth = conn, 1
                 try:
                     yield
                 finally:
                     held.conn, held.depth = None, 0
+
+    @contextmanager
+    def _sqlite_transaction(self, conn: Connection) -> Iterator[None]:
+        """SQLite: ``BEGIN IMMEDIATE`` and ``COMMIT`` on the driver's connection, as
+        ``driver`` writes one call, rather than through SQLAlchemy's transaction (its
+        begin, event and commit are Python run on every API write). A statement run
+        through SQLAlchemy inside joins this transaction (see ``_begin``)."""
+        held = self._held
+        db: Any = conn.connection.driver_connection
+        db.execute("BEGIN IMMEDIATE")
+        held.conn, held.depth = conn, 1
+        try:
+            yield
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            held.conn, held.depth = None, 0
+        db.execute("COMMIT")
 
     def setting(self, name: str, make: Callable[[], str]) -> str:
         """The stored setting ``name``; the first caller stores ``make()`` (replicas agree)."""
@@ -400,6 +436,8 @@ class _SqliteStatements:
         self.insert = self._sql(table.insert().values({c: bindparam(c) for c in ("id", *written)}))
         by_id = table.c.id == bindparam("id")
         self.get = self._sql(select(*self._read).where(by_id))
+        #: ``get`` without the heavy fields (for an update that replaces them all)
+        self.get_light = self._sql(select(table.c.data).where(by_id))
         self._by_id = by_id
         self._updates: dict[tuple[str, ...], str] = {}
         self._selects: dict[tuple[Any, ...], str] = {}
@@ -509,6 +547,9 @@ def _sqlite_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
+        db: Any = conn.connection.driver_connection
+        if db.in_transaction:
+            return  # begun by ``transaction()`` on the driver: this statement joins it
         # a writer takes the write lock first, so no read-then-write deadlock is possible
         write = conn.get_execution_options().get("mm_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -73,10 +73,12 @@ class TinyRepository:
             self._table.insert_multiple(dict(r) for r in records)
         return [dict(r) for r in records]
 
-    def get(self, record_id: str) -> Record | None:
+    def get(self, record_id: str, omit: tuple[str, ...] = ()) -> Record | None:
         with self._lock:
             doc = self._table.get(self._id == record_id)
-        return None if doc is None else dict(doc)
+        if doc is None:
+            return None
+        return {k: v for k, v in doc.items() if k not in omit} if omit else dict(doc)
 
     def find(self, **equals: Any) -> list[Record]:
         return self._where(_matches(equals))

@@ -37,7 +37,7 @@ def view(
     if endpoints_count is None:
         endpoints_count = call.store.endpoints.count(collection_id=coll["id"])
     if stats is None:
-        stats = call.state.engine.journal.stats()
+        stats = call.state.engine.journal.stats(only=(coll["slug"],))
     counts = stats.get(coll["slug"])
     return {
         "id": coll["id"],
@@ -67,7 +67,7 @@ def listing(call: Call) -> Answer:
     )
     colls = call.store.collections.select(mine)
     counts = call.store.endpoints.count_by("collection_id", [c["id"] for c in colls])
-    stats = call.state.engine.journal.stats()
+    stats = call.state.engine.journal.stats(only=[c["slug"] for c in colls])
     rows = [view(call, c, counts[c["id"]], stats) for c in colls]
     return Answer(page.result("collections", rows, call.store.collections.total(mine)))
 
@@ -106,7 +106,7 @@ def show(call: Call) -> Answer:
 
 def spec(call: Call) -> Answer:
     """The imported document, as stored (bundled: every ref local), for remote sessions."""
-    coll = call.collection(call.args["coll_id"])
+    coll = call.collection(call.args["coll_id"], document=True)
     if not coll.get("spec"):
         raise ApiError(404, f"collection {coll['id']!r} has no imported document")
     return Answer({"collection_id": coll["id"], "slug": coll["slug"], "spec": coll["spec"]})

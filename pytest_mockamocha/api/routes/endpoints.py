@@ -88,7 +88,6 @@ def listing(call: Call) -> Answer:
     page = Page.of(call.request)
     field, reverse = _sort_key(call)
     query = _filters(call)
-    stats = call.state.engine.journal.stats()
     if field in TRAFFIC:
         found = call.store.endpoints.select(query)
         total = len(found)
@@ -100,6 +99,7 @@ def listing(call: Call) -> Answer:
     owners = {ep["collection_id"] for ep in found}
     named = Query(within={"id": list(owners)}, omit=HEAVY["collections"])
     slugs = {c["id"]: c["slug"] for c in call.store.collections.select(named)}
+    stats = call.state.engine.journal.stats(only=set(slugs.values()))
     rows = [view(call, ep, slugs.get(ep["collection_id"], ""), stats, 0) for ep in found]
     if field in TRAFFIC:
         rows.sort(
@@ -114,7 +114,8 @@ def listing(call: Call) -> Answer:
 
 def show(call: Call) -> Answer:
     endpoint, coll = call.endpoint(call.args["ep_id"])
-    return Answer(view(call, endpoint, coll["slug"], call.state.engine.journal.stats()))
+    stats = call.state.engine.journal.stats(only=(coll["slug"],))
+    return Answer(view(call, endpoint, coll["slug"], stats))
 
 
 def patch(call: Call) -> Answer:
@@ -123,7 +124,8 @@ def patch(call: Call) -> Answer:
     text_field(body, "name")
     updated = call.store.endpoints.update(endpoint["id"], body | {"updated_at": utc_now()})
     assert updated is not None
-    return Answer(view(call, updated, coll["slug"], call.state.engine.journal.stats()))
+    stats = call.state.engine.journal.stats(only=(coll["slug"],))
+    return Answer(view(call, updated, coll["slug"], stats))
 
 
 def delete(call: Call) -> Answer:

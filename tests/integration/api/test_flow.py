@@ -153,6 +153,112 @@ def test_endpoints_count_real_traffic(admin: Api, petstore: dict[str, Any]) -> N
     assert after["name"] == "List pets"
 
 
+def test_each_view_counts_its_own_collections_traffic(admin: Api, petstore: dict[str, Any]) -> None:
+    """A view reads the counters of the collections it shows (not a copy of every
+    collection's): each still shows its own traffic, and a new collection none."""
+    other = admin.data("POST", "/api/collections", 201, json={"name": "Other Store"})
+    admin.data(
+        "POST",
+        f"/api/collections/{other['id']}/import",
+        201,
+        data=(SPECS / "petstore.yaml").read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    other = admin.data("GET", f"/api/collections/{other['id']}")
+    for _ in range(2):
+        requests.get(petstore["mock_url"] + "/pets", timeout=5)
+    requests.get(other["mock_url"] + "/pets", timeout=5)
+    fresh = admin.data("POST", "/api/collections", 201, json={"name": "Pet Store"})
+    assert fresh["requests_count"] == 0
+    assert fresh["slug"] != petstore["slug"]
+    shown = {c["id"]: admin.data("GET", f"/api/collections/{c['id']}") for c in (petstore, other)}
+    assert [shown[c["id"]]["requests_count"] for c in (petstore, other)] == [2, 1]
+    listed = admin.data("GET", "/api/collections")["collections"]
+    assert {c["id"]: c["requests_count"] for c in listed} == {
+        petstore["id"]: 2,
+        other["id"]: 1,
+        fresh["id"]: 0,
+    }
+    patched = admin.data("PATCH", f"/api/collections/{other['id']}", json={"description": "x"})
+    assert patched["requests_count"] == 1
+    eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})["endpoints"]
+    pets = {e["collection_id"]: e for e in eps if (e["method"], e["path"]) == ("GET", "/pets")}
+    assert {k: e["requests_count"] for k, e in pets.items()} == {petstore["id"]: 2, other["id"]: 1}
+    one = admin.data("GET", f"/api/endpoints/{pets[other['id']]['id']}")
+    assert one["requests_count"] == 1
+    renamed = admin.data("PATCH", f"/api/endpoints/{one['id']}", json={"name": "Renamed"})
+    assert renamed["requests_count"] == 1
+
+
+def test_json_bodies_nest_200_levels_and_no_more(admin: Api) -> None:
+    """A body of at most 200 brackets is not walked for its depth (it cannot nest deeper);
+    one that opens more still is, and past 200 levels it is refused, saying where."""
+
+    def create(levels: int) -> Any:
+        inner = "[" * levels + "]" * levels
+        body = f'{{"name": "deep {levels}", "description": {inner}}}'
+        return admin.call("POST", "/api/collections", data=body, headers=_JSON)
+
+    fits = create(199)  # the object and 199 arrays: 200 levels, 200 brackets
+    assert fits.status_code == 422, fits.text  # nesting is fine; a list is no description
+    refused = create(200)
+    assert refused.status_code == 400, refused.text
+    assert "nested more than 200 levels" in refused.json()["error"]["message"]
+    assert refused.json()["error"]["details"][0].startswith("at /description/0/0/0/")
+    many = '{"name": "brackets", "description": "' + "[{" * 150 + '"}'
+    flat = admin.call("POST", "/api/collections", data=many, headers=_JSON)
+    assert flat.status_code == 201, flat.text  # 300 brackets in a string: walked, 1 level
+    assert flat.json()["data"]["description"] == "[{" * 150
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def test_mock_urls_follow_each_requests_host(admin: Api, petstore: dict[str, Any]) -> None:
+    """The host URL is built once per Host (and kept for at most 64): each answer still
+    names the host its request was sent to, whatever came before it."""
+    path = f"/api/collections/{petstore['id']}"
+    own = admin.base.removeprefix("http://")
+    hosts = [f"h{n}.example:{8000 + n}" for n in range(70)] + ["h1.example:8001", own]
+    for host in hosts:
+        shown = admin.data("GET", path, headers={"Host": host})
+        assert shown["mock_url"] == f"http://{host}/mocks/{petstore['slug']}"
+    made = admin.data("POST", "/api/collections", 201, json={"name": "x"}, headers={"Host": "a.b"})
+    assert made["mock_url"] == f"http://a.b/mocks/{made['slug']}"
+    assert petstore["mock_url"] == f"{admin.base}/mocks/{petstore['slug']}"
+
+
+def test_only_the_spec_route_reads_the_stored_document(
+    admin: Api, petstore: dict[str, Any]
+) -> None:
+    path = f"/api/collections/{petstore['id']}"
+    stored = admin.data("GET", f"{path}/spec")
+    assert stored["spec"]["info"]["title"] == "Swagger-style Pet Store"
+    assert "/pets" in stored["spec"]["paths"]
+    assert "spec" not in admin.data("GET", path)
+    assert admin.data("PATCH", path, json={"name": "Renamed"})["name"] == "Renamed"
+    assert admin.data("GET", f"{path}/spec") == stored  # a patch keeps the document
+
+
+def test_a_new_collection_takes_its_names_slug_or_the_first_free_suffix(admin: Api) -> None:
+    """The name's own slug when free (whatever other slugs start with it), else -2, -3...;
+    a slug asked for explicitly must be free."""
+
+    def slug_of(name: str, **more: str) -> str:
+        body = {"name": name} | more
+        return str(admin.data("POST", "/api/collections", 201, json=body)["slug"])
+
+    assert [slug_of(n) for n in ("API Gateway", "api users", "API-3")] == [
+        "api-gateway",
+        "api-users",
+        "api-3",
+    ]
+    assert [slug_of("API") for _ in range(4)] == ["api", "api-2", "api-4", "api-5"]
+    assert slug_of("whatever", slug="API 6") == "api-6"
+    taken = admin.call("POST", "/api/collections", json={"name": "x", "slug": "api-users"})
+    assert taken.status_code == 409, taken.text
+
+
 def test_endpoint_filters_sort_and_pages(admin: Api, petstore: dict[str, Any]) -> None:
     all_eps = admin.data("GET", "/api/endpoints", params={"per_page": 100})
     total = all_eps["total"]

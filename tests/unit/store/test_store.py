@@ -156,6 +156,34 @@ def test_a_transaction_writes_once_and_rolls_back_on_error(db_url: str) -> None:
     again.close()
 
 
+def test_writes_of_every_kind_in_a_transaction_commit_or_roll_back_together(db_url: str) -> None:
+    """On SQLite a transaction begins on the driver's connection; the statements that still
+    go through SQLAlchemy (deletes, grouped counts) must join it, not begin their own."""
+    store = open_store_url(db_url)
+    store.endpoints.insert_many([{"id": "ep_1", "collection_id": "c"}, {"id": "ep_2"}])
+
+    def failing() -> None:
+        with store.transaction():
+            store.endpoints.delete("ep_2")
+            store.endpoints.delete_where(collection_id="c")
+            store.endpoints.insert({"id": "ep_3", "collection_id": "c"})
+            assert store.endpoints.count_by("collection_id", ["c"]) == {"c": 1}
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert [e["id"] for e in store.endpoints.find()] == ["ep_1", "ep_2"]
+    with store.transaction():
+        store.endpoints.delete("ep_2")
+        store.endpoints.insert({"id": "ep_3", "collection_id": "c"})
+        assert store.endpoints.count_by("collection_id", ["c"]) == {"c": 2}
+    store.endpoints.insert({"id": "ep_4"})  # the connection is usable after both
+    store.close()
+    again = open_store_url(db_url)
+    assert [e["id"] for e in again.endpoints.find()] == ["ep_1", "ep_3", "ep_4"]
+    again.close()
+
+
 def test_a_damaged_file_fails_at_open(tmp_path: Path) -> None:
     db = tmp_path / "db.json"
     db.write_text('{"users": {"1": ')
@@ -247,6 +275,41 @@ def test_heavy_fields_filter_and_update_like_any_other(store: Store) -> None:
     assert store.collections.select(Query(equals={"name": "A"}, omit=("spec",))) == [
         {"id": "coll_a", "name": "A"}
     ]
+
+
+def test_an_update_that_replaces_the_document_keeps_everything_else(store: Store) -> None:
+    """A SQL store does not read the stored document to replace it: the rest of the record
+    is still merged, the new document stored, and one set to null stays null."""
+    big = {"openapi": "3.0.3", "paths": {f"/p{n}": {"get": {}} for n in range(500)}}
+    store.collections.insert({"id": "coll_a", "name": "a", "slug": "a", "spec": big})
+    updated = store.collections.update("coll_a", {"spec": {"openapi": "3.1.0"}, "tag": 1})
+    assert updated == {
+        "id": "coll_a",
+        "name": "a",
+        "slug": "a",
+        "spec": {"openapi": "3.1.0"},
+        "tag": 1,
+    }
+    assert store.collections.get("coll_a") == updated
+    assert store.collections.update("coll_a", {"spec": None}) == {**updated, "spec": None}
+    assert store.collections.get("coll_a") == {**updated, "spec": None}
+    assert [c["id"] for c in store.collections.find(spec=None)] == ["coll_a"]
+    assert store.collections.update("coll_a", {"name": "b"})["spec"] is None  # type: ignore[index]
+    assert store.collections.update("coll_z", {"spec": big}) is None
+    assert store.collections.find(slug="a") == [{**updated, "spec": None, "name": "b"}]
+
+
+def test_a_record_read_without_its_heavy_fields(store: Store) -> None:
+    store.collections.insert({"id": "coll_a", "name": "a", "spec": {"openapi": "3.0.3"}})
+    assert store.collections.get("coll_a", ("spec",)) == {"id": "coll_a", "name": "a"}
+    assert store.collections.get("coll_a", ("name",)) == {
+        "id": "coll_a",
+        "spec": {"openapi": "3.0.3"},
+    }
+    assert store.collections.get("coll_a")["spec"] == {"openapi": "3.0.3"}  # type: ignore[index]
+    assert store.collections.get("coll_z", ("spec",)) is None
+    store.endpoints.insert({"id": "ep_1", "method": "GET"})  # a table without heavy fields
+    assert store.endpoints.get("ep_1", ("method",)) == {"id": "ep_1"}
 
 
 def test_transactions_serialise_a_check_then_insert(store: Store) -> None:
