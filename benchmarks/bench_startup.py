@@ -16,7 +16,9 @@ Documents: the pet store (8 operations), a generated 22-operation API, and with
 ``@octokit/openapi``), which is served at ``GET /`` (its first path). Then two pytest
 sessions of the same two trivial tests are timed, with ``--mockamocha-spec`` and with the
 plugin disabled (``-p no:mockamocha``), alone and with ``-n 2``, and the same two tests
-each calling the mock (so the session, or each xdist worker, starts its server). Rounds
+each calling the mock (so the session, or each xdist worker, starts its server). Last,
+where the time goes: a Python process that imports nothing, only werkzeug, pytest-httpserver,
+or what ``serve`` imports before its first answer, each timed from ``Popen`` to exit. Rounds
 rotate the order; medians are printed. Nothing passes or fails here: the figures go to
 docs/performance.md.
 """
@@ -165,6 +167,24 @@ def rows(folder: Path, prism: str | None, document: Path | None) -> list[Row]:
     return out
 
 
+#: processes that only import, from Popen to exit: where a start's time goes
+IMPORTS = {
+    "python, importing nothing": "pass",
+    "python importing werkzeug": "import werkzeug",
+    "python importing pytest-httpserver": "from pytest_httpserver import HTTPServer",
+    "python importing what serve needs": (
+        "import pytest_mockamocha.cli.main, pytest_mockamocha.server.assembly"
+    ),
+}
+
+
+def import_time(code: str) -> float:
+    """Seconds from ``Popen`` to the exit of a Python process running ``code``."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=60)
+    return time.perf_counter() - began
+
+
 def pytest_session(folder: Path, plugin: bool, workers: int) -> float:
     """Seconds of one pytest run of the suite in ``folder``."""
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)]
@@ -218,6 +238,11 @@ def main() -> None:
                         sessions.setdefault(name, []).append(
                             pytest_session(calling, plugin, workers)
                         )
+    imports: dict[str, list[float]] = {name: [] for name in IMPORTS}
+    for r in range(args.rounds):
+        names = list(IMPORTS)
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            imports[name].append(import_time(IMPORTS[name]))
     med = {name: statistics.median(v) for name, v in times.items()}
     print(f"start to first answered request, medians of {args.rounds} rounds (s)")
     base = med["pytest-httpserver (fixed JSON)"]
@@ -237,6 +262,9 @@ def main() -> None:
         print(f"  the plugin costs{workers or ''}: {extra:+.3f} s")
         serving = smed[f"pytest with the plugin, calling the mock{workers}"] - without
         print(f"  the plugin and its server, tests calling the mock{workers}: {serving:+.3f} s")
+    print("processes that only import, Popen to exit, medians (s)")
+    for name, values in imports.items():
+        print(f"  {name:44s} {statistics.median(values):7.3f}")
 
 
 if __name__ == "__main__":
