@@ -203,6 +203,7 @@ class Catalog:
         updated = 0
         now = utc_now()
         added: list[Record] = []
+        changed: dict[str, dict[str, Any]] = {}
         for op in operations:
             fields = _endpoint_fields(op)
             old = existing.pop(op.name, None)
@@ -218,8 +219,9 @@ class Catalog:
                     }
                 )
             else:
-                self.store.endpoints.update(old["id"], {**fields, "updated_at": now})
+                changed[old["id"]] = {**fields, "updated_at": now}
                 updated += 1
+        self.store.endpoints.update_many(changed)  # one write (TinyDB: one pass, not one each)
         self.store.endpoints.insert_many(added)  # in operation order, one statement
         for gone in existing.values():
             self.delete_endpoint(gone)

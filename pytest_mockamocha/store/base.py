@@ -94,6 +94,11 @@ class Repository(Protocol):
         """Change some fields; the updated record, or None when there is none."""
         ...
 
+    def update_many(self, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        """Change some fields of each record named in ``changes`` (id -> fields), in one
+        write; how many records were there to change."""
+        ...
+
     def delete(self, record_id: str) -> bool:
         """Forget one record; False when there was none."""
         ...

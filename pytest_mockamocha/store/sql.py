@@ -200,6 +200,11 @@ class SqlRepository:
             conn.execute(table.update().where(table.c.id == record_id).values(**changed))
         return record
 
+    def update_many(self, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        # one transaction (the caller's, when it holds one); each row is found by its id
+        with self._store.transaction():
+            return sum(self.update(rid, fields) is not None for rid, fields in changes.items())
+
     def _update_sqlite(self, record_id: str, fields: Mapping[str, Any]) -> Record | None:
         replaced = self._replaces_heavy(fields)
         with self._store.driver(write=True) as db:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -117,6 +117,21 @@ class TinyRepository:
             if not self._table.update(dict(fields), self._id == record_id):
                 return None
             return self.get(record_id)
+
+    def update_many(self, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        # One pass over the table: TinyDB rebuilds its table (and a file store rewrites the
+        # file) for each update call, so a re-import's 1,000 updates took seconds.
+        if not changes:
+            return 0
+        done: list[str] = []
+
+        def change(doc: MutableMapping[str, Any]) -> None:
+            doc.update(changes[doc["id"]])
+            done.append(doc["id"])
+
+        with self._lock:
+            self._table.update(change, TinyQuery().id.test(lambda v: v in changes))
+        return len(done)
 
     def delete(self, record_id: str) -> bool:
         with self._lock:

@@ -64,6 +64,39 @@ def test_insert_many_keeps_its_order_and_one_transaction(store: Store) -> None:
     assert store.collections.count(name="gone") == 0
 
 
+def test_update_many_changes_each_named_record_in_one_write(store: Store) -> None:
+    made = store.collections.insert_many([_coll(f"c{i}") for i in range(4)])
+    ids = [c["id"] for c in made]
+    changed = store.collections.update_many(
+        {ids[0]: {"name": "first"}, ids[2]: {"name": "third", "slug": "t"}, "coll_none": {}}
+    )
+    assert changed == 2
+    assert store.collections.update_many({}) == 0
+    by_id = {c["id"]: c for c in store.collections.find(workspace_id="ws_1")}
+    assert [by_id[i]["name"] for i in ids] == ["first", "c1", "third", "c3"]
+    assert by_id[ids[2]]["slug"] == "t"
+
+    def failing() -> None:
+        with store.transaction():
+            store.collections.update_many({ids[1]: {"name": "gone"}})
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert store.collections.get(ids[1])["name"] == "c1"  # type: ignore[index]
+
+
+def test_update_many_on_a_file_keeps_what_it_changed(db_url: str) -> None:
+    store = open_store_url(db_url)
+    made = store.endpoints.insert_many([{"id": f"ep_{i}", "n": i} for i in range(50)])
+    store.endpoints.update_many({r["id"]: {"n": -1} for r in made[::2]})
+    store.close()
+    again = open_store_url(db_url)
+    values = sorted(r["n"] for r in again.endpoints.find())
+    again.close()
+    assert values == sorted([-1] * 25 + list(range(1, 50, 2)))
+
+
 def test_records_round_trip_through_the_file(db_url: str) -> None:
     store = open_store_url(db_url)
     rec = store.collections.insert(_coll("shop"))
