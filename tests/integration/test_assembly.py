@@ -16,6 +16,16 @@ SPECS = Path(__file__).parents[1] / "data" / "specs"
 PETSTORE = SPECS / "petstore.yaml"
 
 
+def _as_serve(tmp_path: Path, spec: Path = PETSTORE) -> ServerConfig:
+    """What ``mockamocha serve --db tmp_path/db.json --spec shop=SPEC`` assembles."""
+    return ServerConfig(
+        documents=(parse_document(f"shop={spec}"),),
+        db=tmp_path / "db.json",
+        keep_documents=True,
+        cache_dir=tmp_path / "cache",
+    )
+
+
 def test_a_config_becomes_a_served_store_backed_server(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(
@@ -45,12 +55,7 @@ def test_serve_keeps_documents_in_the_database_and_updates_them_in_place(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "db.json"
-    config = ServerConfig(
-        documents=(parse_document(f"shop={PETSTORE}"),),
-        db=db,
-        keep_documents=True,
-        cache_dir=tmp_path / "cache",
-    )
+    config = _as_serve(tmp_path)
     first = assemble(config)
     first.close()
     again = assemble(config)  # a restart with the same --spec: the same collection
@@ -75,12 +80,7 @@ def test_a_restart_on_the_same_file_writes_nothing(tmp_path: Path) -> None:
     """Re-importing an unchanged document rewrote a TinyDB file on every start (~1.5 s
     for GitHub's 1,223 operations)."""
     db = tmp_path / "db.json"
-    config = ServerConfig(
-        documents=(parse_document(f"shop={PETSTORE}"),),
-        db=db,
-        keep_documents=True,
-        cache_dir=tmp_path / "cache",
-    )
+    config = _as_serve(tmp_path)
     assemble(config).close()
     before = db.read_bytes()
     again = assemble(config)
@@ -94,12 +94,7 @@ def test_a_restart_on_the_same_file_writes_nothing(tmp_path: Path) -> None:
 def test_a_restart_on_a_changed_file_imports_it_again(tmp_path: Path) -> None:
     spec = tmp_path / "shop.yaml"
     spec.write_text(PETSTORE.read_text(encoding="utf-8"), encoding="utf-8")
-    config = ServerConfig(
-        documents=(parse_document(f"shop={spec}"),),
-        db=tmp_path / "db.json",
-        keep_documents=True,
-        cache_dir=tmp_path / "cache",
-    )
+    config = _as_serve(tmp_path, spec)
     assemble(config).close()
     spec.write_text(
         spec.read_text(encoding="utf-8").replace("/pets/{petId}:", "/animals/{petId}:"),
@@ -118,12 +113,7 @@ def test_a_restart_on_a_changed_file_imports_it_again(tmp_path: Path) -> None:
 
 def test_a_restart_brings_back_an_endpoint_deleted_from_the_store(tmp_path: Path) -> None:
     """The file is what a --spec serves: its operations are all listed again at start."""
-    config = ServerConfig(
-        documents=(parse_document(f"shop={PETSTORE}"),),
-        db=tmp_path / "db.json",
-        keep_documents=True,
-        cache_dir=tmp_path / "cache",
-    )
+    config = _as_serve(tmp_path)
     first = assemble(config)
     catalog = first.api.state.catalog
     (gone, *_) = first.api.state.store.endpoints.find()
