@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import EnvironHeaders, ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
@@ -67,6 +68,7 @@ class MockServerApp:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         request = Request(environ)
+        request.headers = _Headers(environ)
         request.max_content_length = self.max_body
         try:
             response = self._dispatch(request)
@@ -236,6 +238,27 @@ def _with_cors(
         return start_response(status, [*headers, *policy(request, headers)], exc_info)
 
     return start
+
+
+class _Headers(EnvironHeaders):
+    """werkzeug's view of a request's headers, asked without raising: most names a mock
+    asks for are absent (Origin, Prefer, Transfer-Encoding: seven of its eight lookups of
+    an ordinary GET), and werkzeug answers each absent name through a KeyError."""
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
+        if type is not None or not isinstance(key, str):
+            return super().get(key, default, type)
+        return self.environ.get(_environ_key(key), default)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and _environ_key(key) in self.environ
+
+
+@lru_cache(maxsize=512)
+def _environ_key(name: str) -> str:
+    """Where WSGI keeps header ``name``: ``Accept`` -> ``HTTP_ACCEPT``."""
+    key = name.upper().replace("-", "_")
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
 
 
 def _read_body(request: Request, limit: int) -> bytes | None:
