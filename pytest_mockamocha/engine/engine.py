@@ -315,7 +315,7 @@ class Engine:
             source=response.source,
             test=request.headers.get(TEST_HEADER) or context.test,
             rule_id=response.rule_id,
-            violations=tuple(str(v) for v in answered.violations),
+            violations=tuple(map(str, answered.violations)) if answered.violations else (),
             nearest=nearest,
             note=answered.note,
             params=sent,

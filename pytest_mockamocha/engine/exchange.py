@@ -30,6 +30,8 @@ class MockRequest:
     @property
     def query_string(self) -> str:
         """The query as ``a=1&b=2`` for logs and failure text."""
+        if not self.query:
+            return ""
         return "&".join(f"{k}={v}" for k, v in self.query.items(multi=True))
 
     def describe(self) -> str:

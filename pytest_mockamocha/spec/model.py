@@ -49,11 +49,13 @@ class Operation:
         default_factory=dict, compare=False, repr=False
     )
     security: tuple[Mapping[str, JSON], ...] | None = field(default=None, compare=False)
+    #: how users name it: ``"GET /pets/{petId}"`` (kept: a request asks for it several times)
+    name: str = field(init=False, repr=False, compare=False)
+    #: ``success_status()`` once asked (``responses`` never changes once loaded)
+    _success: str | None = field(default="", init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        """How users name it: ``"GET /pets/{petId}"``."""
-        return f"{self.method} {self.path}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", f"{self.method} {self.path}")
 
     def params_in(self, location: str) -> tuple[Parameter, ...]:
         """The declared parameters of one location."""
@@ -63,6 +65,13 @@ class Operation:
     def success_status(self) -> str | None:
         """The declared status a successful call answers with: first 2xx, else default,
         else any."""
+        found = self._success
+        if found == "":
+            found = self._find_success()
+            object.__setattr__(self, "_success", found)
+        return found
+
+    def _find_success(self) -> str | None:
         codes = list(self.responses)
         two = sorted(c for c in codes if c.isdigit() and c.startswith("2"))
         if two:

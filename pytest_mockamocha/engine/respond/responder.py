@@ -83,9 +83,9 @@ class Responder:
         self.spec = spec
         self._generator = generator
         self.examples = ExampleBook(self.deref, self._is_valid, _verdicts(spec))
-        self._cache: OrderedDict[str, tuple[bytes, str | None, list[tuple[str, str]], str]] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[
+            tuple[Any, ...], tuple[bytes, str | None, list[tuple[str, str]], str]
+        ] = OrderedDict()
         #: schemas no value fully satisfies, by pointer: served best effort, reported once
         self.unsatisfiable: dict[str, Problem] = {}
         self._lock = threading.Lock()
@@ -188,9 +188,8 @@ class Responder:
         media = negotiate(content, accept)
         if content and media is None:
             raise NotAcceptable(list(content))
-        cache_key = (
-            f"{seed}|{op.name}|{key}|{status}|{media}|{example}|{dynamic}|{source}|{material}"
-        )
+        # a tuple: cheaper to build and hash than the text that seeds a miss's generator
+        cache_key = (seed, op.name, key, status, media, example, dynamic, source, material)
         if not overrides:
             with self._lock:
                 hit = self._cache.get(cache_key)
@@ -198,7 +197,7 @@ class Responder:
                     self._cache.move_to_end(cache_key)
                     body, ctype, headers, used = hit
                     return MockResponse(status, body, ctype, list(headers), source=used)
-        rng = _rng(cache_key)
+        rng = _rng("|".join(map(str, cache_key)))
         body, ctype, used = b"", None, source
         if media is not None:
             value, used = self._value(
