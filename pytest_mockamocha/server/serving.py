@@ -283,7 +283,8 @@ def _channel_class(stopping: threading.Event) -> type:
 
         def parse_header(self, header_plus: bytes) -> Any:
             head, sep, rest = header_plus.partition(b"\r\n")
-            rest = _UNDERSCORE_NAME.sub(lambda m: m.group(1).replace(b"_", b"-") + b":", rest)
+            if b"_" in rest:  # most requests have none: skip the pattern
+                rest = _UNDERSCORE_NAME.sub(lambda m: m.group(1).replace(b"_", b"-") + b":", rest)
             return super().parse_header(head + sep + rest)
 
     class Channel(HTTPChannel):  # type: ignore[misc]
