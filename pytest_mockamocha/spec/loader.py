@@ -362,9 +362,14 @@ def _parameter(param: Any) -> Parameter | None:
     )
 
 
+_TEMPLATE_NAME = re.compile(r"{([^}]+)}")
+
+
 def _path_param_problems(op: Operation, at: str) -> list[Problem]:
-    declared = {p.name for p in op.params_in("path")}
-    used = re.findall(r"{([^}]+)}", op.path)
+    if "{" not in op.path:
+        return []
+    declared = {p.name for p in op.parameters if p.location == "path"}
+    used = _TEMPLATE_NAME.findall(op.path)
     return [
         Problem(
             at, f"path parameter {name!r} is not declared; it is served as a string", fatal=False
