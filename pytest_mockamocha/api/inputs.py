@@ -11,6 +11,7 @@ from typing import Any
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
+from pytest_mockamocha import _json as strict_json
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.spec.parse import lone_surrogate, parse_text
@@ -52,9 +53,11 @@ def parse_json(data: bytes) -> Any:
     would break later (nesting past ``MAX_DEPTH``, integers past Python's digit limit, a
     lone surrogate no UTF-8 store can write), naming where."""
     try:
-        value = json.loads(data)
+        value = strict_json.loads(data)
     except UnicodeDecodeError:
         raise ApiError(400, "malformed JSON: the body is not UTF-8") from None
+    except strict_json.NotJson as exc:
+        raise ApiError(400, f"malformed JSON: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ApiError(
             400,

@@ -22,7 +22,10 @@ FIDELITY = Path(__file__).parents[1] / "data" / "specs" / "fidelity"
 @pytest.fixture(scope="module")
 def server() -> Iterator[MockServer]:
     running = MockServer().start()
-    for name in ("trailing_slash", "parameters", "wildcard_body", "accept", "allof_conflict"):
+    for name in (
+        "trailing_slash", "parameters", "wildcard_body", "accept", "allof_conflict",
+        "json_numbers",
+    ):
         running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
     yield running
     running.stop()
@@ -367,3 +370,26 @@ def test_the_body_chooses_when_parameters_cannot(alike: tuple[MockServer, str]) 
     neither = post_json(base + "/accounts/a1", {}, "PUT")
     assert neither.status_code == 400
     assert "'email' is a required property" in neither.json()["detail"]
+
+
+# -- NaN and Infinity are not JSON ------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/readings", "/readings/batch?tags=a|b"])
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_make_a_body_malformed(server: MockServer, path: str, token: str) -> None:
+    response = requests.post(
+        url(server, "json-numbers", path),
+        data=f'{{"value": {token}}}',
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400, response.text  # the document declares no 4xx
+    text = json.dumps(response.json()["violations"])
+    assert f"{token.lstrip('-')} is not a JSON number" in text
+
+
+@pytest.mark.parametrize(("path", "status"), [("/readings", 201), ("/readings/batch?tags=a", 204)])
+def test_real_numbers_and_the_words_in_strings_pass(
+    server: MockServer, path: str, status: int
+) -> None:
+    for body in ({"value": 21.5}, {"value": -1e300, "note": "NaN"}):
+        assert post_json(url(server, "json-numbers", path), body).status_code == status

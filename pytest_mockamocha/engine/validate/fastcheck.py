@@ -10,7 +10,6 @@ and goes to openapi-core unchanged.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
 
+from pytest_mockamocha import _json as strict_json
 from pytest_mockamocha.engine.media import is_json
 from pytest_mockamocha.engine.validate.violations import (
     IGNORED_HEADERS,
@@ -381,8 +381,8 @@ class FastRequestCheck:
             return _xml_body(media, body)
         if is_json(media) or (not media and declared == "*/*" and _looks_json(body)):
             try:
-                value = json.loads(body)
-            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+                value = strict_json.loads(body)
+            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError and NotJson
                 return [Violation("body", "", f"not valid {media or 'JSON'} ({exc})")]
             except RecursionError:
                 return [Violation("body", "", f"not valid {media} (nested too deeply)")]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import json
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
 
     from pytest_mockamocha.engine.validate.fastcheck import FastRequestCheck
     from pytest_mockamocha.generate.validate import Discriminators
+from pytest_mockamocha import _json as strict_json
 from pytest_mockamocha._text import MESSAGE_LIMIT, shorten
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation, Parameter
@@ -463,7 +463,7 @@ def _shared_checker_class(base: type) -> type:
 
 
 def _json_loads(value: bytes, **parameters: str) -> Any:
-    return json.loads(value)
+    return strict_json.loads(value)
 
 
 def _text_loads(value: bytes, **parameters: str) -> Any:
@@ -488,7 +488,7 @@ def _media_deserializers(document: Mapping[str, Any]) -> dict[str, Any]:
     3.1, raw bytes (octet-stream, images) become a string: a ``type: string`` body schema
     (``contentMediaType``, or 3.0's ``format: binary``) is then checked as the string it
     describes, where 3.1's validator would refuse bytes as "not of type 'string'"."""
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = {"application/json": _json_loads}  # no NaN or Infinity either
     v31 = str(document.get("openapi", "")).startswith("3.1")
     stack: list[Any] = [document]
     while stack:
