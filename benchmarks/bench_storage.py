@@ -171,7 +171,7 @@ class Server:
 def grow(url: str, target: int, doc: dict[str, Any]) -> None:
     """Write collections straight into the store until it holds ``target`` (the server is
     stopped), each as the API's import leaves it."""
-    from pytest_mockamocha._ids import new_id
+    from pytest_mockamocha._ids import record_id
     from pytest_mockamocha.store import Query, open_store_url, utc_now
 
     store = open_store_url(url)
@@ -190,7 +190,7 @@ def grow(url: str, target: int, doc: dict[str, Any]) -> None:
                     now = utc_now()
                     coll = store.collections.insert(
                         {
-                            "id": new_id("coll"),
+                            "id": record_id("coll"),
                             "workspace_id": admin["workspace_id"],
                             "name": f"Service {i}",
                             "description": "",
@@ -203,7 +203,7 @@ def grow(url: str, target: int, doc: dict[str, Any]) -> None:
                     for method, path, op_id in operations:
                         store.endpoints.insert(
                             {
-                                "id": new_id("ep"),
+                                "id": record_id("ep"),
                                 "collection_id": coll["id"],
                                 "workspace_id": admin["workspace_id"],
                                 "created_at": now,
