@@ -59,15 +59,6 @@ COMPOSITE: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     ),
 }
 
-
-def _led(table: str) -> frozenset[str]:
-    """The columns of ``table`` that lead one of its ``COMPOSITE`` indexes: an index of that
-    column alone is a leftmost prefix of the composite one, which answers its lookups (a
-    listing in insertion order then sorts the rows it reads by ``seq``), and every row
-    written would update both."""
-    return frozenset(keys[0] for _, keys in COMPOSITE.get(table, ()))
-
-
 #: PostgreSQL compares and sorts this text by code point, as Python and SQLite do
 _TEXT = Text().with_variant(Text(collation="C"), "postgresql")
 _JSON = JSON().with_variant(JSONB(), "postgresql")
@@ -82,10 +73,9 @@ def _record_table(name: str) -> Table:
         Column("id", _TEXT, nullable=False, unique=True),
         Column("data", _JSON, nullable=False),
     ]
-    led = _led(name)
     for field in COLUMNS.get(name, ()):
         kind = Boolean() if field in BOOLEAN_COLUMNS else _TEXT
-        columns.append(Column(field, kind, index=field not in led))
+        columns.append(Column(field, kind, index=True))
     if name in HEAVY:
         columns.append(Column("heavy", _JSON))
     table: Table = Table(name, metadata, *columns, sqlite_autoincrement=True)
@@ -173,13 +163,6 @@ def _create_sessions(conn: Connection) -> None:
     RECORDS["sessions"].create(conn, checkfirst=True)
 
 
-def _drop_endpoints_workspace_index(conn: Connection) -> None:
-    """Migration 5: drop the index of endpoints' ``workspace_id`` alone, a leftmost prefix of
-    the two composite indexes of migration 3 (see ``_led``): each endpoint written updated it
-    too, for lookups the composite ones answer."""
-    conn.execute(text("DROP INDEX IF EXISTS ix_endpoints_workspace_id"))
-
-
 #: migration n is ``MIGRATIONS[n - 1]``; append, never edit one that has shipped (a table
 #: added to ``TABLES`` after a release needs a migration that creates it)
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
@@ -187,7 +170,6 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _create_shared,
     _endpoints_by_workspace,
     _create_sessions,
-    _drop_endpoints_workspace_index,
 )
 LATEST = len(MIGRATIONS)
 
