@@ -20,6 +20,8 @@ to the same N: ``raw_sqlite_ms``, one transaction writing one row (what a create
 and ``raw_import_ms``, one transaction writing what an import writes (the document's text
 into one row and one endpoint-sized row per operation, 10 here). ``create_x`` and
 ``import_x`` are the API's p50 over its reference (create/raw, import/raw_import).
+On SQLite, ``create_pages``, ``import_pages``, ``raw_pages`` and ``raw_import_pages`` are
+the pages one such commit appends to the WAL (means): what its fsync writes.
 """
 
 from __future__ import annotations
@@ -171,7 +173,7 @@ class Server:
 def grow(url: str, target: int, doc: dict[str, Any]) -> None:
     """Write collections straight into the store until it holds ``target`` (the server is
     stopped), each as the API's import leaves it."""
-    from pytest_mockamocha._ids import new_id
+    from pytest_mockamocha._ids import record_id
     from pytest_mockamocha.store import Query, open_store_url, utc_now
 
     store = open_store_url(url)
@@ -190,7 +192,7 @@ def grow(url: str, target: int, doc: dict[str, Any]) -> None:
                     now = utc_now()
                     coll = store.collections.insert(
                         {
-                            "id": new_id("coll"),
+                            "id": record_id("coll"),
                             "workspace_id": admin["workspace_id"],
                             "name": f"Service {i}",
                             "description": "",
@@ -203,7 +205,7 @@ def grow(url: str, target: int, doc: dict[str, Any]) -> None:
                     for method, path, op_id in operations:
                         store.endpoints.insert(
                             {
-                                "id": new_id("ep"),
+                                "id": record_id("ep"),
                                 "collection_id": coll["id"],
                                 "workspace_id": admin["workspace_id"],
                                 "created_at": now,
@@ -223,12 +225,45 @@ def p50(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
-def timed(action: Any, reps: int) -> list[float]:
+class WalPages:
+    """The pages a SQLite file's WAL gains per call: the WAL index's frame count (its
+    ``mxFrame``, in the ``-shm`` file's header) read before and after each call, outside
+    the timed part; a call during which the WAL restarted (after a checkpoint) is left out.
+    Nothing for another backend."""
+
+    def __init__(self, db: Path | None) -> None:
+        self.shm = None if db is None else db.with_name(db.name + "-shm")
+        self.counts: list[int] = []
+        self._before: int | None = None
+
+    def _frames(self) -> int | None:
+        if self.shm is None:
+            return None
+        with open(self.shm, "rb") as f:
+            return int.from_bytes(f.read(20)[16:20], sys.byteorder)
+
+    def before(self) -> None:
+        self._before = self._frames()
+
+    def after(self) -> None:
+        now = self._frames()
+        if now is not None and self._before is not None and now > self._before:
+            self.counts.append(now - self._before)
+
+    def mean(self) -> float | None:
+        return round(statistics.mean(self.counts), 1) if self.counts else None
+
+
+def timed(action: Any, reps: int, pages: WalPages | None = None) -> list[float]:
     out = []
     for _ in range(reps):
+        if pages is not None:
+            pages.before()
         began = time.perf_counter()
         action()
         out.append(time.perf_counter() - began)
+        if pages is not None:
+            pages.after()
     return out
 
 
@@ -269,6 +304,7 @@ class RawSQLite:
     ENDPOINT = "x" * 450
 
     def __init__(self, path: Path, document: str, operations: int) -> None:
+        self.path = path
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -317,18 +353,23 @@ class RawSQLite:
         self.docs += 1
 
 
-def measure(server: Server, n: int, text: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Every figure of one server holding ``n`` collections."""
+def measure(
+    server: Server, n: int, text: str, args: argparse.Namespace, db: Path | None
+) -> dict[str, Any]:
+    """Every figure of one server holding ``n`` collections (``db``: its SQLite file)."""
     made: list[str] = []
 
     def create() -> None:
         name = f"bench {n} {len(made)}"
         made.append(server.call("POST", "/api/collections", {"name": name})["id"])
 
-    creates = timed(create, args.reps)
+    create_pages, import_pages = WalPages(db), WalPages(db)
+    creates = timed(create, args.reps, create_pages)
     targets = iter(made)
     imports = timed(
-        lambda: server.call("POST", f"/api/collections/{next(targets)}/import", text), args.reps
+        lambda: server.call("POST", f"/api/collections/{next(targets)}/import", text),
+        args.reps,
+        import_pages,
     )
     total = server.call("GET", "/api/collections?per_page=20")["total"]
     last = f"/api/collections?per_page=20&page={max(1, -(-total // 20))}"
@@ -350,6 +391,8 @@ def measure(server: Server, n: int, text: str, args: argparse.Namespace) -> dict
         "writers_per_s": round(rate, 1),
         "writers_p95_ms": round(p95, 1),
         "rss_mb": round(server.rss_mb(), 1),
+        "create_pages": create_pages.mean(),
+        "import_pages": import_pages.mean(),
     }
 
 
@@ -360,6 +403,7 @@ def run(
     doc = document()
     text = json.dumps(doc)
     url = url_of(backend, folder)
+    sqlite_file = folder / "db.sqlite" if backend == "sqlite" else None
     operations = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
     raw = RawSQLite(folder / "raw.sqlite", text, operations)
     rows = []
@@ -370,11 +414,13 @@ def run(
         server = Server(url, folder / "cache")
         try:
             row = {"backend": backend if "://" not in backend else "postgresql"}
-            row |= measure(server, n, text, args)
+            row |= measure(server, n, text, args, sqlite_file)
         finally:
             server.stop()
-        row["raw_sqlite_ms"] = round(p50(timed(raw.write, args.reps)), 3)
-        row["raw_import_ms"] = round(p50(timed(raw.write_import, args.reps)), 3)
+        raw_pages, raw_import_pages = WalPages(raw.path), WalPages(raw.path)
+        row["raw_sqlite_ms"] = round(p50(timed(raw.write, args.reps, raw_pages)), 3)
+        row["raw_import_ms"] = round(p50(timed(raw.write_import, args.reps, raw_import_pages)), 3)
+        row["raw_pages"], row["raw_import_pages"] = raw_pages.mean(), raw_import_pages.mean()
         row["create_x"] = round(row["create_ms"] / row["raw_sqlite_ms"], 1)
         row["import_x"] = round(row["import_ms"] / row["raw_import_ms"], 1)
         rows.append(row)
@@ -400,6 +446,7 @@ def main() -> None:
         "backend", "n", "restart_s", "create_ms", "import_ms", "list_first_ms", "list_last_ms",
         "endpoints_ms", "first_mock_ms", "writers_per_s", "writers_p95_ms", "rss_mb",
         "raw_sqlite_ms", "raw_import_ms", "create_x", "import_x",
+        "create_pages", "import_pages", "raw_pages", "raw_import_pages",
     )  # fmt: skip
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pytest_mockamocha._ids import new_id
+from pytest_mockamocha._ids import new_id, record_id
 from pytest_mockamocha.store import HEAVY, Query, Store, open_store_url, utc_now
 
 WORKSPACE = "ws_bench"
@@ -42,7 +42,7 @@ SPEC: dict[str, Any] = {
 def _collection() -> dict[str, Any]:
     now = utc_now()
     return {
-        "id": new_id("coll"),
+        "id": record_id("coll"),
         "workspace_id": WORKSPACE,
         "name": "Bench",
         "slug": new_id("s"),
@@ -58,7 +58,7 @@ def _import(store: Store, coll: dict[str, Any]) -> None:
         for n in range(10):
             store.endpoints.insert(
                 {
-                    "id": new_id("ep"),
+                    "id": record_id("ep"),
                     "collection_id": coll["id"],
                     "method": "GET",
                     "path": f"/things{n}/{{id}}",

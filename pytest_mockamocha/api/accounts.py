@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_mockamocha._ids import new_id
+from pytest_mockamocha._ids import new_id, record_id
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.api.security import HashingLater, hash_password
 from pytest_mockamocha.store import Record, Store, utc_now
@@ -48,7 +48,7 @@ def create_user(
     else:
         digest = None if password is None else hash_password(password)
     record = {
-        "id": new_id("user"),
+        "id": record_id("user"),
         "email": email.strip(),
         "email_key": normal_email(email),
         "name": name.strip(),

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from pytest_mockamocha._ids import new_id
+from pytest_mockamocha._ids import record_id
 from pytest_mockamocha.api.envelope import ApiError
 from pytest_mockamocha.api.rulejson import engine_rule
 from pytest_mockamocha.engine import Engine
@@ -135,7 +135,7 @@ class Catalog:
         """A ``processing`` import record, for an import that finishes in the background."""
         return self.store.imports.insert(
             {
-                "id": new_id("imp"),
+                "id": record_id("imp"),
                 "status": "processing",
                 "stage": "queued",
                 "endpoints_created": 0,
@@ -190,7 +190,7 @@ class Catalog:
             return self.store.imports.update(record["id"], fields) or {**record, **fields}
         return self.store.imports.insert(
             {
-                "id": new_id("imp"),
+                "id": record_id("imp"),
                 **fields,
                 "collection_id": coll["id"],
                 "workspace_id": coll["workspace_id"],
@@ -210,7 +210,7 @@ class Catalog:
             if old is None:
                 added.append(
                     {
-                        "id": new_id("ep"),
+                        "id": record_id("ep"),
                         "collection_id": coll["id"],
                         "workspace_id": coll["workspace_id"],
                         "created_at": now,
@@ -269,7 +269,7 @@ class Catalog:
         description = spec.document.get("info", {}).get("description", "")
         return self.store.collections.insert(
             {
-                "id": new_id("coll"),
+                "id": record_id("coll"),
                 "workspace_id": workspace_id,
                 "name": spec.title,
                 "description": description if isinstance(description, str) else "",

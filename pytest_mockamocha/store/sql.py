@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -414,8 +415,30 @@ class SqlStore:
         self._engine.dispose()
 
 
+#: orjson refuses these (as ``json`` does) rather than write them its own way
+_ORJSON_REFUSES = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """``value`` as compact JSON text, as ``json.dumps`` writes it (ensure_ascii off).
+
+    orjson writes it ten times faster (an import's rows: ~0.1 ms less); where it would
+    differ, ``json`` writes it: what orjson refuses (non-string keys, integers past 64
+    bits, lone surrogates) and any text holding a JSON ``null``, which orjson also writes
+    for NaN and infinities (``json`` keeps them, as ``NaN``/``Infinity``)."""
+    try:
+        fast = orjson.dumps(value, option=_ORJSON_REFUSES)
+    except TypeError:  # orjson.JSONEncodeError is one
+        fast = None
+    if fast is None or (b"null" in fast and _has_null(fast)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return fast.decode()
+
+
+def _has_null(text: bytes) -> bool:
+    """Whether compact JSON ``text`` may hold a ``null`` value (each follows ``:``, ``,``
+    or ``[``, or is the whole text); a string that merely contains the word may say yes."""
+    return text == b"null" or b":null" in text or b",null" in text or b"[null" in text
 
 
 def _loads(row: tuple[Any, ...]) -> tuple[Any, ...]:

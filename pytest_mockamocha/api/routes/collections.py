@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_mockamocha._ids import new_id
+from pytest_mockamocha._ids import record_id
 from pytest_mockamocha.analytics.journal import CollectionStats
 from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Field, Page, checked, json_body, text_field
@@ -87,7 +87,7 @@ def create(call: Call) -> Answer:
         now = utc_now()
         coll = call.store.collections.insert(
             {
-                "id": new_id("coll"),
+                "id": record_id("coll"),
                 "workspace_id": call.workspace,
                 "name": body["name"].strip(),
                 "description": body.get("description", ""),

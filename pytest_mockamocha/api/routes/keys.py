@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_mockamocha._ids import new_id
+from pytest_mockamocha._ids import record_id
 from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Field, Page, checked, json_body, text_field
 from pytest_mockamocha.api.routing import Route
@@ -31,7 +31,7 @@ def create(call: Call) -> Answer:
     key = new_api_key()
     record = call.store.keys.insert(
         {
-            "id": new_id("key"),
+            "id": record_id("key"),
             "user_id": call.me["id"],
             "workspace_id": call.workspace,
             "name": body["name"].strip(),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_mockamocha._ids import new_id
+from pytest_mockamocha._ids import record_id
 from pytest_mockamocha.api.envelope import Answer
 from pytest_mockamocha.api.inputs import Page, json_or_yaml_body
 from pytest_mockamocha.api.routing import Route
@@ -51,7 +51,7 @@ def create(call: Call) -> Answer:
     now = utc_now()
     rule = call.store.rules.insert(
         {
-            "id": new_id("rule"),
+            "id": record_id("rule"),
             "endpoint_id": endpoint["id"],
             "collection_id": coll["id"],
             "name": "",
