@@ -35,8 +35,10 @@ class Query:
 
     Every condition must hold. ``order`` is a list of ``(field, descending)``; a missing or
     null value sorts after every value ascending (before them descending); ties keep
-    insertion order. ``total`` ignores ``offset``/``limit``. ``omit`` leaves fields out of
-    the returned records (the stored document of a collection, say).
+    insertion order, reversed when the first key is descending (so a descending order is
+    the exact reverse of the ascending one, and an index read backwards serves it).
+    ``total`` ignores ``offset``/``limit``. ``omit`` leaves fields out of the returned
+    records (the stored document of a collection, say).
     """
 
     equals: Mapping[str, Any] = field(default_factory=dict)

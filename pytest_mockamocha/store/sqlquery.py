@@ -191,7 +191,8 @@ class Fields:
 
     def ordered(self, statement: Select[Any], query: Query) -> Select[Any]:
         """``statement`` in ``query``'s order (None last ascending, first descending; ties
-        by insertion), cut to its page."""
+        by insertion, reversed when the first key is descending: an index read backwards
+        serves the whole order), cut to its page."""
         keys: list[Any] = []
         always = REQUIRED.get(self.table.name, frozenset())
         for field, descending in query.order:
@@ -201,7 +202,9 @@ class Fields:
                 continue
             missing = case((key.is_(None), 1), else_=0)
             keys += [missing.desc(), key.desc()] if descending else [missing, key]
-        statement = statement.order_by(*keys, self.table.c.seq)
+        backwards = bool(query.order) and query.order[0][1]
+        seq = self.table.c.seq
+        statement = statement.order_by(*keys, seq.desc() if backwards else seq)
         if query.offset:
             statement = statement.offset(query.offset)
         if query.limit is not None:

@@ -90,6 +90,8 @@ class TinyRepository:
 
     def select(self, query: Query) -> list[Record]:
         rows = self._where(_query_test(query))
+        if query.order and query.order[0][1]:  # ties in reverse insertion order
+            rows.reverse()
         for name, descending in reversed(query.order):  # stable sorts, last key first
             rows.sort(key=functools.partial(_order_key, name), reverse=descending)
         stop = None if query.limit is None else query.offset + query.limit

@@ -81,6 +81,13 @@ def _or_blank(value: Any) -> Any:
     return "" if value is None else value
 
 
+def stored_order(field: str, reverse: bool) -> tuple[tuple[str, bool], ...]:
+    """The listing's order by a stored field: then by method (by path when sorted by
+    method), each pair the order of an index the store reads a page from."""
+    then = "path" if field == "method" else "method"
+    return ((field, reverse), (then, reverse))
+
+
 def listing(call: Call) -> Answer:
     """One page of endpoints. Sorted by a stored field, the store reads only that page
     (from an index); sorted by traffic (kept in the request journal, not the store), every
@@ -92,7 +99,7 @@ def listing(call: Call) -> Answer:
         found = call.store.endpoints.select(query)
         total = len(found)
     else:
-        order = ((field, reverse), ("method", reverse))
+        order = stored_order(field, reverse)
         cut = replace(query, order=order, offset=page.offset, limit=page.per_page)
         found = call.store.endpoints.select(cut)
         total = call.store.endpoints.total(query)
@@ -102,6 +109,8 @@ def listing(call: Call) -> Answer:
     stats = call.state.engine.journal.stats(only=set(slugs.values()))
     rows = [view(call, ep, slugs.get(ep["collection_id"], ""), stats, 0) for ep in found]
     if field in TRAFFIC:
+        if reverse:  # ties reversed too: descending is the exact reverse of ascending
+            rows.reverse()
         rows.sort(
             key=lambda r: (r[field] is None, _or_blank(r[field]), r["method"]), reverse=reverse
         )

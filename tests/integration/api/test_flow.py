@@ -274,6 +274,37 @@ def test_endpoint_filters_sort_and_pages(admin: Api, petstore: dict[str, Any]) -
     assert bad.status_code == 422
 
 
+def test_every_endpoint_sort_reversed_is_the_exact_reverse(
+    admin: Api, petstore: dict[str, Any]
+) -> None:
+    """Ties go by method (by path when sorting by method), then by creation; each
+    descending sort lists the ascending one backwards, page after page."""
+    second = admin.data("POST", "/api/collections", 201, json={"name": "Pet store twin"})
+    admin.data(
+        "POST",
+        f"/api/collections/{second['id']}/import",
+        201,
+        data=(SPECS / "petstore.yaml").read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+
+    def listed(sort: str) -> list[dict[str, Any]]:
+        pages = [
+            admin.data("GET", "/api/endpoints", params={"sort": sort, "per_page": 3, "page": n})
+            for n in range(1, 10)
+        ]
+        return [e for page in pages for e in page["endpoints"]]
+
+    for field in ("path", "method", "name", "created_at", "requests_count"):
+        up, down = listed(field), listed(f"-{field}")
+        assert len(up) == 2 * petstore["endpoints_count"]
+        assert [e["id"] for e in down] == [e["id"] for e in reversed(up)], field
+    by_method = [(e["method"], e["path"]) for e in listed("method")]
+    assert by_method == sorted(by_method)
+    first_twin = [e["collection_id"] for e in listed("path")][:2]
+    assert first_twin == [petstore["id"], second["id"]]  # the same path and method: created first
+
+
 def test_collection_patch_and_delete_unmounts(admin: Api, petstore: dict[str, Any]) -> None:
     path = f"/api/collections/{petstore['id']}"
     changed = admin.data("PATCH", path, json={"description": "for tests"})

@@ -229,7 +229,7 @@ def _endpoints(store: object) -> None:
         ("ep_1", "coll_a", "GET", "/pets", "List pets"),
         ("ep_2", "coll_a", "POST", "/pets", "Create a pet"),
         ("ep_3", "coll_b", "GET", "/pets/{id}", "Show pet"),
-        ("ep_4", "coll_b", "DELETE", "/stores/{id}", None),
+        ("ep_4", "coll_b", "DELETE", "/stores/{id}", "Delete a store"),
         ("ep_5", "coll_c", "GET", "/Users", "Users"),
     ]
     for ep_id, coll, method, path, name in rows:
@@ -248,14 +248,28 @@ def test_a_query_filters_orders_and_cuts_one_page(store: Store) -> None:
     assert ids(Query(contains={"path": "users"})) == []  # case-sensitive
     assert ids(Query(search=(("name", "path"), "USERS"))) == ["ep_5"]  # either field, any case
     assert ids(Query(search=(("name",), "pet"))) == ["ep_1", "ep_2", "ep_3"]
-    # a missing value sorts last ascending, first descending; ties keep insertion order
-    assert ids(Query(order=(("name", False),))) == ["ep_2", "ep_1", "ep_3", "ep_5", "ep_4"]
-    assert ids(Query(order=(("name", True),))) == ["ep_4", "ep_5", "ep_3", "ep_1", "ep_2"]
+    assert ids(Query(order=(("name", False),))) == ["ep_2", "ep_4", "ep_1", "ep_3", "ep_5"]
+    assert ids(Query(order=(("name", True),))) == ["ep_5", "ep_3", "ep_1", "ep_4", "ep_2"]
+    # ties keep insertion order, reversed when the first key is descending: a descending
+    # order is the exact reverse of the ascending one (an index read backwards serves it)
+    assert ids(Query(order=(("method", False),))) == ["ep_4", "ep_1", "ep_3", "ep_5", "ep_2"]
+    assert ids(Query(order=(("method", True),))) == ["ep_2", "ep_5", "ep_3", "ep_1", "ep_4"]
     by_path = Query(order=(("path", False), ("method", False)))
     assert ids(by_path) == ["ep_5", "ep_1", "ep_2", "ep_3", "ep_4"]
     assert ids(replace(by_path, offset=1, limit=2)) == ["ep_1", "ep_2"]
     assert ids(replace(by_path, offset=4, limit=2)) == ["ep_4"]
     assert store.endpoints.total(replace(by_path, equals={"method": "GET"}, limit=1)) == 3
+
+
+def test_a_missing_value_sorts_last_ascending_and_first_descending(store: Store) -> None:
+    """On a column the API may leave empty (a collection's ``name`` here) and in the JSON."""
+    for coll_id, name in (("coll_1", "b"), ("coll_2", None), ("coll_3", "a"), ("coll_4", "b")):
+        store.collections.insert({"id": coll_id} | ({} if name is None else {"name": name}))
+    ids = lambda q: [r["id"] for r in store.collections.select(q)]  # noqa: E731
+    assert ids(Query(order=(("name", False),))) == ["coll_3", "coll_1", "coll_4", "coll_2"]
+    assert ids(Query(order=(("name", True),))) == ["coll_2", "coll_4", "coll_1", "coll_3"]
+    assert ids(Query(order=(("description", False),))) == ["coll_1", "coll_2", "coll_3", "coll_4"]
+    assert ids(Query(order=(("description", True),))) == ["coll_4", "coll_3", "coll_2", "coll_1"]
 
 
 def test_omitted_fields_stay_out_and_grouped_counts_cover_every_value_asked(
