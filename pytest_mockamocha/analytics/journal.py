@@ -168,6 +168,12 @@ class Journal:
             and (operation is None or r.operation == operation)
         ]
 
+    def slugs(self) -> list[str]:
+        """The collections that have counters: those with traffic, without copying them."""
+        with self._lock:
+            self._count_pending()
+            return list(self._stats)
+
     def stats(self, only: Iterable[str] | None = None) -> dict[str, CollectionStats]:
         """A copy of the per-collection counters; with ``only``, of those collections alone
         (an API call showing one collection copies one, however many have traffic)."""

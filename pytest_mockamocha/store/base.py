@@ -43,6 +43,8 @@ class Query:
 
     equals: Mapping[str, Any] = field(default_factory=dict)
     within: Mapping[str, Collection[Any]] = field(default_factory=dict)
+    #: field -> values it must not hold (a missing field holds none of them)
+    without: Mapping[str, Collection[Any]] = field(default_factory=dict)
     #: field -> substring it must contain (case-sensitive)
     contains: Mapping[str, str] = field(default_factory=dict)
     #: field -> what it must start with (case-sensitive; an index serves it)

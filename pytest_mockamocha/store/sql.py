@@ -511,7 +511,7 @@ class _SqliteStatements:
         return self._simple(query, ("count",))
 
     def _simple(self, query: Query, what: tuple[Any, ...]) -> tuple[str, dict[str, Any]] | None:
-        if query.within or query.contains or query.search:
+        if query.within or query.without or query.contains or query.search:
             return None
         params: dict[str, Any] = {}
         shape: list[tuple[str, str]] = []

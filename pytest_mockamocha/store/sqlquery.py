@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     true,
@@ -150,6 +151,11 @@ class Fields:
             return select(func.jsonb_array_elements_text(cast(literal(array), JSONB)))
         return select(literal_column("value")).select_from(func.json_each(literal(array)))
 
+    def without(self, field: str, values: Collection[Any]) -> Condition:
+        """``record.get(field) not in values`` (a missing field, SQL's NULL, is not in)."""
+        held = self.within(field, values)
+        return or_(not_(held), held.is_(None))
+
     def contains(self, field: str, part: str) -> Condition:
         """The field is a string holding ``part`` (case-sensitive)."""
         value = self.text(field)
@@ -183,6 +189,7 @@ class Fields:
         """Every condition of ``query``."""
         conditions = [self.equals(k, v) for k, v in query.equals.items()]
         conditions += [self.within(k, v) for k, v in query.within.items()]
+        conditions += [self.without(k, v) for k, v in query.without.items()]
         conditions += [self.contains(k, v) for k, v in query.contains.items()]
         conditions += [self.starts(k, v) for k, v in query.starts.items()]
         if query.search:

@@ -32,6 +32,7 @@ def _matches(equals: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
 def _query_test(query: Query) -> Callable[[Mapping[str, Any]], bool]:
     equals, contains, starts = _matches(query.equals), query.contains, query.starts.items()
     within = {k: set(v) for k, v in query.within.items()}
+    without = {k: set(v) for k, v in query.without.items()}
     fields, text = query.search or ((), "")
     text = text.lower()
 
@@ -39,6 +40,7 @@ def _query_test(query: Query) -> Callable[[Mapping[str, Any]], bool]:
         return (
             equals(doc)
             and all(doc.get(k) in v for k, v in within.items())
+            and all(doc.get(k) not in v for k, v in without.items())
             and all(isinstance(doc.get(k), str) and v in doc[k] for k, v in contains.items())
             and all(isinstance(doc.get(k), str) and doc[k].startswith(v) for k, v in starts)
             and (

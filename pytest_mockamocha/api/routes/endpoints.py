@@ -77,10 +77,6 @@ def _sort_key(call: Call) -> tuple[str, bool]:
     return field, reverse
 
 
-def _or_blank(value: Any) -> Any:
-    return "" if value is None else value
-
-
 def stored_order(field: str, reverse: bool) -> tuple[tuple[str, bool], ...]:
     """The listing's order by a stored field: then by method (by path when sorted by
     method), each pair the order of an index the store reads a page from."""
@@ -88,16 +84,19 @@ def stored_order(field: str, reverse: bool) -> tuple[tuple[str, bool], ...]:
     return ((field, reverse), (then, reverse))
 
 
+#: past this many endpoints with traffic, a traffic-sorted page reads every match instead
+#: of leaving them out of an indexed read by id
+MAX_WITH_TRAFFIC = 2_000
+
+
 def listing(call: Call) -> Answer:
-    """One page of endpoints. Sorted by a stored field, the store reads only that page
-    (from an index); sorted by traffic (kept in the request journal, not the store), every
-    match is read."""
+    """One page of endpoints, read from an index of the store whatever the workspace holds;
+    sorted by traffic (kept in the request journal, not the store), see ``_by_traffic``."""
     page = Page.of(call.request)
     field, reverse = _sort_key(call)
     query = _filters(call)
     if field in TRAFFIC:
-        found = call.store.endpoints.select(query)
-        total = len(found)
+        found, total = _by_traffic(call, query, page, field, reverse)
     else:
         order = stored_order(field, reverse)
         cut = replace(query, order=order, offset=page.offset, limit=page.per_page)
@@ -108,17 +107,78 @@ def listing(call: Call) -> Answer:
     slugs = {c["id"]: c["slug"] for c in call.store.collections.select(named)}
     stats = call.state.engine.journal.stats(only=set(slugs.values()))
     rows = [view(call, ep, slugs.get(ep["collection_id"], ""), stats, 0) for ep in found]
-    if field in TRAFFIC:
-        if reverse:  # ties reversed too: descending is the exact reverse of ascending
-            rows.reverse()
-        rows.sort(
-            key=lambda r: (r[field] is None, _or_blank(r[field]), r["method"]), reverse=reverse
-        )
-        rows = page.slice(rows)
     counts = call.store.rules.count_by("endpoint_id", [r["id"] for r in rows])
     for row in rows:
         row["response_rules_count"] = counts[row["id"]]
     return Answer(page.result("endpoints", rows, total))
+
+
+def _by_traffic(
+    call: Call, query: Query, page: Page, field: str, reverse: bool
+) -> tuple[list[Record], int]:
+    """A page sorted by ``requests_count`` or ``last_request_at`` (then method, path and
+    creation, all reversed by ``-``), and the total.
+
+    Only endpoints that had traffic have a value; every other one holds the same (0, or
+    no date), so they form one block ordered as ``sort=method`` is, read from its index
+    with the busy ones left out. The busy ones are few (the journal's collections of this
+    workspace), read and sorted here. With more than ``MAX_WITH_TRAFFIC`` of them, every
+    match is read and sorted."""
+    journal = call.state.engine.journal
+    mine = Query(
+        equals={"workspace_id": call.workspace},
+        within={"slug": journal.slugs()},
+        omit=HEAVY["collections"],
+    )
+    ids = {c["slug"]: c["id"] for c in call.store.collections.select(mine)}
+    by_id = {ids[slug]: counts for slug, counts in journal.stats(only=ids).items()}
+
+    def value(ep: Record) -> Any:
+        counts = by_id.get(ep["collection_id"])
+        if field == "requests_count":
+            return counts.by_operation.get(ep["operation"], 0) if counts else 0
+        return counts.last_by_operation.get(ep["operation"]) if counts else None
+
+    def key(ep: Record) -> tuple[Any, ...]:
+        found = value(ep)
+        return (found is None, 0 if found is None else found, ep["method"], ep["path"])
+
+    busy_query = replace(query, within={"collection_id": list(by_id)})
+    candidates = call.store.endpoints.select(busy_query) if by_id else []
+    busy = [ep for ep in candidates if value(ep) not in (0, None)]
+    if len(busy) > MAX_WITH_TRAFFIC:
+        everything = call.store.endpoints.select(query)
+        if reverse:  # ties reversed too: descending is the exact reverse of ascending
+            everything.reverse()
+        everything.sort(key=key, reverse=reverse)
+        return page.slice(everything), len(everything)
+    if reverse:
+        busy.reverse()
+    busy.sort(key=key, reverse=reverse)
+    total = call.store.endpoints.total(query)
+    quiet = total - len(busy)
+    # no traffic is the least count, and no date sorts after every date
+    quiet_first = (field == "requests_count") != reverse
+    spans = {"quiet": (0, quiet), "busy": (quiet, total)}
+    if not quiet_first:
+        spans = {"busy": (0, len(busy)), "quiet": (len(busy), total)}
+    shown: dict[str, list[Record]] = {}
+    for block, (low, high) in spans.items():
+        first, last = max(page.offset, low), min(page.offset + page.per_page, high)
+        if block == "busy":
+            shown[block] = busy[first - low : last - low] if last > first else []
+        elif last > first:
+            cut = replace(
+                query,
+                without={"id": [ep["id"] for ep in busy]},
+                order=stored_order("method", reverse),
+                offset=first - low,
+                limit=last - first,
+            )
+            shown[block] = call.store.endpoints.select(cut)
+        else:
+            shown[block] = []
+    return [ep for block in spans for ep in shown[block]], total
 
 
 def show(call: Call) -> Answer:

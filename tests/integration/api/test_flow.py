@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import requests
 import yaml
 from conftest import ADMIN, SPECS, Api  # type: ignore[import-not-found]
 
+from pytest_mockamocha.api.routes import endpoints as endpoints_routes
 from pytest_mockamocha.server import MockServer
 
 
@@ -303,6 +305,50 @@ def test_every_endpoint_sort_reversed_is_the_exact_reverse(
     assert by_method == sorted(by_method)
     first_twin = [e["collection_id"] for e in listed("path")][:2]
     assert first_twin == [petstore["id"], second["id"]]  # the same path and method: created first
+
+
+def test_a_traffic_sorted_page_is_the_page_of_every_endpoint_sorted(
+    admin: Api, petstore: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sorted by traffic, a page reads the endpoints with traffic and an indexed page of
+    the others; it is the same page as sorting every endpoint, at any page size, with
+    filters, both ways."""
+    twin = admin.data("POST", "/api/collections", 201, json={"name": "Pet store twin"})
+    admin.data(
+        "POST",
+        f"/api/collections/{twin['id']}/import",
+        201,
+        data=(SPECS / "petstore.yaml").read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    twin = admin.data("GET", f"/api/collections/{twin['id']}")
+    sent = [(petstore, "/pets")] * 3 + [(twin, "/pets"), (petstore, "/pets/1")]
+    sent += [(twin, "/pets/mine")] * 2
+    for coll, path in sent:
+        requests.get(coll["mock_url"] + path, timeout=5)
+
+    def listed(params: dict[str, Any], per_page: int) -> list[tuple[str, int]]:
+        rows: list[dict[str, Any]] = []
+        while True:
+            asked = params | {"per_page": per_page, "page": len(rows) // per_page + 1}
+            page = admin.data("GET", "/api/endpoints", params=asked)["endpoints"]
+            rows += page
+            if len(page) < per_page:
+                return [(e["id"], e["requests_count"]) for e in rows]
+
+    cases = [
+        {"sort": sort} | extra
+        for sort in ("requests_count", "-requests_count", "last_request_at", "-last_request_at")
+        for extra in ({}, {"method": "GET"}, {"collection_id": twin["id"]}, {"q": "pet"})
+    ]
+    fast = {i: {n: listed(case, n) for n in (1, 5)} for i, case in enumerate(cases)}
+    busiest = fast[4][5][:3]  # -requests_count, no filter
+    assert [count for _, count in busiest] == [3, 2, 1]
+    assert len(fast[0][5]) == 2 * petstore["endpoints_count"]
+    monkeypatch.setattr(endpoints_routes, "MAX_WITH_TRAFFIC", -1)  # every match read, sorted
+    for i, case in enumerate(cases):
+        for per_page, rows in fast[i].items():
+            assert rows == listed(case, per_page), (case, per_page)
 
 
 def test_collection_patch_and_delete_unmounts(admin: Api, petstore: dict[str, Any]) -> None:

@@ -61,6 +61,12 @@ FILTERED = [
     Query(equals=MINE),  # sorted by traffic: all, in insertion order
     Query(equals=MINE | {"method": "GET"}, order=stored_order("path", False), limit=20),
     Query(equals=MINE | {"method": "POST"}, order=stored_order("path", True), limit=20),
+    Query(  # the endpoints without traffic, sorted by traffic: the busy ones left out
+        equals=MINE,
+        without={"id": [f"ep_ws_1_{i:03d}" for i in range(0, 200, 3)]},
+        order=stored_order("method", True),
+        limit=20,
+    ),
     Query(equals=MINE | {"collection_id": "coll_1"}),
     Query(equals=MINE, contains={"path": "p3"}),
 ]

@@ -244,6 +244,11 @@ def test_a_query_filters_orders_and_cuts_one_page(store: Store) -> None:
     assert ids(Query(equals={"method": "GET"})) == ["ep_1", "ep_3", "ep_5"]
     assert ids(Query(within={"collection_id": ["coll_b", "coll_c"]})) == ["ep_3", "ep_4", "ep_5"]
     assert ids(Query(within={"collection_id": []})) == []
+    assert ids(Query(without={"id": ["ep_2", "ep_4"]})) == ["ep_1", "ep_3", "ep_5"]
+    assert ids(Query(without={"collection_id": []})) == ["ep_1", "ep_2", "ep_3", "ep_4", "ep_5"]
+    assert ids(Query(without={"operation_id": ["x"]})) == ["ep_1", "ep_2", "ep_3", "ep_4", "ep_5"]
+    many = Query(without={"id": [f"ep_{i}" for i in range(3, 900)]}, order=(("path", True),))
+    assert ids(many) == ["ep_2", "ep_1"]  # past 500 values: one JSON parameter
     assert ids(Query(contains={"path": "pets"})) == ["ep_1", "ep_2", "ep_3"]
     assert ids(Query(contains={"path": "users"})) == []  # case-sensitive
     assert ids(Query(search=(("name", "path"), "USERS"))) == ["ep_5"]  # either field, any case
