@@ -11,7 +11,8 @@ server is stopped, the workspace grown to N collections of a 10-operation docume
 straight into the store, as the API's import writes them: the collection with its document
 and one endpoint record per operation), and ``mockamocha serve --db URL`` started again;
 then, over HTTP on 127.0.0.1: restart to healthy, ``--reps`` creates, imports, collection
-list pages (first and last) and endpoint list pages (p50 of each), ``--writers`` clients
+list pages (first and last) and endpoint list pages (p50 of each; ``sorted_ms``, the
+slowest of the endpoint listing's other sorts and a filter), ``--writers`` clients
 creating collections at once (writes/s, p95), the first mock request of a stored collection
 (compiled on first use) and the server's RSS.
 
@@ -27,6 +28,7 @@ the pages one such commit appends to the WAL (means): what its fsync writes.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import os
@@ -353,6 +355,19 @@ class RawSQLite:
         self.docs += 1
 
 
+#: the endpoint listing's other orders and a filter: ``sorted_ms`` is the slowest one's p50
+SORTS = (
+    "sort=-path",
+    "sort=name",
+    "sort=-name",
+    "sort=method",
+    "sort=-created_at",
+    "sort=-requests_count",
+    "sort=last_request_at",
+    "method=GET",
+)
+
+
 def measure(
     server: Server, n: int, text: str, args: argparse.Namespace, db: Path | None
 ) -> dict[str, Any]:
@@ -378,6 +393,11 @@ def measure(
     endpoints = timed(lambda: server.call("GET", "/api/endpoints?per_page=20"), args.reps)
     mock = f"{server.base}/mocks/service-{n // 2}/items/1"
     first_mock = timed(lambda: requests.get(mock, timeout=60), 1)
+    sorted_pages = {  # after the mock request: a traffic sort has a busy endpoint
+        sort: p50(timed(functools.partial(server.call, "GET", f"/api/endpoints?{sort}"), 5))
+        for sort in SORTS
+    }
+    slowest = max(sorted_pages, key=lambda sort: sorted_pages[sort])
     rate, p95 = writers(server, args.writers, args.writes)
     return {
         "n": n,
@@ -387,6 +407,8 @@ def measure(
         "list_first_ms": round(p50(first_page), 2),
         "list_last_ms": round(p50(last_page), 2),
         "endpoints_ms": round(p50(endpoints), 2),
+        "sorted_ms": round(sorted_pages[slowest], 2),
+        "sorted_slowest": slowest,
         "first_mock_ms": round(first_mock[0] * 1000, 1),
         "writers_per_s": round(rate, 1),
         "writers_p95_ms": round(p95, 1),
@@ -444,7 +466,8 @@ def main() -> None:
             results += run(backend, sizes, args, Path(tmp))
     header = (
         "backend", "n", "restart_s", "create_ms", "import_ms", "list_first_ms", "list_last_ms",
-        "endpoints_ms", "first_mock_ms", "writers_per_s", "writers_p95_ms", "rss_mb",
+        "endpoints_ms", "sorted_ms", "sorted_slowest", "first_mock_ms", "writers_per_s",
+        "writers_p95_ms", "rss_mb",
         "raw_sqlite_ms", "raw_import_ms", "create_x", "import_x",
         "create_pages", "import_pages", "raw_pages", "raw_import_pages",
     )  # fmt: skip
