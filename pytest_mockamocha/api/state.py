@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from pytest_mockamocha.api.importjobs import ImportJobs
 from pytest_mockamocha.api.security import LoginThrottle, SharedLoginThrottle, Tokens
 from pytest_mockamocha.api.sessions import Sessions
 from pytest_mockamocha.engine import Engine
-from pytest_mockamocha.store import HEAVY, Record, Store
+from pytest_mockamocha.store import HEAVY, Query, Record, Store
 
 
 @dataclass
@@ -108,10 +108,20 @@ class Call:
             raise ApiError(404, f"no collection {coll_id!r}")
         return coll
 
+    def collections_among(self, slugs: Iterable[str]) -> dict[str, str]:
+        """slug -> id of the caller's collections among ``slugs`` (those the journal has
+        traffic for, say): read by the slug index, however many collections the workspace
+        has (asked for the workspace too, SQLite's planner would read all of its)."""
+        named = Query(within={"slug": list(slugs)}, omit=HEAVY["collections"])
+        found = self.store.collections.select(named)
+        return {c["slug"]: c["id"] for c in found if c.get("workspace_id") == self.workspace}
+
     def endpoint(self, endpoint_id: str) -> tuple[Record, Record]:
         """The endpoint and its collection."""
         endpoint = self.store.endpoints.get(endpoint_id)
-        coll = None if endpoint is None else self.store.collections.get(endpoint["collection_id"])
+        light = HEAVY["collections"]  # its document is not needed, however large
+        owner = None if endpoint is None else endpoint["collection_id"]
+        coll = None if owner is None else self.store.collections.get(owner, light)
         if endpoint is None or coll is None or coll.get("workspace_id") != self.workspace:
             raise ApiError(404, f"no endpoint {endpoint_id!r}")
         return endpoint, coll

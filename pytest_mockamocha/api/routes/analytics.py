@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from pytest_mockamocha.analytics import coverage
@@ -15,7 +16,7 @@ from pytest_mockamocha.analytics.journal import RequestRecord, count_records
 from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
-from pytest_mockamocha.store import HEAVY, Query, Record
+from pytest_mockamocha.store import Query, Record
 
 PERIODS = {"24h": 1, "7d": 7, "30d": 30, "90d": 90}
 TOP = 10
@@ -58,10 +59,9 @@ def _top(
     return top
 
 
-def _collections(call: Call) -> dict[str, str]:
-    """slug -> id of the workspace's collections (or the one asked for)."""
-    mine = Query(equals={"workspace_id": call.workspace}, omit=HEAVY["collections"])
-    colls = {c["slug"]: c["id"] for c in call.store.collections.select(mine)}
+def _collections(call: Call, slugs: Iterable[str]) -> dict[str, str]:
+    """slug -> id of the workspace's collections among ``slugs`` (or the one asked for)."""
+    colls = call.collections_among(slugs)
     wanted = call.request.args.get("collection_id")
     return {s: cid for s, cid in colls.items() if cid == wanted} if wanted else colls
 
@@ -69,18 +69,19 @@ def _collections(call: Call) -> dict[str, str]:
 def requests_report(call: Call) -> Answer:
     period = _period(call)
     since = time.time() - PERIODS[period] * 86400
-    colls = _collections(call)
-    endpoints = {
-        (e["collection_id"], e["operation"]): e
-        for e in call.store.endpoints.select(Query(within={"collection_id": list(colls.values())}))
-    }
     journal = call.state.engine.journal
-    stats = {slug: s for slug, s in journal.stats().items() if slug in colls}
+    colls = _collections(call, journal.slugs())  # the workspace's collections with traffic
+    stats = journal.stats(only=colls)
     records = [r for r in journal.records() if r.collection in colls and r.time >= since]
     by_day = Counter(time.strftime("%Y-%m-%d", time.gmtime(r.time)) for r in records)
     counts: Counter[tuple[str, str]] = Counter()
     for slug, s in stats.items():
         counts.update({(slug, op): n for op, n in s.by_operation.items()})
+    top = {colls[slug] for (slug, _), _ in counts.most_common(TOP)}
+    endpoints = {
+        (e["collection_id"], e["operation"]): e
+        for e in call.store.endpoints.select(Query(within={"collection_id": list(top)}))
+    }
     return Answer(
         {
             "total_requests": sum(s.requests for s in stats.values()),
@@ -98,8 +99,7 @@ def coverage_report(call: Call) -> Answer:
     began, or over one ``time_period`` (of the requests the journal keeps: the latest
     10,000)."""
     wanted = call.request.args.get("collection_id")
-    if wanted:
-        call.collection(wanted)  # 404 for what is not the caller's
+    asked = call.collection(wanted)["slug"] if wanted else None  # 404: not the caller's
     engine = call.state.engine
     since = None
     if call.request.args.get("time_period"):
@@ -108,10 +108,11 @@ def coverage_report(call: Call) -> Answer:
     else:
         stats = engine.journal.stats()
     summaries = {}
-    slugs = list(_collections(call))
-    if not wanted:  # a collection nobody called and nothing compiled covers nothing: left
-        live = {c.slug for c in engine}  # out, rather than compiling every stored one
-        slugs = [slug for slug in slugs if slug in stats or slug in live]
+    if asked is not None:
+        slugs = [asked]
+    else:  # a collection nobody called and nothing compiled covers nothing: left out,
+        live = {c.slug for c in engine}  # rather than compiling every stored one
+        slugs = list(_collections(call, {*stats, *live}))
     for slug in slugs:
         try:
             coll = engine.collection(slug)

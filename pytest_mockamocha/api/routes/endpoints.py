@@ -125,12 +125,7 @@ def _by_traffic(
     workspace), read and sorted here. With more than ``MAX_WITH_TRAFFIC`` of them, every
     match is read and sorted."""
     journal = call.state.engine.journal
-    mine = Query(
-        equals={"workspace_id": call.workspace},
-        within={"slug": journal.slugs()},
-        omit=HEAVY["collections"],
-    )
-    ids = {c["slug"]: c["id"] for c in call.store.collections.select(mine)}
+    ids = call.collections_among(journal.slugs())
     by_id = {ids[slug]: counts for slug, counts in journal.stats(only=ids).items()}
 
     def value(ep: Record) -> Any:
@@ -143,7 +138,10 @@ def _by_traffic(
         found = value(ep)
         return (found is None, 0 if found is None else found, ep["method"], ep["path"])
 
-    busy_query = replace(query, within={"collection_id": list(by_id)})
+    # by collection alone (they are the workspace's): asked for the workspace too, SQLite's
+    # planner would read the workspace's index
+    others = {k: v for k, v in query.equals.items() if k != "workspace_id"}
+    busy_query = replace(query, equals=others, within={"collection_id": list(by_id)})
     candidates = call.store.endpoints.select(busy_query) if by_id else []
     busy = [ep for ep in candidates if value(ep) not in (0, None)]
     if len(busy) > MAX_WITH_TRAFFIC:

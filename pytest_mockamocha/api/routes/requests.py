@@ -15,7 +15,6 @@ from pytest_mockamocha.api.envelope import Answer, ApiError
 from pytest_mockamocha.api.inputs import Page, int_arg
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
-from pytest_mockamocha.store import HEAVY, Query
 
 
 def _iso(epoch: float) -> str:
@@ -58,8 +57,7 @@ def _flag(values: list[str], name: str) -> bool:
 def listing(call: Call) -> Answer:
     page = Page.of(call.request)
     args = call.request.args
-    mine = Query(equals={"workspace_id": call.workspace}, omit=HEAVY["collections"])
-    colls = {c["slug"]: c["id"] for c in call.store.collections.select(mine)}
+    colls = call.collections_among(call.state.engine.journal.slugs())
     wanted = args.get("collection_id")
     operation, test = args.get("operation"), args.get("test")
     status = int_arg(call.request, "status", 0, 100, 599)
@@ -81,8 +79,8 @@ def listing(call: Call) -> Answer:
 def show(call: Call) -> Answer:
     """One request of the journal, with its headers and bodies while they are kept."""
     wanted = call.args["req_id"]
-    colls = {c["slug"]: c["id"] for c in call.store.collections.find(workspace_id=call.workspace)}
     found = next((r for r in call.state.engine.journal.records() if r.id == wanted), None)
+    colls = call.collections_among([found.collection]) if found is not None else {}
     if found is None or found.collection not in colls:
         raise ApiError(404, f"no request {wanted!r} in the journal (it keeps the latest)")
     exchange = call.state.exchanges.get(found.id)
