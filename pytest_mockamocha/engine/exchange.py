@@ -7,6 +7,22 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import Headers, MultiDict
 
+#: headers the server writes from the body it sends and the connection it keeps: never
+#: taken from a document, a rule or a fixture (a second ``Content-Length`` that does not
+#: match the body makes clients drop the connection)
+FRAMING_HEADERS = frozenset(
+    {
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "upgrade",
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class MockRequest:

@@ -22,6 +22,7 @@ from pytest_mockamocha._ids import new_id
 from pytest_mockamocha._text import shorten
 from pytest_mockamocha.analytics.exchanges import Exchanges
 from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
+from pytest_mockamocha.engine.exchange import FRAMING_HEADERS
 from pytest_mockamocha.engine.router import routed_path
 from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.server.cors import CorsPolicy, is_preflight
@@ -301,7 +302,8 @@ class _MockAnswer:
         headers: list[tuple[str, str]] = []
         if answer.content_type and not bodyless:
             headers.append(("Content-Type", answer.content_type))
-        headers.extend(answer.headers)
+        if answer.headers:  # the server frames the body itself, whoever set these
+            headers.extend(h for h in answer.headers if h[0].lower() not in FRAMING_HEADERS)
         headers.append(("X-Request-Id", answer.request_id or new_id("req")))
         if not bodyless:
             headers.append(("Content-Length", str(len(self.body))))

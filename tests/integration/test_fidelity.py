@@ -3,10 +3,12 @@ document in tests/data/specs/fidelity/ and served on a real socket."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +26,7 @@ def server() -> Iterator[MockServer]:
     running = MockServer().start()
     for name in (
         "trailing_slash", "parameters", "wildcard_body", "accept", "allof_conflict",
-        "json_numbers",
+        "json_numbers", "framing_headers",
     ):
         running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
     yield running
@@ -393,3 +395,31 @@ def test_real_numbers_and_the_words_in_strings_pass(
 ) -> None:
     for body in ({"value": 21.5}, {"value": -1e300, "note": "NaN"}):
         assert post_json(url(server, "json-numbers", path), body).status_code == status
+
+
+# -- framing headers declared in a document (GitHub's POST /markdown) ---------------------
+def test_framing_headers_a_document_declares_are_written_by_the_server(
+    server: MockServer,
+) -> None:
+    """One Content-Length, the body's; no Transfer-Encoding, Connection or Content-Encoding
+    copied from the document; the connection stays usable; other headers are kept."""
+    target = urllib.parse.urlsplit(url(server, "framing-headers", "/markdown"))
+    conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+    try:
+        for _ in range(2):  # the second request on the same kept-alive connection
+            conn.request(
+                "POST", target.path, body=b'{"text": "Hello"}',
+                headers={"Content-Type": "application/json"},
+            )  # fmt: skip
+            answer = conn.getresponse()
+            body = answer.read()
+            assert answer.status == 200
+            assert body == b"<p>Hello <strong>world</strong></p>"
+            assert answer.msg.get_all("Content-Length") == [str(len(body))]
+            for name in ("Transfer-Encoding", "Connection", "Content-Encoding"):
+                assert answer.getheader(name) is None, name
+            assert answer.getheader("X-CommonMarker-Version") == "0.17.4"
+            assert answer.getheader("Content-Type") == "text/html; charset=utf-8"
+    finally:
+        conn.close()
+    assert requests.post(target.geturl(), json={"text": "x"}, timeout=10).ok

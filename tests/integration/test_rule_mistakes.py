@@ -49,6 +49,12 @@ MISTAKES: list[tuple[str, Build, dict[str, Any], str]] = [
         "must not contain line breaks",
     ),
     (
+        "a framing header",
+        lambda m: _when(m).respond(json={}, headers={"Content-Length": "9"}, check=False),
+        {"response": {"json": {}, "headers": {"Content-Length": "9"}}},
+        "is written by the server from the body it sends",
+    ),
+    (
         "a delay past the limit",
         lambda m: _when(m).respond_generated().delay(601),
         {"response": {"generate": True, "delay": 601}},

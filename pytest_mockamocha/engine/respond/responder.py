@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pytest_mockamocha.engine.exchange import MockResponse
+from pytest_mockamocha.engine.exchange import FRAMING_HEADERS, MockResponse
 from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
 from pytest_mockamocha.engine.respond.datasets import find_by_id, page_of
 from pytest_mockamocha.engine.respond.examples import NO_EXAMPLE, ExampleBook
@@ -25,6 +25,11 @@ from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.spec.check import Problem
 from pytest_mockamocha.spec.loader import deref
 from pytest_mockamocha.spec.model import ApiSpec, Operation
+
+#: declared response headers the mock does not copy: the server writes the body's type and
+#: framing itself, and the body it sends is not encoded (``Content-Encoding: gzip`` on it
+#: would make a client fail to decode it)
+_SERVER_WRITES = FRAMING_HEADERS | {"content-type", "content-encoding"}
 
 if TYPE_CHECKING:
     from pytest_mockamocha.generate.schema import SchemaGenerator
@@ -308,7 +313,7 @@ class Responder:
         out: list[tuple[str, str]] = []
         for name, raw in (declared or {}).items():
             header = self.deref(raw)
-            if name.lower() == "content-type" or not isinstance(header, dict):
+            if name.lower() in _SERVER_WRITES or not isinstance(header, dict):
                 continue
             value = header.get("example")
             schema = self.deref(header.get("schema"))

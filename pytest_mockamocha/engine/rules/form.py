@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from pytest_mockamocha.engine.exchange import FRAMING_HEADERS
 from pytest_mockamocha.engine.formproblems import FormProblem, Path, at
 from pytest_mockamocha.engine.respond.reply import FAULTS, SILENT_FAULTS, Reply, undeclared
 from pytest_mockamocha.engine.rules.book import STARTED, Rule, Step
@@ -320,6 +321,8 @@ def _headers(value: Any, where: Path) -> tuple[tuple[tuple[str, str], ...], list
             problems.append(at((*where, name), "must be a string"))
         elif any(ch in str(text) for ch in "\r\n") or any(ch in str(name) for ch in "\r\n:"):
             problems.append(at((*where, name), "must not contain line breaks"))
+        elif str(name).lower() in FRAMING_HEADERS:
+            problems.append(at((*where, name), "is written by the server from the body it sends"))
         else:
             out.append((str(name), str(text)))
     return tuple(out), problems

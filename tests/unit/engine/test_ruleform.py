@@ -99,6 +99,16 @@ def test_a_scenario_rule_starts_in_started(coll: Collection) -> None:
         ),
         ({"response": {"headers": {"A": {"b": 1}}}}, "response.headers.A", "must be a string"),
         ({"response": {"headers": {"A": "x\r\nB: y"}}}, "response.headers.A", "line breaks"),
+        (
+            {"response": {"headers": {"Content-Length": "5"}}},
+            "response.headers.Content-Length",
+            "written by the server",
+        ),
+        (
+            {"response": {"headers": {"transfer-encoding": "chunked"}}},
+            "response.headers.transfer-encoding",
+            "written by the server",
+        ),
         ({"response": {"example": "nope"}}, "response.example", "no example of"),
         ({"response": {"status": 418}}, "response.status", "declares no 418"),
         ({"response": {"generate": {"id": "seven"}}}, "response.generate", "do not fit"),
