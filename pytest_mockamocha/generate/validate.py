@@ -169,7 +169,8 @@ class Checker:
         else:
             base = OAS30ReadValidator if direction == "response" else OAS30WriteValidator
             keywords = {"required": _required(refs, direction)}
-        keywords.update(Discriminators(refs).keywords(base))
+        tagged = direction == "response"
+        keywords.update(Discriminators(refs, tagged=tagged).keywords(base))
         keywords.update(BOUNDED_KEYWORDS)
         cls = extend(base, keywords)
         spec = DRAFT202012 if v31 else DRAFT4
@@ -237,8 +238,12 @@ class Discriminators:
     """``oneOf``/``anyOf``/``allOf``/``discriminator`` keywords that honour OpenAPI's
     discriminator for the schemas of one document (see the module docstring)."""
 
-    def __init__(self, refs: Refs) -> None:
+    def __init__(self, refs: Refs, *, tagged: bool = False) -> None:
         self.refs = refs
+        #: answers: a value of ``oneOf``/``anyOf`` with a discriminator must carry its
+        #: property (OpenAPI: it MUST be present in the payload; openapi-core refuses one
+        #: without). Requests may leave it out where no branch requires it.
+        self.tagged = tagged
         self._tables: dict[int, _Table] = {}
         self._bases: dict[int, tuple[Mapping[str, Any], tuple[Any, ...]]] = {}
         self._subtypes: dict[int, list[tuple[str, Mapping[str, Any]]]] | None = None
@@ -283,7 +288,9 @@ class Discriminators:
             yield from _PLAIN[kind](validator, branches, instance, schema)
             return
         if table.prop not in instance:
-            if self._requires(schema, table.prop, branches):
+            # an answer must carry it, where some value is there to carry
+            tagged = self.tagged and any(v is not None for v in table.values.values())
+            if tagged or self._requires(schema, table.prop, branches):
                 yield ValidationError(f"the discriminator property {table.prop!r} is missing")
             else:
                 yield from _PLAIN[kind](validator, branches, instance, schema)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec.loader import load_spec
@@ -26,7 +27,7 @@ def server() -> Iterator[MockServer]:
     running = MockServer().start()
     for name in (
         "trailing_slash", "parameters", "wildcard_body", "accept", "allof_conflict",
-        "json_numbers", "framing_headers",
+        "json_numbers", "framing_headers", "untagged_example",
     ):
         running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
     yield running
@@ -423,3 +424,25 @@ def test_framing_headers_a_document_declares_are_written_by_the_server(
     finally:
         conn.close()
     assert requests.post(target.geturl(), json={"text": "x"}, timeout=10).ok
+
+
+# -- an example without its discriminator property (GitHub's GET /user) -------------------
+def test_an_answer_carries_its_discriminator_property(server: MockServer) -> None:
+    """The example lacks ``user_view_type``: it is not served as it is; the answer names
+    the branch it is (and holds that branch's required fields), and openapi-core accepts it."""
+    from openapi_core import OpenAPI
+    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+    target = url(server, "untagged-example", "/user")
+    for _ in range(3):
+        answer = requests.get(target, timeout=10)
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["user_view_type"] in ("private", "public")
+        if body["user_view_type"] == "private":
+            assert "plan" in body
+    document = yaml.safe_load((FIDELITY / "untagged_example.yaml").read_text())
+    document["servers"] = [{"url": server.url_for("untagged-example")}]
+    OpenAPI.from_dict(document).validate_response(
+        RequestsOpenAPIRequest(answer.request), RequestsOpenAPIResponse(answer)
+    )

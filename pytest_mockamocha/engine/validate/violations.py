@@ -391,7 +391,8 @@ def _build_core(spec: ApiSpec) -> tuple[SchemaPath, Any, Any]:
     from pytest_mockamocha.generate.refs import Refs
     from pytest_mockamocha.generate.validate import Discriminators
 
-    tags = Discriminators(Refs(spec.document))
+    refs = Refs(spec.document)
+    tags, answer_tags = Discriminators(refs), Discriminators(refs, tagged=True)
     v31 = spec.version == "3.1"
     extra = _media_deserializers(spec.document)
     request_cls = V31RequestValidator if v31 else V30RequestValidator
@@ -400,7 +401,7 @@ def _build_core(spec: ApiSpec) -> tuple[SchemaPath, Any, Any]:
         root, extra_media_type_deserializers=extra, **_shared_checkers(request_cls, tags)
     )
     responses = response_cls(
-        root, extra_media_type_deserializers=extra, **_shared_checkers(response_cls, tags)
+        root, extra_media_type_deserializers=extra, **_shared_checkers(response_cls, answer_tags)
     )
     return root, requests, responses
 

@@ -35,6 +35,13 @@ def document() -> dict[str, Any]:
             "discriminator": {**tag, "mapping": {"cat": REF + "Cat", "dog": "Dog"}},
         },
         "Implicit": {"oneOf": [ref("Cat"), ref("Dog")], "discriminator": tag},
+        # GitHub's private-user / public-user: the property is declared, not required
+        "Quiet": {"type": "object", "properties": {"petType": {"type": "string"}}},
+        "Loud": {"type": "object", "required": ["noise"], "properties": {"petType": {}}},
+        "Untagged": {
+            "oneOf": [ref("Quiet"), ref("Loud")],
+            "discriminator": {**tag, "mapping": {"quiet": REF + "Quiet", "loud": REF + "Loud"}},
+        },
         "Loose": {"anyOf": [ref("Cat"), ref("Dog")], "discriminator": tag},
         "Optional": {
             "oneOf": [
@@ -133,6 +140,22 @@ def test_a_missing_required_discriminator_is_named(gen: SchemaGenerator) -> None
 def test_a_missing_optional_discriminator_falls_back_to_one_of(gen: SchemaGenerator) -> None:
     assert errors(gen, "Optional", {"name": "x"}) == []
     assert "is valid under each of" in errors(gen, "Optional", {"id": 1})[0][1]
+
+
+def test_an_answer_without_its_discriminator_property_is_refused(gen: SchemaGenerator) -> None:
+    """OpenAPI: the property MUST be present in the payload (openapi-core refuses an answer
+    without it), so a mock's answer, an example it would serve included, must carry it;
+    a request may leave it out where no branch requires it."""
+    assert gen.errors(ref("Untagged"), {"name": "x"}, direction="response") == [
+        ("", "the discriminator property 'petType' is missing")
+    ]
+    assert gen.is_valid(ref("Untagged"), {"name": "x"}, direction="request")
+    assert gen.is_valid(ref("Untagged"), {"petType": "quiet", "name": "x"})
+    made = gen.generate(ref("Untagged"), random.Random(3), direction="response")
+    assert made["petType"] in ("quiet", "loud")
+    assert gen.is_valid(ref("Untagged"), made, direction="response")
+    # inline branches give no value to carry: the answer is judged as plain oneOf
+    assert gen.errors(ref("Optional"), {"name": "x"}, direction="response") == []
 
 
 def test_non_objects_keep_plain_semantics(gen: SchemaGenerator) -> None:
