@@ -18,12 +18,13 @@ discriminator take the library's keywords unchanged.
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from jsonschema import ValidationError
+from jsonschema import FormatChecker, ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft4Validator, extend
 from openapi_schema_validator import (
@@ -154,6 +155,26 @@ BOUNDED_KEYWORDS: dict[str, Keyword] = {
 }
 
 
+_SAFE_FORMATS: dict[int, tuple[FormatChecker, FormatChecker]] = {}
+
+
+def safe_formats(checker: FormatChecker) -> FormatChecker:
+    """``checker`` with its ``byte`` check refusing a string that is not ASCII, where the
+    library's raised UnicodeEncodeError (a request body's "é" in a base64 field answered
+    500). Built once per checker; the library's own is left as it is."""
+    found = _SAFE_FORMATS.get(id(checker))
+    if found is not None and found[0] is checker:
+        return found[1]
+    safe = copy.copy(checker)
+    safe.checkers = dict(checker.checkers)
+    if "byte" in safe.checkers:
+        check, raises = safe.checkers["byte"]
+        caught = raises if isinstance(raises, tuple) else (raises,)
+        safe.checkers["byte"] = (check, (*caught, UnicodeError))
+    _SAFE_FORMATS[id(checker)] = (checker, safe)
+    return safe
+
+
 class Checker:
     """Validates values against schemas of one document, version and direction."""
 
@@ -176,7 +197,8 @@ class Checker:
         spec = DRAFT202012 if v31 else DRAFT4
         resource: Resource[Any] = spec.create_resource(refs.document)
         registry: Registry[Any] = Registry().with_resource(DOCUMENT_URI, resource)
-        self._root = cls(refs.document, registry=registry, format_checker=base.FORMAT_CHECKER)
+        checker = safe_formats(base.FORMAT_CHECKER)
+        self._root = cls(refs.document, registry=registry, format_checker=checker)
         self._cache: dict[int, tuple[Schema, Any]] = {}
 
     def validator(self, schema: Schema) -> Any:

@@ -3,6 +3,7 @@ document in tests/data/specs/fidelity/ and served on a real socket."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import shutil
@@ -27,7 +28,7 @@ def server() -> Iterator[MockServer]:
     running = MockServer().start()
     for name in (
         "trailing_slash", "parameters", "wildcard_body", "accept", "allof_conflict",
-        "json_numbers", "framing_headers", "untagged_example",
+        "json_numbers", "framing_headers", "untagged_example", "byte_format",
     ):
         running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
     yield running
@@ -446,3 +447,21 @@ def test_an_answer_carries_its_discriminator_property(server: MockServer) -> Non
     OpenAPI.from_dict(document).validate_response(
         RequestsOpenAPIRequest(answer.request), RequestsOpenAPIResponse(answer)
     )
+
+
+# -- non-ASCII text in a format: byte field (Azure Key Vault) ------------------------------
+@pytest.mark.parametrize("sent", ["\u00e9\u00e9", "\u2026de34534\u2026", "YWJj\u00e9"])
+def test_non_ascii_text_in_a_byte_field_is_a_violation_not_a_crash(
+    server: MockServer, sent: str
+) -> None:
+    target = url(server, "byte-format", "/certificates/merge")
+    refused = post_json(target, {"x5c": [sent]})
+    assert refused.status_code == 400, refused.text
+    (violation,) = refused.json()["violations"]
+    assert violation["name"] == "x5c.0"
+    assert "is not a 'byte'" in violation["message"]
+    answered = post_json(target, {"x5c": ["YWJj"]})
+    assert answered.status_code == 201, answered.text
+    cer = answered.json()["cer"]
+    assert cer != "\u2026\u2026de34534\u2026\u2026"  # the invalid example is not served
+    assert base64.b64decode(cer, validate=True) is not None

@@ -420,8 +420,11 @@ def _shared_checkers(validator_cls: Any, tags: Discriminators) -> dict[str, Any]
 
 
 def _shared(factory: Any, tags: Discriminators) -> Any:
+    from pytest_mockamocha.generate.validate import safe_formats
+
     shared = copy.copy(factory)
     shared.__class__ = _shared_checker_class(type(factory))
+    shared.format_checker = safe_formats(factory.format_checker)
     shared.mockamocha_tags = tags
     shared.mockamocha_classes = {}
     return shared
