@@ -32,8 +32,8 @@ import orjson
 
 from pytest_mockamocha.spec.check import Problem
 
-#: bumped when what an entry holds changes
-FORMAT = 1
+#: bumped when what an entry holds changes (2: warnings include undeclared path parameters)
+FORMAT = 2
 #: entries kept in the cache folder; writing one more removes the least recently used
 MAX_ENTRIES = 256
 _SPEC_PACKAGE = Path(__file__).parent
@@ -56,7 +56,8 @@ class Compiled:
     document: dict[str, Any]
     version: str
     digest: str
-    #: what the load reported and served anyway (structure, dialects), in order
+    #: what the load reported and served anyway (structure, dialects, undeclared path
+    #: parameters), in order
     warnings: tuple[Problem, ...]
     #: read back from JSON (this cache): only JSON's types, no value shared with another
     json_clean: bool = False
