@@ -106,20 +106,25 @@ class Collection:
         return Responder(self.spec)
 
     @cached_property
-    def optional_params(self) -> dict[str, tuple[tuple[str, str, str], ...]]:
-        """Per operation: (location, name, "location.name") of optional query and header params."""
-        return {
-            op.name: tuple(
+    def _optional(self) -> dict[str, tuple[tuple[str, str, str], ...]]:
+        return {}
+
+    def optional_params(self, op: Operation) -> tuple[tuple[str, str, str], ...]:
+        """(location, name, "location.name") of ``op``'s optional query and header params,
+        worked out on first use (reading an operation's parameters builds them)."""
+        found = self._optional.get(op.name)
+        if found is None:
+            found = self._optional[op.name] = tuple(
                 (p.location, p.name, f"{p.location}.{p.name}")
                 for p in op.parameters
                 if not p.required and p.location in ("query", "header")
             )
-            for op in self.spec.operations
-        }
+        return found
 
     def warm(self) -> None:
-        """Build what the first request would otherwise build."""
-        _ = self.index, self.router, self.validator, self.responder, self.optional_params
+        """Build what the first request would otherwise build (what one operation needs is
+        built when it is first asked for)."""
+        _ = self.index, self.router, self.validator, self.responder
 
     def operation(self, name: str) -> Operation:
         """The operation called ``name`` (``"GET /pets/{id}"`` or an operationId)."""

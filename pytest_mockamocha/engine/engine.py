@@ -292,7 +292,7 @@ class Engine:
         sent: tuple[str, ...] = ()
         if isinstance(route, RouteMatch):
             op_name: str | None = route.operation.name
-            optional = coll.optional_params.get(route.operation.name)
+            optional = coll.optional_params(route.operation)
             if optional:
                 sent = _sent(optional, request)
             nearest: tuple[str, ...] = ()

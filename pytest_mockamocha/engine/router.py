@@ -103,9 +103,9 @@ class _Condition:
 
 def split_key(key: str) -> tuple[str, str]:
     """A path key's routed template and its conditions (``/#Action=X`` -> ``/``, ``Action=X``)."""
-    cut = min((i for i in (key.find("#"), key.find("?")) if i >= 0), default=-1)
-    if cut < 0:
+    if "#" not in key and "?" not in key:  # most keys: no search for the cut
         return key, ""
+    cut = min(i for i in (key.find("#"), key.find("?")) if i >= 0)
     return key[:cut] or "/", key[cut + 1 :]
 
 
@@ -175,6 +175,11 @@ class _Node:
 
     def child(self, segment: str) -> _Node:
         """The node for ``segment`` below this one (made on first use)."""
+        if "{" not in segment:  # most segments: no regex, and no node made to be dropped
+            node = self.literals.get(segment)
+            if node is None:
+                node = self.literals[segment] = _Node()
+            return node
         names = _TEMPLATE_VAR.findall(segment)
         if not names:
             return self.literals.setdefault(segment, _Node())
@@ -399,7 +404,7 @@ def _choose(
 
 def _shape(template: str) -> str:
     """A template with its variables unnamed: ``/v1/{name}`` -> ``/v1/{}``."""
-    return _TEMPLATE_VAR.sub("{}", template)
+    return _TEMPLATE_VAR.sub("{}", template) if "{" in template else template
 
 
 def _carried_required(op: Operation, query: Any, headers: Any) -> int | None:

@@ -9,7 +9,8 @@ then index the operations.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,7 @@ def _compile(
             source=source,
             pointer=fatal[0].pointer,
         )
-    warnings = (*problems, *dialects)
+    warnings = (*problems, *dialects, *_path_param_problems(doc))
     return Compiled(doc, version, digest, warnings), bundler.file_hashes
 
 
@@ -158,7 +159,7 @@ def _spec(
     """The ``ApiSpec`` of a compiled document: its operations indexed, its slug chosen
     (given > ``x-mockamocha-slug`` > ``default_slug``)."""
     doc = compiled.document
-    operations, warnings = _operations(doc, source)
+    operations = _operations(doc, json_clean=compiled.json_clean)
     info = doc.get("info")
     title = info.get("title") if isinstance(info, dict) else None
     custom_slug = doc.get("x-mockamocha-slug")
@@ -170,7 +171,7 @@ def _spec(
         slug=slug or (slugify(custom_slug) if isinstance(custom_slug, str) else default_slug),
         operations=tuple(operations),
         content_hash=compiled.digest,
-        warnings=(*compiled.warnings, *warnings),
+        warnings=compiled.warnings,
         server_path=_server_path(doc),
         cache_dir=cache_dir,
         json_clean=compiled.json_clean,
@@ -275,11 +276,9 @@ class _Refs(dict[str, Any]):
         return node
 
 
-def _operations(doc: dict[str, Any], source: str) -> tuple[list[Operation], list[Problem]]:
-    operations: list[Operation] = []
-    warnings: list[Problem] = []
-    refs = _Refs(doc)
-    global_security = doc.get("security")
+def _raw_operations(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], Any]]:
+    """Each operation object of the document: its path, method, the object and its path
+    item's parameters, in the document's order."""
     for path, raw_item in doc["paths"].items():
         item = deref(doc, raw_item)
         if not isinstance(item, dict) or not path.startswith("/"):
@@ -287,41 +286,69 @@ def _operations(doc: dict[str, Any], source: str) -> tuple[list[Operation], list
         item_params = item.get("parameters") or []
         for method in HTTP_METHODS:
             raw_op = item.get(method)
-            if not isinstance(raw_op, dict):
-                continue
-            at = jp.join("/paths", path, method)
-            op = _operation(refs, path, method, raw_op, item_params, global_security, at)
-            operations.append(op)
-            warnings.extend(_path_param_problems(op, at))
-    return operations, warnings
+            if isinstance(raw_op, dict):
+                yield path, method, raw_op, item_params
 
 
-def _operation(
-    refs: _Refs,
-    path: str,
-    method: str,
-    raw: dict[str, Any],
-    item_params: list[Any],
-    global_security: Any,
-    at: str,
-) -> Operation:
-    responses = refs.deref(raw.get("responses")) or {}
+class _Parts(_Refs):
+    """Builds the deferred parts of one document's operations (``Operation.deferred``)
+    from the operation objects they came from, sharing what ``$ref`` chains lead to."""
+
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        super().__init__(doc)
+        self.lock = threading.Lock()
+
+    def build(self, op: Operation, part: str) -> Any:
+        """``op``'s ``part``, read from its operation object (called under ``lock``)."""
+        item = deref(self.doc, self.doc["paths"][op.path])
+        raw = item[op.method.lower()]
+        if part == "parameters":
+            return _parameters(self, raw.get("parameters") or [], item.get("parameters") or [])
+        if part == "request_body":
+            return self.deref(raw.get("requestBody"))
+        if part == "responses":
+            responses = self.deref(raw.get("responses")) or {}
+            return {code: self.deref(resp) for code, resp in responses.items()}
+        raise ValueError(f"not a deferred part: {part}")
+
+
+def _operations(doc: dict[str, Any], *, json_clean: bool) -> list[Operation]:
+    """The document's operations, their parameters, request bodies and responses built
+    when first read. A document not read from JSON may key responses by numbers
+    (``200:`` given as an int): those keys become strings now, before the document is
+    shared."""
+    parts = _Parts(doc)
+    global_security = doc.get("security")
+    operations = []
+    for path, method, raw_op, _ in _raw_operations(doc):
+        if not json_clean:
+            _str_keys(parts.deref(raw_op.get("responses")) or {})
+        operations.append(_operation(parts, path, method, raw_op, global_security))
+    return operations
+
+
+def _str_keys(responses: dict[Any, Any]) -> None:
+    """Number keys of a responses object as strings, in place."""
     if any(not isinstance(k, str) for k in responses):
         fixed = {str(k): v for k, v in responses.items()}
         responses.clear()
         responses.update(fixed)
+
+
+def _operation(
+    parts: _Parts, path: str, method: str, raw: dict[str, Any], global_security: Any
+) -> Operation:
     security = raw.get("security", global_security)
-    return Operation(
+    operation_id = raw.get("operationId")
+    return Operation.deferred(
+        parts,
         method=method.upper(),
         path=path,
-        operation_id=raw.get("operationId") if isinstance(raw.get("operationId"), str) else None,
+        operation_id=operation_id if isinstance(operation_id, str) else None,
         summary=str(raw.get("summary") or ""),
         deprecated=bool(raw.get("deprecated", False)),
-        pointer=at,
+        pointer=jp.join("/paths", path, method),
         tags=tuple(str(t) for t in raw.get("tags") or ()),
-        parameters=_parameters(refs, raw.get("parameters") or [], item_params),
-        request_body=refs.deref(raw.get("requestBody")),
-        responses={code: refs.deref(resp) for code, resp in responses.items()},
         security=tuple(security) if isinstance(security, list) else None,
     )
 
@@ -363,20 +390,31 @@ def _parameter(param: Any) -> Parameter | None:
 
 
 _TEMPLATE_NAME = re.compile(r"{([^}]+)}")
+_AS_STRING = "it is served as a string"
 
 
-def _path_param_problems(op: Operation, at: str) -> list[Problem]:
-    if "{" not in op.path:
-        return []
-    declared = {p.name for p in op.parameters if p.location == "path"}
-    used = _TEMPLATE_NAME.findall(op.path)
-    return [
-        Problem(
-            at, f"path parameter {name!r} is not declared; it is served as a string", fatal=False
-        )
-        for name in used
-        if name not in declared
-    ]
+def _path_param_problems(doc: Mapping[str, Any]) -> list[Problem]:
+    """Each path template variable an operation does not declare as a path parameter.
+
+    Found when the document is compiled, so the compiled-document cache keeps them: an
+    operation's parameters are otherwise not read until it is used."""
+    refs = _Refs(doc)
+    found = []
+    for path, method, raw_op, item_params in _raw_operations(doc):
+        if "{" not in path:
+            continue
+        declared = {
+            str(p["name"])
+            for p in map(refs.deref, [*item_params, *(raw_op.get("parameters") or [])])
+            if isinstance(p, dict) and "name" in p and "in" in p and str(p["in"]) == "path"
+        }
+        at = jp.join("/paths", path, method)
+        found += [
+            Problem(at, f"path parameter {name!r} is not declared; {_AS_STRING}", fatal=False)
+            for name in _TEMPLATE_NAME.findall(path)
+            if name not in declared
+        ]
+    return found
 
 
 def _server_path(doc: Mapping[str, Any]) -> str:

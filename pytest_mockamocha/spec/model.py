@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_mockamocha.spec.check import Problem
 
@@ -32,9 +33,24 @@ class Parameter:
     allow_empty: bool = False
 
 
+class PartsBuilder(Protocol):
+    """Builds the deferred parts of a document's operations (``Operation.deferred``)."""
+
+    #: held while a part is built: two threads asking first get the same object
+    lock: threading.Lock
+
+    def build(self, op: Operation, part: str) -> Any:
+        """The value of ``op``'s part ``part`` (one of ``Operation.DEFERRED``)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One method on one path template, with everything needed to mock it."""
+    """One method on one path template, with everything needed to mock it.
+
+    A loaded document's operations build ``parameters``, ``request_body`` and
+    ``responses`` when first read (``deferred``): a run pays for the operations it uses,
+    not for all 1,223 of a large document."""
 
     method: str  # upper case: "GET"
     path: str  # the template as written in the spec: "/pets/{petId}"
@@ -53,9 +69,56 @@ class Operation:
     name: str = field(init=False, repr=False, compare=False)
     #: ``success_status()`` once asked (``responses`` never changes once loaded)
     _success: str | None = field(default="", init=False, repr=False, compare=False)
+    #: builds the parts left unset by ``deferred`` (None: built when made)
+    _parts: PartsBuilder | None = field(default=None, init=False, repr=False, compare=False)
+
+    #: the parts ``deferred`` leaves to be built when first read
+    DEFERRED = ("parameters", "request_body", "responses")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", f"{self.method} {self.path}")
+
+    @classmethod
+    def deferred(cls, parts: PartsBuilder, **given: Any) -> Operation:
+        """An operation whose ``DEFERRED`` parts ``parts`` builds when first read.
+
+        Their slots are left empty: reading one misses, and ``__getattr__`` builds it
+        under ``parts.lock`` and fills the slot, so later reads are plain slot reads."""
+        op = cls(**given)
+        for part in cls.DEFERRED:
+            object.__delattr__(op, part)
+        object.__setattr__(op, "_parts", parts)
+        return op
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would accept any attribute otherwise
+
+        def __getattr__(self, name: str) -> Any:
+            if name not in Operation.DEFERRED:
+                raise AttributeError(name)
+            parts = object.__getattribute__(self, "_parts")
+            with parts.lock:
+                try:  # built meanwhile by another thread
+                    return object.__getattribute__(self, name)
+                except AttributeError:
+                    object.__setattr__(self, name, parts.build(self, name))
+            return object.__getattribute__(self, name)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        """Every field's value, deferred parts built (the builder holds a lock and the
+        document's parser state: it is not pickled)."""
+        return tuple(None if f.name == "_parts" else getattr(self, f.name) for f in fields(self))
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for f, value in zip(fields(self), state, strict=True):
+            object.__setattr__(self, f.name, value)
+
+    def built(self, part: str) -> bool:
+        """Whether the deferred ``part`` has been built (always, for one not deferred)."""
+        try:
+            object.__getattribute__(self, part)
+        except AttributeError:
+            return False
+        return True
 
     def params_in(self, location: str) -> tuple[Parameter, ...]:
         """The declared parameters of one location."""
