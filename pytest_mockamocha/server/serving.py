@@ -77,7 +77,10 @@ class ServerThread:
             ident="mockamocha",
             max_request_body_size=self.max_body + 1,
             expose_tracebacks=False,
-            clear_untrusted_proxy_headers=True,
+            # X-Forwarded-For, -Proto, Forwarded... are the client's headers: documents declare
+            # them as parameters (VTEX) and rules match them. Nothing here trusts them
+            # (no trusted proxy, no URL built from them), so waitress must not drop them.
+            clear_untrusted_proxy_headers=False,
             channel_timeout=60,
             connection_limit=connection_limit(),
             asyncore_use_poll=True,  # select() fails past 1,024 descriptors

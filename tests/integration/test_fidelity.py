@@ -29,6 +29,7 @@ def server() -> Iterator[MockServer]:
     for name in (
         "trailing_slash", "parameters", "wildcard_body", "accept", "allof_conflict",
         "json_numbers", "framing_headers", "untagged_example", "byte_format",
+        "forwarded_headers",
     ):
         running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
     yield running
@@ -465,3 +466,17 @@ def test_non_ascii_text_in_a_byte_field_is_a_violation_not_a_crash(
     cer = answered.json()["cer"]
     assert cer != "\u2026\u2026de34534\u2026\u2026"  # the invalid example is not served
     assert base64.b64decode(cer, validate=True) is not None
+
+
+# -- proxy headers declared as parameters (VTEX) --------------------------------------------
+def test_proxy_headers_reach_the_mock_as_the_client_sent_them(server: MockServer) -> None:
+    target = url(server, "forwarded-headers", "/pvt/orders")
+    sent = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "Forwarded": "for=x"}
+    answered = requests.post(target, headers=sent, timeout=10)
+    assert answered.status_code == 200, answered.text
+    (record,) = [r for r in server.engine.journal.records() if r.collection == "forwarded-headers"]
+    assert record.ok
+    refused = requests.post(target, headers={"X-Forwarded-Proto": "gopher"}, timeout=10)
+    assert refused.status_code == 400
+    named = {(v["name"], v["location"]) for v in refused.json()["violations"]}
+    assert named == {("X-Forwarded-For", "header"), ("X-Forwarded-Proto", "header")}
