@@ -10,13 +10,7 @@ changed document, a changed referenced file or another version of the loader nev
 a stale entry.
 
 Entries live in the user's cache folder (``MOCKAMOCHA_CACHE_DIR``, else the platform's
-user cache directory) under ``documents/``, in ``marshal``'s format: JSON's values only
-(an entry is made from its JSON text), read back in ~30 ms where orjson took ~45 ms for
-GitHub's 1,223-operation document, the largest cost of a warm start. ``marshal``'s format
-changes with the interpreter, whose cache tag is part of the key. Like a ``.pyc`` file in
-``__pycache__``, an entry is trusted as far as the folder it is in: reading one runs no
-code, but ``marshal`` is not made to withstand a crafted file. Each is written to a
-temporary file
+user cache directory) under ``documents/``, as JSON. Each is written to a temporary file
 and renamed into place, so a crash, or two xdist workers writing the same entry, leave a
 whole entry or none; an entry that cannot be read is ignored and written anew. At most
 ``MAX_ENTRIES`` are kept (the least recently used are removed).
@@ -26,9 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
 import os
-import sys
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -40,11 +32,8 @@ import orjson
 
 from pytest_mockamocha.spec.check import Problem
 
-#: bumped when what an entry holds changes (2: warnings include undeclared path parameters;
-#: 3: written with ``marshal``)
-FORMAT = 3
-#: an entry's file name: its key and this
-SUFFIX = ".marshal"
+#: bumped when what an entry holds changes (2: warnings include undeclared path parameters)
+FORMAT = 2
 #: entries kept in the cache folder; writing one more removes the least recently used
 MAX_ENTRIES = 256
 _SPEC_PACKAGE = Path(__file__).parent
@@ -84,20 +73,17 @@ class DocumentCache:
         """The key of a document's bytes (``kind`` tells a file from text, which may not
         refer to other files)."""
         digest = hashlib.sha256()
-        interpreter = f"{sys.implementation.cache_tag}|{marshal.version}"
-        digest.update(f"{FORMAT}|{interpreter}|{_loader_fingerprint()}|{kind}|".encode())
+        digest.update(f"{FORMAT}|{_loader_fingerprint()}|{kind}|".encode())
         digest.update(data)
         return digest.hexdigest()
 
     def get(self, key: str, folder: Path | None) -> Compiled | None:
         """The entry under ``key``, unless missing, unreadable, or a file it referred to
         (read from ``folder``) has changed since."""
-        path = self.folder / f"{key}{SUFFIX}"
+        path = self.folder / f"{key}.json"
         try:
-            entry = marshal.loads(path.read_bytes())  # noqa: S302  # see the module's docstring
+            entry = orjson.loads(path.read_bytes())
             if entry["format"] != FORMAT or not _files_unchanged(entry["files"], folder):
-                return None
-            if not isinstance(entry["document"], dict):
                 return None
             found = Compiled(
                 document=entry["document"],
@@ -106,7 +92,7 @@ class DocumentCache:
                 warnings=tuple(Problem(p, m, False) for p, m in entry["warnings"]),
                 json_clean=True,
             )
-        except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError):
+        except (OSError, ValueError, KeyError, TypeError):
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: kept when the folder is pruned
@@ -125,20 +111,16 @@ class DocumentCache:
             "document": compiled.document,
         }
         try:
-            # through JSON's text: what is kept is what JSON keeps (lists, never tuples),
-            # with no value shared by two places of the document
-            plain = orjson.loads(orjson.dumps(entry, default=str))
-            _write_whole(self.folder / f"{key}{SUFFIX}", marshal.dumps(plain))
+            _write_whole(self.folder / f"{key}.json", orjson.dumps(entry, default=str))
             _prune(self.folder)
-        except (OSError, TypeError, ValueError):
+        except (OSError, TypeError):
             return
 
 
 
 def _prune(folder: Path) -> None:
-    """Keep the ``MAX_ENTRIES`` most recently used files of ``folder`` (entries of other
-    formats count too: an older version's are removed in their turn)."""
-    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    """Keep the ``MAX_ENTRIES`` most recently used files of ``folder``."""
+    entries = list(folder.glob("*.json"))
     if len(entries) <= MAX_ENTRIES:
         return
     entries.sort(key=_mtime)

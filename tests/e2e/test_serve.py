@@ -67,7 +67,7 @@ def test_serve_caches_the_spec_check_and_reports_a_taken_port(tmp_path: Path) ->
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(list((cache / "checks").glob("*.json"))) == 1
-    assert len(list((cache / "documents").glob("*.marshal"))) == 1
+    assert len(list((cache / "documents").glob("*.json"))) == 1
 
 
 def test_serve_can_keep_no_cache(tmp_path: Path) -> None:

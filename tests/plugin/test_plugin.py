@@ -510,7 +510,7 @@ def test_compiled_documents_are_kept_in_the_cache_folder(
             f"--mockamocha-spec={petstore}", f"--mockamocha-cache-dir={folder}"
         )
         result.assert_outcomes(passed=1)
-        assert len(list((folder / "documents").glob("*.marshal"))) == 1
+        assert len(list((folder / "documents").glob("*.json"))) == 1
 
 
 def test_the_cache_folder_has_an_ini_twin_and_can_be_switched_off(
@@ -519,7 +519,7 @@ def test_the_cache_folder_has_an_ini_twin_and_can_be_switched_off(
     pytester.makepyfile(CACHED_TEST)
     pytester.makeini(f"[pytest]\nmockamocha_spec = {petstore}\nmockamocha_cache_dir = from-ini\n")
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
-    assert list((pytester.path / "from-ini" / "documents").glob("*.marshal"))
+    assert list((pytester.path / "from-ini" / "documents").glob("*.json"))
     off = pytester.path / "off"
     result = pytester.runpytest_subprocess(f"--mockamocha-cache-dir={off}", "--no-mockamocha-cache")
     result.assert_outcomes(passed=1)
