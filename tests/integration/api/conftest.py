@@ -76,10 +76,9 @@ def admin(anon: Api) -> Api:
     return anon.login(ADMIN["email"], ADMIN["password"])
 
 
-@pytest.fixture
-def petstore(admin: Api) -> dict[str, Any]:
-    """A collection with petstore.yaml imported."""
-    coll = admin.data("POST", "/api/collections", 201, json={"name": "Pet Store"})
+def pet_store(admin: Api, name: str = "Pet Store") -> dict[str, Any]:
+    """A new collection ``name`` with petstore.yaml imported, as the API shows it."""
+    coll = admin.data("POST", "/api/collections", 201, json={"name": name})
     admin.data(
         "POST",
         f"/api/collections/{coll['id']}/import",
@@ -88,3 +87,9 @@ def petstore(admin: Api) -> dict[str, Any]:
         headers={"Content-Type": "application/yaml"},
     )
     return dict(admin.data("GET", f"/api/collections/{coll['id']}"))
+
+
+@pytest.fixture
+def petstore(admin: Api) -> dict[str, Any]:
+    """A collection with petstore.yaml imported."""
+    return pet_store(admin)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import ADMIN, SECRET, SPECS, Api  # type: ignore[import-not-found]
+from conftest import ADMIN, SECRET, Api, pet_store  # type: ignore[import-not-found]
 from sqlalchemy import event
 
 from pytest_mockamocha.api import build_api
@@ -58,15 +58,7 @@ def traced(tmp_path: Path) -> Iterator[tuple[Api, list[str], Path, dict[str, Any
             for k in range(5)
         ]  # fmt: skip
         store.endpoints.insert_many(endpoints)
-        coll = admin.data("POST", "/api/collections", 201, json={"name": "Pet Store"})
-        admin.data(
-            "POST",
-            f"/api/collections/{coll['id']}/import",
-            201,
-            data=(SPECS / "petstore.yaml").read_bytes(),
-            headers={"Content-Type": "application/yaml"},
-        )
-        coll = admin.data("GET", f"/api/collections/{coll['id']}")
+        coll = pet_store(admin)
         for path in ("/pets", "/pets", "/pets/1"):
             requests.get(coll["mock_url"] + path, timeout=5)
         seen: list[str] = []

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 import yaml
-from conftest import ADMIN, SPECS, Api  # type: ignore[import-not-found]
+from conftest import ADMIN, SPECS, Api, pet_store  # type: ignore[import-not-found]
 
 from pytest_mockamocha.api.routes import endpoints as endpoints_routes
 from pytest_mockamocha.server import MockServer
@@ -158,15 +158,7 @@ def test_endpoints_count_real_traffic(admin: Api, petstore: dict[str, Any]) -> N
 def test_each_view_counts_its_own_collections_traffic(admin: Api, petstore: dict[str, Any]) -> None:
     """A view reads the counters of the collections it shows (not a copy of every
     collection's): each still shows its own traffic, and a new collection none."""
-    other = admin.data("POST", "/api/collections", 201, json={"name": "Other Store"})
-    admin.data(
-        "POST",
-        f"/api/collections/{other['id']}/import",
-        201,
-        data=(SPECS / "petstore.yaml").read_bytes(),
-        headers={"Content-Type": "application/yaml"},
-    )
-    other = admin.data("GET", f"/api/collections/{other['id']}")
+    other = pet_store(admin, "Other Store")
     for _ in range(2):
         requests.get(petstore["mock_url"] + "/pets", timeout=5)
     requests.get(other["mock_url"] + "/pets", timeout=5)
@@ -281,14 +273,7 @@ def test_every_endpoint_sort_reversed_is_the_exact_reverse(
 ) -> None:
     """Ties go by method (by path when sorting by method), then by creation; each
     descending sort lists the ascending one backwards, page after page."""
-    second = admin.data("POST", "/api/collections", 201, json={"name": "Pet store twin"})
-    admin.data(
-        "POST",
-        f"/api/collections/{second['id']}/import",
-        201,
-        data=(SPECS / "petstore.yaml").read_bytes(),
-        headers={"Content-Type": "application/yaml"},
-    )
+    second = pet_store(admin, "Pet store twin")
 
     def listed(sort: str) -> list[dict[str, Any]]:
         pages = [
@@ -313,15 +298,7 @@ def test_a_traffic_sorted_page_is_the_page_of_every_endpoint_sorted(
     """Sorted by traffic, a page reads the endpoints with traffic and an indexed page of
     the others; it is the same page as sorting every endpoint, at any page size, with
     filters, both ways."""
-    twin = admin.data("POST", "/api/collections", 201, json={"name": "Pet store twin"})
-    admin.data(
-        "POST",
-        f"/api/collections/{twin['id']}/import",
-        201,
-        data=(SPECS / "petstore.yaml").read_bytes(),
-        headers={"Content-Type": "application/yaml"},
-    )
-    twin = admin.data("GET", f"/api/collections/{twin['id']}")
+    twin = pet_store(admin, "Pet store twin")
     sent = [(petstore, "/pets")] * 3 + [(twin, "/pets"), (petstore, "/pets/1")]
     sent += [(twin, "/pets/mine")] * 2
     for coll, path in sent:
