@@ -142,7 +142,7 @@ class MockServerApp:
         if slugs is None:
             where = f"mocks are at /mocks/{{slug}}/; {_ASK}"
         else:
-            where = "mocks are at " + (", ".join(f"/mocks/{s}/" for s in slugs) or "none")
+            where = "mocks are at " + _listed([f"/mocks/{s}/" for s in slugs])
         return _problem(404, "Not Found", f"nothing at {shorten(path, 200)}; {where}")
 
     def _slugs(self, request: Request) -> list[str] | None:
@@ -169,7 +169,7 @@ class MockServerApp:
             if is_preflight(request):  # let the page see the 404 that follows
                 return self.cors.mock_preflight(request, ())
             slugs = self._slugs(request)
-            known = _ASK if slugs is None else f"known: {', '.join(slugs) or 'none'}"
+            known = _ASK if slugs is None else f"known: {_listed(slugs)}"
             detail = f"no collection {shorten(slug, 200)!r}; {known}"
             return _problem(404, "No such collection", detail)
         sub_path = "/" + sub
@@ -283,6 +283,18 @@ def _read_body(request: Request, limit: int) -> bytes | None:
         size += len(chunk)
         if size > limit:
             return None
+
+
+#: names a 404's detail lists at most: a team server's workspace may hold thousands
+_LISTED = 20
+
+
+def _listed(names: list[str]) -> str:
+    """``names`` for a message: the first ``_LISTED``, then how many more."""
+    if not names:
+        return "none"
+    more = len(names) - _LISTED
+    return ", ".join(names[:_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
 class _MockAnswer:

@@ -296,3 +296,19 @@ def test_journal_stays_bounded_over_many_requests() -> None:
     assert [r.path for r in kept[-3:]] == ["/pets/18", "/pets/19", "/pets/20"]
 
 
+
+
+def test_a_404_lists_twenty_collections_and_counts_the_rest() -> None:
+    """A server with many collections names the first twenty in a 404, not every one."""
+    from pytest_mockamocha.server.runtime import MockServer
+
+    spec = load_spec(SPECS / "petstore.yaml")
+    with MockServer() as server:
+        for i in range(25):
+            server.add_spec(spec, f"shop-{i:02d}")
+        unknown = requests.get(server.url + "/mocks/nope/pets", timeout=10)
+        nowhere = requests.get(server.url + "/elsewhere", timeout=10)
+    assert unknown.status_code == nowhere.status_code == 404
+    first = ", ".join(f"shop-{i:02d}" for i in range(20))
+    assert unknown.json()["detail"].endswith(f"known: {first} and 5 more")
+    assert nowhere.json()["detail"].endswith("/mocks/shop-19/ and 5 more")
