@@ -20,7 +20,12 @@ Two raw SQLite references (WAL, synchronous=FULL), timed in the same run into ta
 to the same N: ``raw_sqlite_ms``, one transaction writing one row (what a create writes),
 and ``raw_import_ms``, one transaction writing what an import writes (the document's text
 into one row and one endpoint-sized row per operation, 10 here). ``create_x`` and
-``import_x`` are the API's p50 over its reference (create/raw, import/raw_import).
+``import_x`` are the API's p50 over its reference (create/raw, import/raw_import); each
+reference takes turns with the API call it is compared with (five rounds, each running
+its share of the calls back to back), so both see the same machine. ``http_floor_ms`` is
+the p50 of an authenticated API call that writes nothing (``GET /api/auth/me``), timed in
+the same rounds as the creates: the part of every API call that is HTTP, the pool and the
+token, whatever the store.
 On SQLite, ``create_pages``, ``import_pages``, ``raw_pages`` and ``raw_import_pages`` are
 the pages one such commit appends to the WAL (means): what its fsync writes.
 """
@@ -368,23 +373,57 @@ SORTS = (
 )
 
 
+def interleaved(
+    cases: list[tuple[Any, WalPages | None]], reps: int, rounds: int = 5
+) -> list[list[float]]:
+    """Each case's ``reps`` times, taken in ``rounds`` rounds in which every case runs its
+    share back to back (in rotated order): a reference and what is compared with it see the
+    same machine, and each runs warm, as a client's calls in a row do."""
+    times: list[list[float]] = [[] for _ in cases]
+    for rnd in range(rounds):
+        share = reps // rounds + (1 if rnd < reps % rounds else 0)
+        order = list(range(len(cases)))
+        order = order[rnd % len(order) :] + order[: rnd % len(order)]
+        for k in order:
+            action, pages = cases[k]
+            times[k] += timed(action, share, pages)
+    return times
+
+
 def measure(
-    server: Server, n: int, text: str, args: argparse.Namespace, db: Path | None
+    server: Server, n: int, text: str, args: argparse.Namespace, db: Path | None, raw: RawSQLite
 ) -> dict[str, Any]:
-    """Every figure of one server holding ``n`` collections (``db``: its SQLite file)."""
+    """Every figure of one server holding ``n`` collections (``db``: its SQLite file), the
+    writes timed in turns with the raw references and an authenticated call that writes
+    nothing (``GET /api/auth/me``: what any API call costs over HTTP)."""
     made: list[str] = []
 
     def create() -> None:
         name = f"bench {n} {len(made)}"
         made.append(server.call("POST", "/api/collections", {"name": name})["id"])
 
+    for _ in range(3):  # warm-up: the routes load, the pool fills
+        create()
     create_pages, import_pages = WalPages(db), WalPages(db)
-    creates = timed(create, args.reps, create_pages)
-    targets = iter(made)
-    imports = timed(
-        lambda: server.call("POST", f"/api/collections/{next(targets)}/import", text),
+    raw_pages, raw_import_pages = WalPages(raw.path), WalPages(raw.path)
+    creates, raw_creates, floor = interleaved(
+        [
+            (create, create_pages),
+            (raw.write, raw_pages),
+            (functools.partial(server.call, "GET", "/api/auth/me"), None),
+        ],
         args.reps,
-        import_pages,
+    )
+    targets = iter(made[3:])
+    imports, raw_imports = interleaved(
+        [
+            (
+                lambda: server.call("POST", f"/api/collections/{next(targets)}/import", text),
+                import_pages,
+            ),
+            (raw.write_import, raw_import_pages),
+        ],
+        args.reps,
     )
     total = server.call("GET", "/api/collections?per_page=20")["total"]
     last = f"/api/collections?per_page=20&page={max(1, -(-total // 20))}"
@@ -415,6 +454,13 @@ def measure(
         "rss_mb": round(server.rss_mb(), 1),
         "create_pages": create_pages.mean(),
         "import_pages": import_pages.mean(),
+        "http_floor_ms": round(p50(floor), 3),
+        "raw_sqlite_ms": round(p50(raw_creates), 3),
+        "raw_import_ms": round(p50(raw_imports), 3),
+        "raw_pages": raw_pages.mean(),
+        "raw_import_pages": raw_import_pages.mean(),
+        "create_x": round(p50(creates) / p50(raw_creates), 1),
+        "import_x": round(p50(imports) / p50(raw_imports), 1),
     }
 
 
@@ -436,15 +482,9 @@ def run(
         server = Server(url, folder / "cache")
         try:
             row = {"backend": backend if "://" not in backend else "postgresql"}
-            row |= measure(server, n, text, args, sqlite_file)
+            row |= measure(server, n, text, args, sqlite_file, raw)
         finally:
             server.stop()
-        raw_pages, raw_import_pages = WalPages(raw.path), WalPages(raw.path)
-        row["raw_sqlite_ms"] = round(p50(timed(raw.write, args.reps, raw_pages)), 3)
-        row["raw_import_ms"] = round(p50(timed(raw.write_import, args.reps, raw_import_pages)), 3)
-        row["raw_pages"], row["raw_import_pages"] = raw_pages.mean(), raw_import_pages.mean()
-        row["create_x"] = round(row["create_ms"] / row["raw_sqlite_ms"], 1)
-        row["import_x"] = round(row["import_ms"] / row["raw_import_ms"], 1)
         rows.append(row)
         print(json.dumps(row), flush=True)
     return rows
@@ -467,7 +507,7 @@ def main() -> None:
     header = (
         "backend", "n", "restart_s", "create_ms", "import_ms", "list_first_ms", "list_last_ms",
         "endpoints_ms", "sorted_ms", "sorted_slowest", "first_mock_ms", "writers_per_s",
-        "writers_p95_ms", "rss_mb",
+        "writers_p95_ms", "rss_mb", "http_floor_ms",
         "raw_sqlite_ms", "raw_import_ms", "create_x", "import_x",
         "create_pages", "import_pages", "raw_pages", "raw_import_pages",
     )  # fmt: skip
