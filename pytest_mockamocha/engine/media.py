@@ -13,6 +13,12 @@ def is_json(media: str) -> bool:
     return base in ("application/json", "*/*", "application/*") or base.endswith("+json")
 
 
+def is_xml(media: str) -> bool:
+    """``application/xml``, ``text/xml`` and every ``+xml`` type."""
+    base = _base(media)
+    return base.endswith(("/xml", "+xml"))
+
+
 def negotiate(offered: Iterable[str], accept: str | None) -> str | None:
     """The declared media type to answer with, or None when the request's ``Accept`` rules
     out every one of them.
@@ -96,14 +102,41 @@ def _covers(wildcard: str, media: str) -> bool:
     return kind == "*" or media.split("/", 1)[0] in (kind, "*")
 
 
-def concrete_type(media: str, value: Any) -> str:
-    """The Content-Type to send for a declared (possibly wildcard) media type."""
+#: what a declared ``type/*`` range is answered as when the request names no member of it
+_MEMBERS = {
+    "text": "text/plain",
+    "image": "image/png",
+    "audio": "audio/mpeg",
+    "video": "video/mp4",
+    "font": "font/woff2",
+    "model": "model/gltf-binary",
+}
+
+
+def member_type(media: str, accept: str | None) -> str | None:
+    """The type to send for a declared ``type/*`` range (``image/*``): the first type the
+    request's ``Accept`` names inside it, else a common one (``image/png``). None for a
+    concrete type, ``*/*`` and ``application/*``: what those send follows the value."""
+    kind, _, sub = _base(media).partition("/")
+    if sub != "*" or kind not in _MEMBERS:
+        return None
+    for wanted, q in _ranges(accept or ""):
+        if q > 0 and wanted.partition("/")[0] == kind and "*" not in wanted:
+            return wanted
+    return _MEMBERS[kind]
+
+
+def concrete_type(media: str, value: Any, accept: str | None = None) -> str:
+    """The Content-Type to send for a declared (possibly wildcard) media type: a member of
+    a ``type/*`` range (see ``member_type``); for ``*/*`` and ``application/*``, JSON, or
+    ``application/octet-stream`` for bytes."""
     if "*" not in media:
         return media
+    member = member_type(media, accept)
+    if member is not None:
+        return member
     if isinstance(value, bytes):
         return "application/octet-stream"
-    if isinstance(value, str) and media.startswith("text/"):
-        return "text/plain"
     return "application/json"
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import re
 import shutil
+import struct
 import subprocess
 import sys
 import urllib.parse
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,9 +30,17 @@ FIDELITY = Path(__file__).parents[1] / "data" / "specs" / "fidelity"
 def server() -> Iterator[MockServer]:
     running = MockServer().start()
     for name in (
-        "trailing_slash", "parameters", "wildcard_body", "accept", "allof_conflict",
-        "json_numbers", "framing_headers", "untagged_example", "byte_format",
+        "trailing_slash",
+        "parameters",
+        "wildcard_body",
+        "accept",
+        "allof_conflict",
+        "json_numbers",
+        "framing_headers",
+        "untagged_example",
+        "byte_format",
         "forwarded_headers",
+        "typed_bodies",
     ):
         running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
     yield running
@@ -165,8 +176,9 @@ def test_a_wildcard_binary_body_takes_any_bytes(server: MockServer) -> None:
 def test_an_xml_body_is_read_as_xml(server: MockServer) -> None:
     target = url(server, "wildcard-body", "/queues")
     xml = {"Content-Type": "text/xml"}
-    made = requests.post(target, data=b"<Q><QueueName>jobs</QueueName></Q>", headers=xml,
-                         timeout=10)
+    made = requests.post(
+        target, data=b"<Q><QueueName>jobs</QueueName></Q>", headers=xml, timeout=10
+    )
     assert made.status_code == 204, made.text
     broken = requests.post(target, data=b"<Q><QueueName>jobs</Q>", headers=xml, timeout=10)
     assert broken.status_code == 400
@@ -240,11 +252,13 @@ def test_strict_mode_says_what_was_declared_and_what_was_accepted(
     )
     result = pytester.runpytest("--mockamocha-spec", "accept.yaml")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*GET /xml -> 406*",
-        "*violation: header.Accept: GET /xml declares application/xml for this answer; "
-        "the request's Accept (application/json) rules out every one*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*GET /xml -> 406*",
+            "*violation: header.Accept: GET /xml declares application/xml for this answer; "
+            "the request's Accept (application/json) rules out every one*",
+        ]
+    )
 
 
 # -- allOf branches that disagree on type ------------------------------------------------
@@ -267,7 +281,10 @@ def test_an_unsatisfiable_schema_without_example_answers_the_closest_value(
 def test_lint_warns_of_the_served_example(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest_mockamocha.cli", "lint", FIDELITY / "allof_conflict.yaml"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert "[unsatisfiable]" in result.stdout
     assert "the mock serves the first example anyway" in result.stdout
@@ -480,3 +497,108 @@ def test_proxy_headers_reach_the_mock_as_the_client_sent_them(server: MockServer
     assert refused.status_code == 400
     named = {(v["name"], v["location"]) for v in refused.json()["violations"]}
     assert named == {("X-Forwarded-For", "header"), ("X-Forwarded-Proto", "header")}
+
+
+# -- answers that are not JSON (XML APIs, Mercure's event stream, Intellifi's images) -------
+def typed(server: MockServer, path: str, method: str = "GET", **headers: str) -> requests.Response:
+    target = url(server, "typed-bodies", path)
+    answer = requests.request(method, target, headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer
+
+
+def test_an_xml_answer_is_xml_named_and_shaped_as_the_schema_says(server: MockServer) -> None:
+    """The root is named after its component, ``xml.attribute`` is an attribute, a wrapped
+    array has its own element, an unwrapped one repeats under the property's name."""
+    from xml.etree import ElementTree
+
+    answer = typed(server, "/pets/3")
+    assert answer.headers["Content-Type"] == "application/xml"
+    assert answer.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    pet = ElementTree.fromstring(answer.content)
+    assert pet.tag == "Pet"
+    assert int(pet.attrib["id"]) >= 1
+    assert pet.findtext("name")
+    (photos,) = pet.findall("photoUrls")
+    assert [child.tag for child in photos] == ["photoUrl"] * len(photos)
+    assert len(photos) >= 1
+    assert len(pet.findall("tags")) >= 1
+    assert all(t.text for t in pet.findall("tags"))
+    listed = ElementTree.fromstring(typed(server, "/pets").content)
+    assert listed.tag == "pets"
+    assert {child.tag for child in listed} <= {"Pet"}
+
+
+def test_an_xml_example_written_as_an_object_is_sent_as_xml(server: MockServer) -> None:
+    from xml.etree import ElementTree
+
+    answer = typed(server, "/orders/1")
+    assert answer.headers["Content-Type"] == "text/xml; charset=utf-8"
+    assert b'xmlns:o="https://example.com/schema/order"' in answer.content
+    order = ElementTree.fromstring(answer.content)
+    assert order.tag == "{https://example.com/schema/order}Order"
+    assert order.attrib == {"number": "A-1"}
+    assert [(line.tag, line.text) for line in order] == [("line", "tea"), ("line", "cups")]
+
+
+def test_an_xml_example_written_as_text_is_sent_as_it_is(server: MockServer) -> None:
+    assert typed(server, "/legacy").content == b'<status code="ok"/>'
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """A PNG's width and height, after checking its signature and every chunk's CRC."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    at, kinds = 8, []
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind, chunk = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length : at + 12 + length])
+        assert zlib.crc32(kind + chunk) & 0xFFFFFFFF == crc, kind
+        if kind == b"IDAT":
+            assert zlib.decompress(chunk)
+        kinds.append(kind)
+        at += 12 + length
+    assert kinds == [b"IHDR", b"IDAT", b"IEND"]
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_an_image_range_is_answered_with_a_real_image_of_a_type_inside_it(
+    server: MockServer,
+) -> None:
+    """``image/*`` with a binary string: a PNG by default, the type Accept names inside
+    the range otherwise; never application/json."""
+    answer = typed(server, "/images/1")
+    assert answer.headers["Content-Type"] == "image/png"
+    assert _png_size(answer.content) == (1, 1)
+    asked = typed(server, "/images/1", Accept="image/gif")
+    assert asked.headers["Content-Type"] == "image/gif"
+    assert asked.content.startswith(b"GIF89a")
+    icon = typed(server, "/icons/7")
+    assert icon.headers["Content-Type"] == "image/gif"
+    assert icon.content.startswith(b"GIF89a")
+    assert icon.content.endswith(b";")
+    audio = typed(server, "/recordings/1")
+    assert audio.headers["Content-Type"] == "audio/mpeg"
+    assert len(audio.content) == 16
+
+
+def test_a_media_type_without_a_schema_gets_a_body_of_that_type(server: MockServer) -> None:
+    events = typed(server, "/events")
+    assert events.headers["Content-Type"] == "text/event-stream; charset=utf-8"
+    assert re.fullmatch(r"data: \S+\n\n", events.text)
+    update = typed(server, "/updates", method="POST")
+    assert update.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert update.text.strip()
+    page = typed(server, "/page")
+    assert page.text.startswith("<!DOCTYPE html>")
+    assert "</html>" in page.text
+    rows = typed(server, "/export").text.splitlines()
+    assert rows[0] == "value"
+    assert len(rows) == 2
+
+
+def test_a_text_range_is_answered_as_text(server: MockServer) -> None:
+    answer = typed(server, "/notes/1")
+    assert answer.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert json.loads(answer.text)["title"]

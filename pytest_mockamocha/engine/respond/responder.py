@@ -17,9 +17,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_mockamocha.engine.exchange import FRAMING_HEADERS, MockResponse
-from pytest_mockamocha.engine.media import concrete_type, encode, is_json, negotiate, with_charset
+from pytest_mockamocha.engine.media import (
+    concrete_type,
+    encode,
+    is_json,
+    is_xml,
+    member_type,
+    negotiate,
+    with_charset,
+)
 from pytest_mockamocha.engine.respond.datasets import find_by_id, page_of
 from pytest_mockamocha.engine.respond.examples import NO_EXAMPLE, ExampleBook
+from pytest_mockamocha.engine.respond.untyped import (
+    binary_body,
+    is_binary_media,
+    is_binary_string,
+    untyped_body,
+)
 from pytest_mockamocha.engine.validate.violations import Violation
 from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.spec.check import Problem
@@ -193,8 +207,10 @@ class Responder:
         media = negotiate(content, accept)
         if content and media is None:
             raise NotAcceptable(list(content))
+        # the type sent: a range's member follows Accept (image/* is sent as image/png...)
+        wire = None if media is None else member_type(media, accept) or media
         # a tuple: cheaper to build and hash than the text that seeds a miss's generator
-        cache_key = (seed, op.name, key, status, media, example, dynamic, source, material)
+        cache_key = (seed, op.name, key, status, wire, example, dynamic, source, material)
         if not overrides:
             with self._lock:
                 hit = self._cache.get(cache_key)
@@ -204,12 +220,12 @@ class Responder:
                     return MockResponse(status, body, ctype, list(headers), source=used)
         rng = _rng("|".join(map(str, cache_key)))
         body, ctype, used = b"", None, source
-        if media is not None:
+        if media is not None and wire is not None:
             value, used = self._value(
-                op, key, media, content[media], rng, example, dynamic, source, overrides
+                op, key, media, wire, content[media], rng, example, dynamic, source, overrides
             )
-            ctype = with_charset(concrete_type(media, value))
-            body = encode(value, media)
+            ctype = with_charset(concrete_type(media, value, accept))
+            body = self.encode(value, wire, content[media])
         headers = self._headers(response, rng)
         if not overrides:
             with self._lock:
@@ -223,6 +239,7 @@ class Responder:
         op: Operation,
         key: str,
         media: str,
+        wire: str,
         node: Any,
         rng: random.Random,
         example: str | None,
@@ -230,6 +247,8 @@ class Responder:
         source: str,
         overrides: Mapping[str, Any] | None,
     ) -> tuple[Any, str]:
+        """The value to answer with (an example's or a generated one) and where it came
+        from; ``media`` is the declared type, ``wire`` the one sent."""
         if example is not None:
             found = self.examples.named(op, key, media, example)
             if found is not NO_EXAMPLE:
@@ -239,7 +258,7 @@ class Responder:
             if found is not NO_EXAMPLE:
                 return found, source
         schema = node.get("schema") if isinstance(node, dict) else None
-        value, complete = self.generate_best(schema, rng, media)
+        value, complete = self.generate_best(schema, rng, wire)
         if not complete and not overrides:
             # no value satisfies the schema, so no example can: the author's example is
             # then the closest thing to what they meant
@@ -274,9 +293,13 @@ class Responder:
         return None
 
     def generate(self, schema: Any, rng: random.Random, media: str = "application/json") -> Any:
-        """A value for ``schema`` (bytes for binary media without a schema)."""
+        """A value for ``schema`` sent as ``media``: without a schema, a body of that type
+        that says nothing more (see ``untyped``); a binary string sent as a binary type,
+        bytes of that type (a real PNG for ``image/png``)."""
         if schema is None:
-            return {} if is_json(media) else ""
+            return untyped_body(media, rng)
+        if is_binary_media(media) and is_binary_string(self.deref(schema)):
+            return binary_body(media, rng)
         try:
             return self.generator.generate(schema, rng, direction="response")
         except GenerationError:
@@ -307,6 +330,17 @@ class Responder:
                 return self.generator.generate_closest(schema, rng, direction="response"), False
             except (GenerationError, RecursionError):
                 return _placeholder(self.deref(schema)), False
+
+    def encode(self, value: Any, media: str, node: Any) -> bytes:
+        """The bytes of ``value`` sent as ``media``: XML written as the schema's ``xml``
+        objects describe it (see ``xmlbody``) unless it is XML text already (an example
+        written as the document), anything else as ``media.encode`` writes it."""
+        if is_xml(media) and not isinstance(value, bytes) and not _xml_text(value):
+            from pytest_mockamocha.engine.respond.xmlbody import to_xml
+
+            schema = node.get("schema") if isinstance(node, dict) else None
+            return to_xml(value, schema, self.deref)
+        return encode(value, media)
 
     def _headers(self, response: Any, rng: random.Random) -> list[tuple[str, str]]:
         declared = response.get("headers") if isinstance(response, dict) else None
@@ -374,12 +408,12 @@ class Responder:
                 return self.build(
                     op, missing, 404, accept=accept, seed=seed, material=material, source="dataset"
                 )
-        body = encode(value, media)
+        body = self.encode(value, member_type(media, accept) or media, (content or {})[media])
         headers = self._headers(response, _rng(material))
         return MockResponse(
             op.status_int(key),
             body,
-            with_charset(concrete_type(media, value)),
+            with_charset(concrete_type(media, value, accept)),
             headers,
             source="dataset",
         )
@@ -519,3 +553,8 @@ def _placeholder(schema: Any) -> Any:
     if kind == "array":
         return []
     return _EMPTY.get(kind, {}) if isinstance(kind, str) else {}
+
+
+def _xml_text(value: Any) -> bool:
+    """A string that is XML already (an example written as the document it is)."""
+    return isinstance(value, str) and value.lstrip().startswith("<")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import Headers
 
 from pytest_mockamocha import _json as strict_json
-from pytest_mockamocha.engine.media import is_json
+from pytest_mockamocha.engine.media import is_json, is_xml
 from pytest_mockamocha.engine.validate.violations import (
     IGNORED_HEADERS,
     Violation,
@@ -218,7 +218,7 @@ class FastRequestCheck:
         if not isinstance(content, dict) or not content:
             return None
         medias = {str(m).split(";", 1)[0].strip().lower(): n for m, n in content.items()}
-        if not all((is_json(m) and "*" not in m) or _is_xml(m) or _wildcard(m) for m in medias):
+        if not all((is_json(m) and "*" not in m) or is_xml(m) or _wildcard(m) for m in medias):
             return None
         # the top-level $ref followed once here, not by the validator on every request
         schemas = {
@@ -377,7 +377,7 @@ class FastRequestCheck:
         schema = plan.schemas[declared]
         if _wildcard(declared) and _kind(schema) == "string":
             return []  # "any bytes" (an upload): nothing to read them as
-        if _is_xml(media):
+        if is_xml(media):
             return _xml_body(media, body)
         if is_json(media) or (not media and declared == "*/*" and _looks_json(body)):
             try:
@@ -420,25 +420,28 @@ def _declared_for(media: str, schemas: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _is_xml(media: str) -> bool:
-    """``application/xml``, ``text/xml`` and ``+xml`` types."""
-    return media.endswith(("/xml", "+xml"))
-
-
 def _xml_body(media: str, body: bytes) -> list[Violation]:
     """An XML body must be well-formed XML. Its schema is not applied: OpenAPI's XML
     mapping (attributes, wrapping, namespaces) is not JSON's, and guessing it would refuse
-    valid documents. A body that declares entities is refused: no expansion (the billion
-    laughs), no external fetch."""
+    valid documents."""
+    problem = xml_problem(body)
+    if problem is None:
+        return []
+    return [Violation("body", "", f"not well-formed {media} ({problem})")]
+
+
+def xml_problem(text: bytes | str) -> str | None:
+    """Why ``text`` is not well-formed XML, None when it is. A document that declares
+    entities is refused: no expansion (the billion laughs), no external fetch."""
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
     parser.EntityDeclHandler = _no_entities
     try:
-        parser.Parse(body, True)
+        parser.Parse(text, True)
     except (expat.ExpatError, ValueError) as exc:
-        return [Violation("body", "", f"not well-formed {media} ({exc})")]
-    return []
+        return str(exc)
+    return None
 
 
 def _no_entities(*_: object) -> None:
@@ -475,9 +478,22 @@ _UNDEFINED = object()
 #: schema keywords ``_quick_check`` understands (the rest only describe)
 _QUICK_KEYWORDS = frozenset(
     {
-        "type", "format", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-        "minLength", "maxLength", "default", "example", "examples", "description", "title",
-        "deprecated", "nullable",
+        "type",
+        "format",
+        "enum",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "default",
+        "example",
+        "examples",
+        "description",
+        "title",
+        "deprecated",
+        "nullable",
     }
 )
 _QUICK_TYPES: dict[str, Callable[[Any], bool]] = {
