@@ -16,7 +16,14 @@ Documents: the pet store (8 operations), a generated 22-operation API, and with
 ``@octokit/openapi``), which is served at ``GET /`` (its first path). Then two pytest
 sessions of the same two trivial tests are timed, with ``--mockamocha-spec`` and with the
 plugin disabled (``-p no:mockamocha``), alone and with ``-n 2``, and the same two tests
-each calling the mock (so the session, or each xdist worker, starts its server). Last,
+each calling the mock (so the session, or each xdist worker, starts its server). A pytest
+session here varies by more than the plugin costs (a ``-n 2`` one takes 6.4-8 s on two
+cores), so each process's server is also timed from inside it: from ``pytest_configure``
+(before the plugin's, which assembles the server) to the end of the session fixtures (one
+of which starts the server), with the plugin and without it, alone and for the slower of
+two xdist workers; the difference, per round, is what the plugin adds before its server
+answers. Those sessions load no plugin but xdist's and ours (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``):
+the other plugins of an environment take more time than ours, and vary more. Last,
 where the time goes: a Python process that imports nothing, only werkzeug, pytest-httpserver,
 or what ``serve`` imports before its first answer, each timed from ``Popen`` to exit. Rounds
 rotate the order; medians are printed. Nothing passes or fails here: the figures go to
@@ -69,6 +76,32 @@ def test_one(mockamocha_server):
 
 def test_two(mockamocha_server):
     assert urllib.request.urlopen(mockamocha_server.url_for("petstore", "/pets/2")).status == 200
+"""
+
+#: beside TRIVIAL_SUITE: each process (an xdist worker, or the session alone) writes the
+#: time from pytest_configure (before the plugin's, which assembles the server from
+#: --mockamocha-spec) to its session fixtures' end, which start the server when the plugin
+#: is on; the same without the plugin is what pytest and its other plugins take meanwhile
+READY_CONFTEST = """
+import json, os, time
+import pytest
+
+_began = []
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    _began.append(time.perf_counter())
+
+@pytest.fixture(scope="session", autouse=True)
+def _ready(request):
+    try:
+        request.getfixturevalue("mockamocha_server")
+    except pytest.FixtureLookupError:  # without the plugin
+        pass
+    spent = time.perf_counter() - _began[0]
+    name = os.environ.get("PYTEST_XDIST_WORKER", "alone")
+    with open(os.path.join(os.environ["READY_DIR"], name + ".json"), "w") as f:
+        json.dump(spent, f)
 """
 
 
@@ -196,6 +229,24 @@ def pytest_session(folder: Path, plugin: bool, workers: int) -> float:
     return time.perf_counter() - began
 
 
+def servers_ready(folder: Path, plugin: bool, workers: int, scratch: Path) -> float:
+    """The slowest process's READY_CONFTEST time in one run of the suite in ``folder``, with
+    no plugin but xdist's and (``plugin``) ours loaded: the environment's other plugins
+    (this one has Faker's, schemathesis', anyio's...) take longer than ours and vary more."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)]
+    if plugin:
+        argv += ["-p", "pytest_mockamocha.plugin", f"--mockamocha-spec={PETSTORE}"]
+    if workers:
+        argv += ["-p", "xdist.plugin", "-n", str(workers)]
+    env = {**os.environ, "READY_DIR": str(scratch), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    subprocess.run(argv, cwd=folder, capture_output=True, check=True, timeout=300, env=env)
+    found = [json.loads(p.read_text()) for p in sorted(scratch.glob("*.json"))]
+    assert len(found) == max(workers, 1), found
+    return max(found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -221,13 +272,24 @@ def main() -> None:
                 extra = row.env(folder) if row.env else {}
                 times[row.name].append(first_answer(row.argv(port, folder), port, row.path,
                                                     {**env, **extra}))
-        suite, calling = folder / "suite", folder / "calling"
-        for where, text in ((suite, TRIVIAL_SUITE), (calling, SERVER_SUITE)):
+        suite, calling, timed = folder / "suite", folder / "calling", folder / "timed"
+        suites = ((suite, TRIVIAL_SUITE), (calling, SERVER_SUITE), (timed, TRIVIAL_SUITE))
+        for where, text in suites:
             where.mkdir()
             (where / "test_suite.py").write_text(text)
-            (where / "conftest.py").write_text("")
+            (where / "conftest.py").write_text(READY_CONFTEST if where == timed else "")
         sessions: dict[str, list[float]] = {}
+        ready: dict[str, list[float]] = {}
         for _ in range(args.rounds):
+            for workers in (0, 2):
+                label = "alone" if not workers else "slower of 2 xdist workers"
+                with_it, without = (
+                    servers_ready(timed, plugin, workers, folder / "ready")
+                    for plugin in (True, False)
+                )
+                ready.setdefault(f"{label}, with the plugin", []).append(with_it)
+                ready.setdefault(f"{label}, without it", []).append(without)
+                ready.setdefault(f"{label}, the plugin's share", []).append(with_it - without)
             for plugin in (True, False):
                 for workers in (0, 2):
                     name = f"pytest {'with' if plugin else 'without'} the plugin" + (
@@ -262,6 +324,10 @@ def main() -> None:
         print(f"  the plugin costs{workers or ''}: {extra:+.3f} s")
         serving = smed[f"pytest with the plugin, calling the mock{workers}"] - without
         print(f"  the plugin and its server, tests calling the mock{workers}: {serving:+.3f} s")
+    print("pytest_configure to the end of the session fixtures (the server running), per "
+          "process, medians (s)")
+    for label, values in ready.items():
+        print(f"  {label:44s} {statistics.median(values):7.3f}  (max {max(values):.3f})")
     print("processes that only import, Popen to exit, medians (s)")
     for name, values in imports.items():
         print(f"  {name:44s} {statistics.median(values):7.3f}")
