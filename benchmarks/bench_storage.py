@@ -312,9 +312,7 @@ class RawSQLite:
 
     def __init__(self, path: Path, document: str, operations: int) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
+        self.db = self._connect()
         self.db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, data TEXT)")
         self.db.execute("CREATE TABLE docs (id TEXT PRIMARY KEY, data TEXT)")
         self.db.execute("CREATE TABLE eps (id TEXT PRIMARY KEY, owner TEXT, data TEXT)")
@@ -336,6 +334,20 @@ class RawSQLite:
             for _ in range(min(100, n - self.docs)):
                 self._document()
             self.db.execute("COMMIT")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        return db
+
+    def reopen(self) -> None:
+        """Close and open again, as the server's restart leaves its file: checkpointed, with
+        a new WAL. A commit that grows the WAL file costs more than one that overwrites a WAL
+        wrapped by earlier checkpoints (0.31 vs 0.17 ms for a create's here), so the
+        reference starts from the state the server's file is in after its restart."""
+        self.db.close()
+        self.db = self._connect()
 
     def write(self) -> None:
         """One transaction writing one row: the reference of a create."""
@@ -479,6 +491,7 @@ def run(
     for n in sizes:
         grow(url, n, doc)
         raw.grow(n)
+        raw.reopen()
         server = Server(url, folder / "cache")
         try:
             row = {"backend": backend if "://" not in backend else "postgresql"}

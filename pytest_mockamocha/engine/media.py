@@ -141,7 +141,9 @@ def concrete_type(media: str, value: Any, accept: str | None = None) -> str:
 
 
 def encode(value: Any, media: str) -> bytes:
-    """The bytes of ``value`` sent as ``media``."""
+    """The bytes of ``value`` sent as ``media``: JSON for JSON types, a table for
+    ``text/csv`` (a list of objects: a header row of their keys, a row each), ``a=1&b=2``
+    for a form, text as it is, and JSON text for any other value."""
     if isinstance(value, bytes):
         return value
     if is_json(media):
@@ -150,7 +152,34 @@ def encode(value: Any, media: str) -> bytes:
         return value.encode()
     if value is None:
         return b""
+    base = _base(media)
+    if base == "text/csv" and isinstance(value, list) and all(isinstance(r, dict) for r in value):
+        return _csv(value).encode()
+    if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
+        from urllib.parse import urlencode
+
+        return urlencode([(k, _field(v)) for k, v in value.items()]).encode()
     return json.dumps(value, ensure_ascii=False).encode()
+
+
+def _field(value: Any) -> str:
+    """One form or CSV field: text as it is, ``true``/``false``, other values as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180's line break
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _field(row[c]) for c in columns])
+    return out.getvalue()
 
 
 def with_charset(media: str) -> str:

@@ -602,3 +602,20 @@ def test_a_text_range_is_answered_as_text(server: MockServer) -> None:
     answer = typed(server, "/notes/1")
     assert answer.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert json.loads(answer.text)["title"]
+
+
+def test_a_csv_of_objects_is_a_table_and_a_form_is_form_encoded(server: MockServer) -> None:
+    import csv
+    import io
+
+    table = typed(server, "/reports")
+    assert table.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert rows
+    assert all(row["id"].lstrip("-").isdigit() for row in rows)
+    assert all(row["city"] for row in rows)
+    token = typed(server, "/oauth/request_token", method="POST")
+    assert token.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    fields = urllib.parse.parse_qs(token.text)
+    assert set(fields) == {"oauth_token", "oauth_token_secret", "oauth_callback_confirmed"}
+    assert fields["oauth_callback_confirmed"][0] in ("true", "false")
