@@ -41,6 +41,7 @@ def server() -> Iterator[MockServer]:
         "byte_format",
         "forwarded_headers",
         "typed_bodies",
+        "opaque_bodies",
     ):
         running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
     yield running
@@ -619,3 +620,26 @@ def test_a_csv_of_objects_is_a_table_and_a_form_is_form_encoded(server: MockServ
     fields = urllib.parse.parse_qs(token.text)
     assert set(fields) == {"oauth_token", "oauth_token_secret", "oauth_callback_confirmed"}
     assert fields["oauth_callback_confirmed"][0] in ("true", "false")
+
+
+# -- a binary media type with a string schema (Spotify's base64 JPEG upload) --------------
+@pytest.mark.parametrize(
+    ("path", "media", "body", "status"),
+    [
+        ("/playlists/p1/images", "image/jpeg", b"/9j/2wCEABoZGSc=", 202),
+        ("/playlists/p1/images", "image/jpeg", b"not base64!", 400),
+        ("/photos", "image/jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF", 204),
+        ("/signatures", "application/pkcs7-signature", b"\x30\x82\x01", 204),
+        ("/signatures", "application/pkcs7-signature", b"too long a signature", 400),
+    ],
+)
+def test_a_binary_type_with_a_string_schema_is_checked_as_that_string(
+    server: MockServer, path: str, media: str, body: bytes, status: int
+) -> None:
+    target = url(server, "opaque-bodies", path)
+    answer = requests.put(target, data=body, headers={"Content-Type": media}, timeout=10)
+    assert answer.status_code == status, answer.text
+    if status == 400:
+        (violation,) = answer.json()["violations"]
+        assert violation["location"] == "body"
+        assert "not of type" not in violation["message"]

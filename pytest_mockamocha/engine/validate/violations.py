@@ -488,12 +488,12 @@ def _opaque(media: str) -> bool:
 
 def _media_deserializers(document: Mapping[str, Any]) -> dict[str, Any]:
     """Deserializers for the document's JSON-like and text media types openapi-core reads
-    as bytes (problem+json, text/csv) or as XML trees (XML bodies are strings to us). In
-    3.1, raw bytes (octet-stream, images) become a string: a ``type: string`` body schema
-    (``contentMediaType``, or 3.0's ``format: binary``) is then checked as the string it
-    describes, where 3.1's validator would refuse bytes as "not of type 'string'"."""
+    as bytes (problem+json, text/csv) or as XML trees (XML bodies are strings to us). Raw
+    bytes (octet-stream, images, PDF) become a string: a ``type: string`` body schema
+    (``contentMediaType``, ``format: byte`` as Spotify's base64 JPEG upload declares,
+    ``maxLength``) is then checked as the string it describes, where openapi-core's
+    validators refuse bytes as "not of type 'string'" (3.0's, unless ``format: binary``)."""
     found: dict[str, Any] = {"application/json": _json_loads}  # no NaN or Infinity either
-    v31 = str(document.get("openapi", "")).startswith("3.1")
     stack: list[Any] = [document]
     while stack:
         node = stack.pop()
@@ -506,7 +506,7 @@ def _media_deserializers(document: Mapping[str, Any]) -> dict[str, Any]:
                         found[base] = _json_loads
                     elif base.startswith("text/") or base.endswith(("/xml", "+xml")):
                         found[base] = _text_loads
-                    elif v31 and _opaque(base):
+                    elif _opaque(base):
                         found[base] = _bytes_as_text
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
