@@ -133,11 +133,14 @@ def _conditions(op: Operation, text: str) -> tuple[_Condition, ...]:
 
 
 class _Mixed:
-    """A segment mixing text and variables (``{name}.{format}``), as a regex."""
+    """A segment mixing text and variables (``{name}.{format}``), as a regex. A variable
+    whose schema lists its values (``enum``) matches only those: ``{pageName}{extension}``
+    with ``extension`` one of ``.json``, ``.xml`` splits ``about.json`` into ``about`` and
+    ``.json``, where two bare variables side by side would split it after one letter."""
 
     __slots__ = ("literal_length", "names", "nonempty", "possibly_empty")
 
-    def __init__(self, segment: str) -> None:
+    def __init__(self, segment: str, enums: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.names: list[str] = []
         #: how much of the segment is literal text: the more, the earlier it is tried
         self.literal_length = len(_TEMPLATE_VAR.sub("", segment))
@@ -146,7 +149,12 @@ class _Mixed:
         for found in _TEMPLATE_VAR.finditer(segment):
             parts.append(re.escape(segment[last : found.start()]))
             self.names.append(found.group(1))
-            parts.append("(.+?)" if found.end() < len(segment) else "(.+)")
+            values = (enums or {}).get(found.group(1))
+            if values:  # the longest first: ".json5" before ".json"
+                ordered = sorted(values, key=len, reverse=True)
+                parts.append("(" + "|".join(re.escape(v) for v in ordered) + ")")
+            else:
+                parts.append("(.+?)" if found.end() < len(segment) else "(.+)")
             last = found.end()
         parts.append(re.escape(segment[last:]))
         pattern = "".join(parts)
@@ -173,8 +181,9 @@ class _Node:
         #: and ``/v1/{name}``), in the document's order
         self.templates: list[str] = []
 
-    def child(self, segment: str) -> _Node:
-        """The node for ``segment`` below this one (made on first use)."""
+    def child(self, segment: str, enums: Mapping[str, tuple[str, ...]] | None = None) -> _Node:
+        """The node for ``segment`` below this one (made on first use); ``enums``: the
+        values of variables that declare them, for a mixed segment."""
         if "{" not in segment:  # most segments: no regex, and no node made to be dropped
             node = self.literals.get(segment)
             if node is None:
@@ -189,13 +198,33 @@ class _Node:
             node = self.variable
             node.variable_name = node.variable_name or names[0]
             return node
-        made = _Mixed(segment)
+        made = _Mixed(segment, enums)
         for mixed, node in self.mixed:
             if mixed.nonempty.pattern == made.nonempty.pattern:
                 return node
         self.mixed.append((made, _Node()))
         self.mixed.sort(key=lambda entry: -entry[0].literal_length)
         return _node_of(self.mixed, made)
+
+
+def _path_enums(op: Operation, template: str) -> dict[str, tuple[str, ...]] | None:
+    """The listed values of ``op``'s path variables that share a segment with text or
+    another variable (None for the usual template, whose operation is then not built)."""
+    mixed = [
+        seg for seg in _segments(template) if "{" in seg and _TEMPLATE_VAR.fullmatch(seg) is None
+    ]
+    if not mixed:
+        return None
+    wanted = {name for seg in mixed for name in _TEMPLATE_VAR.findall(seg)}
+    found: dict[str, tuple[str, ...]] = {}
+    for param in op.parameters:
+        schema = param.schema
+        if param.location != "path" or param.name not in wanted or not isinstance(schema, dict):
+            continue
+        values = schema.get("enum")
+        if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+            found[param.name] = tuple(values)
+    return found
 
 
 def _node_of(mixed: list[tuple[_Mixed, _Node]], wanted: _Mixed) -> _Node:
@@ -225,7 +254,7 @@ class Router:
             self._ops.setdefault(key, op)
             if template not in self._methods:
                 self._methods[template] = set()
-                self._add(template)
+                self._add(template, _path_enums(op, template))
             self._methods[template].add(op.method)
         #: operations of one method on templates of one shape, told apart by the required
         #: parameters a request carries
@@ -239,10 +268,10 @@ class Router:
                     self._alike[(template, op.method)] = group
         self._seen: dict[tuple[str, str], RouteMatch | RouteMiss] = {}
 
-    def _add(self, template: str) -> None:
+    def _add(self, template: str, enums: Mapping[str, tuple[str, ...]] | None = None) -> None:
         node = self._root
         for segment in _segments(template):
-            node = node.child(segment)
+            node = node.child(segment, enums)
         node.templates.append(template)
 
     def match(

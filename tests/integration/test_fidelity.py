@@ -42,6 +42,7 @@ def server() -> Iterator[MockServer]:
         "forwarded_headers",
         "typed_bodies",
         "opaque_bodies",
+        "adjacent_variables",
     ):
         running.add_spec(load_spec(FIDELITY / f"{name}.yaml"), name.replace("_", "-"))
     yield running
@@ -643,3 +644,31 @@ def test_a_binary_type_with_a_string_schema_is_checked_as_that_string(
         (violation,) = answer.json()["violations"]
         assert violation["location"] == "body"
         assert "not of type" not in violation["message"]
+
+
+# -- variables side by side in one segment (healthcare.gov) --------------------------------
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/about.json", 200),
+        ("/about.jsonld", 200),
+        ("/state.of.the.union.json", 200),
+        ("/about.xml", 404),
+        ("/files/report.2024.json", 200),
+        ("/files/report.csv", 404),
+    ],
+)
+def test_variables_side_by_side_split_where_the_document_allows(
+    server: MockServer, path: str, status: int
+) -> None:
+    answer = requests.get(url(server, "adjacent-variables", path), timeout=10)
+    assert answer.status_code == status, answer.text
+
+
+def test_the_split_values_reach_the_request_record(server: MockServer) -> None:
+    assert requests.get(url(server, "adjacent-variables", "/faq.jsonld"), timeout=10).ok
+    (record,) = [
+        r for r in server.engine.journal.records()
+        if r.collection == "adjacent-variables" and r.path.endswith("/faq.jsonld")
+    ]  # fmt: skip
+    assert record.ok
