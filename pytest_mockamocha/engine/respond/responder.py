@@ -208,7 +208,7 @@ class Responder:
         if content and media is None:
             raise NotAcceptable(list(content))
         # the type sent: a range's member follows Accept (image/* is sent as image/png...)
-        wire = None if media is None else member_type(media, accept) or media
+        wire = media if media is None or "*" not in media else member_type(media, accept) or media
         # a tuple: cheaper to build and hash than the text that seeds a miss's generator
         cache_key = (seed, op.name, key, status, wire, example, dynamic, source, material)
         if not overrides:
