@@ -34,6 +34,7 @@ from pytest_mockamocha.engine.respond.untyped import (
     is_binary_string,
     untyped_body,
 )
+from pytest_mockamocha.engine.validate.fastcheck import is_xml_text
 from pytest_mockamocha.engine.validate.violations import Violation
 from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.spec.check import Problem
@@ -335,7 +336,7 @@ class Responder:
         """The bytes of ``value`` sent as ``media``: XML written as the schema's ``xml``
         objects describe it (see ``xmlbody``) unless it is XML text already (an example
         written as the document), anything else as ``media.encode`` writes it."""
-        if is_xml(media) and not isinstance(value, bytes) and not _xml_text(value):
+        if is_xml(media) and not isinstance(value, bytes) and not is_xml_text(value):
             from pytest_mockamocha.engine.respond.xmlbody import to_xml
 
             schema = node.get("schema") if isinstance(node, dict) else None
@@ -553,8 +554,3 @@ def _placeholder(schema: Any) -> Any:
     if kind == "array":
         return []
     return _EMPTY.get(kind, {}) if isinstance(kind, str) else {}
-
-
-def _xml_text(value: Any) -> bool:
-    """A string that is XML already (an example written as the document it is)."""
-    return isinstance(value, str) and value.lstrip().startswith("<")

@@ -444,6 +444,12 @@ def xml_problem(text: bytes | str) -> str | None:
     return None
 
 
+def is_xml_text(value: Any) -> bool:
+    """A string that is an XML document already (an example written as the document it
+    is, ``"<status code='ok'/>"``): well-formed, and starting with markup."""
+    return isinstance(value, str) and value.lstrip().startswith("<") and xml_problem(value) is None
+
+
 def _no_entities(*_: object) -> None:
     raise ValueError("entity declarations are not accepted")
 
