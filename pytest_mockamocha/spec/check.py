@@ -39,8 +39,20 @@ class Problem:
         return f"{self.pointer or '/'}: {self.message}"
 
 
-def content_hash(doc: Any) -> str:
-    """A stable hash of a JSON-like document's content."""
+def content_hash(doc: Any, *, finite: bool = False) -> str:
+    """A stable hash of a JSON-like document's content.
+
+    ``finite``: ``doc`` holds JSON's types only, without NaN or infinity (read by orjson),
+    so orjson may serialise it: ~10 ms where ``json`` took ~80 ms on GitHub's document.
+    orjson writes NaN as ``null``, so a document that may hold one (YAML's ``.nan``) is
+    serialised by ``json``, which tells them apart."""
+    if finite:
+        import orjson
+
+        try:
+            return hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        except orjson.JSONEncodeError:  # an integer past 64 bits, say: the json way
+            pass
     blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str).encode()
     return hashlib.sha256(blob).hexdigest()
 

@@ -21,7 +21,7 @@ from pytest_mockamocha.spec import swagger2
 from pytest_mockamocha.spec.cache import Compiled, DocumentCache
 from pytest_mockamocha.spec.check import Problem, content_hash, structural_problems
 from pytest_mockamocha.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter
-from pytest_mockamocha.spec.parse import parse_text
+from pytest_mockamocha.spec.parse import NOT_FAST, fast_json, parse_text
 from pytest_mockamocha.spec.refs import Bundler, check_found, follow_ref
 from pytest_mockamocha.spec.slug import slug_for, slugify
 
@@ -93,15 +93,18 @@ def _compiled(
     cache = DocumentCache(cache_dir) if cache_dir is not None else None
     key = cache.key(raw, kind) if cache is not None else ""
     if cache is not None:
-        found = cache.get(key, folder)
+        found = cache.get(key, folder, raw)
         if found is not None:
             return found
-    try:
-        doc = parse_text(raw, source)
-    except UnicodeDecodeError:
-        what = "the file" if kind == "file" else "the document"
-        raise SpecError(f"{what} is not UTF-8 text", source=source) from None
-    compiled, files = _compile(doc, source, folder, cache_dir)
+    doc = fast_json(raw)
+    finite = doc is not NOT_FAST
+    if not finite:
+        try:
+            doc = parse_text(raw, source)
+        except UnicodeDecodeError:
+            what = "the file" if kind == "file" else "the document"
+            raise SpecError(f"{what} is not UTF-8 text", source=source) from None
+    compiled, files = _compile(doc, source, folder, cache_dir, finite=finite, text=raw)
     if cache is not None:
         cache.put(key, compiled, files)
     return compiled
@@ -112,20 +115,35 @@ def _compile(
     source: str,
     folder: Path | None,
     cache_dir: Path | None,
+    *,
+    finite: bool = False,
+    text: bytes | None = None,
 ) -> tuple[Compiled, dict[str, str]]:
     """Convert, bundle, check the refs and the structure of a parsed document; the result
-    and the hashes of the files it referred to (by path relative to ``folder``)."""
+    and the hashes of the files it referred to (by path relative to ``folder``).
+
+    ``finite``: ``doc`` was read by orjson (``fast_json``) from ``text``. When its files
+    were too and nothing was converted, it holds JSON's types only and shares no value, as
+    a document read back from the cache does (``json_clean``): stored as it is, hashed by
+    orjson. Its refs may then be read from the text (``Bundler``)."""
     if not isinstance(doc, dict):
         kind = "empty" if doc is None else f"a {type(doc).__name__}"
         raise SpecError(f"the document is {kind}, not an OpenAPI mapping", source=source)
+    parsed = doc
     doc, version = _as_openapi3(doc, source)
-    bundler = Bundler(doc, source, folder)
+    as_read = text if finite and doc is parsed else None  # a conversion rewrote refs
+    bundler = Bundler(doc, source, folder, text=as_read)
     doc = bundler.bundle()
-    check_found(doc, source, bundler.refs)
+    finite = finite and bundler.finite
+    if not bundler.checked:
+        check_found(doc, source, bundler.refs)
+    # the text's own JSON, as orjson reads it: what the cache need not keep (see Compiled)
+    unchanged = bundler.checked
     paths = doc.get("paths")
     if not isinstance(paths, dict):
         if version == "3.1" and ("webhooks" in doc or "components" in doc) and paths is None:
             doc["paths"] = {}
+            unchanged = False
         else:
             raise SpecError(
                 "the document has no `paths` mapping: nothing to mock",
@@ -133,7 +151,7 @@ def _compile(
                 pointer="/paths",
             )
     dialects = _drop_unknown_dialects(doc) if version == "3.1" else []
-    digest = content_hash(doc)
+    digest = content_hash(doc, finite=finite)
     checks = cache_dir / "checks" if cache_dir is not None else None
     problems = structural_problems(doc, version, digest, checks)
     fatal = [p for p in problems if p.fatal]
@@ -145,7 +163,11 @@ def _compile(
             pointer=fatal[0].pointer,
         )
     warnings = (*problems, *dialects, *_path_param_problems(doc))
-    return Compiled(doc, version, digest, warnings), bundler.file_hashes
+    clean = finite and doc is parsed  # a converted Swagger 2.0 document may share values
+    compiled = Compiled(
+        doc, version, digest, warnings, json_clean=clean, as_read=unchanged and not dialects
+    )
+    return compiled, bundler.file_hashes
 
 
 def _spec(

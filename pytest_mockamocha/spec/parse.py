@@ -7,6 +7,7 @@ anything walks the expanded tree.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable
@@ -43,8 +44,54 @@ def _loader() -> Any:
     return Loader
 
 
+#: what ``fast_json`` answers for bytes it leaves to ``parse_text``
+NOT_FAST: Any = object()
+_JSON_START = re.compile(rb"[ \t\r\n]*[\[{]")
+#: an escape that may spell half of a surrogate pair, in JSON bytes
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+#: digits as "0", minus signs kept, every other byte a space: the shape of the numbers
+_NUMBER_SHAPES = bytes(48 if 48 <= b <= 57 else 45 if b == 45 else 32 for b in range(256))
+
+
+def fast_json(data: bytes, *, known: bool = False) -> Any:
+    """The JSON document ``data`` holds, read by orjson from the bytes, else ``NOT_FAST``.
+
+    On GitHub's 13 MB document this is ~75 ms where decoding the text and ``json.loads``
+    took ~130 ms. What orjson reads is finite JSON: no NaN or infinity (which it refuses)
+    and only string keys. Whatever it refuses (those, a lone surrogate, bytes that are not
+    UTF-8, text that is not JSON) or reads otherwise (an integer past 64 bits, which it
+    makes a float) is left to ``parse_text``, whose answers and messages are the
+    reference. ``known``: these bytes were read this way before (the document cache
+    keeps no copy of such a document), so the checks need not be made again."""
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if not known and (
+        not _JSON_START.match(data, start)
+        or _SURROGATE_ESCAPE_BYTES.search(data)
+        or _past_64_bits(data)
+    ):
+        return NOT_FAST
+    import orjson
+
+    try:
+        return orjson.loads(memoryview(data)[start:] if start else data)
+    except orjson.JSONDecodeError:
+        return NOT_FAST
+
+
+def _past_64_bits(data: bytes) -> bool:
+    """Whether ``data`` may spell an integer beyond 64 bits (20 digits, or 19 after a
+    minus sign), which orjson reads as a float: a string of digits counts too, so a
+    document holding one is read the slower, exact way (~25 ms on 13 MB)."""
+    shapes = data.translate(_NUMBER_SHAPES)
+    return b"0" * 20 in shapes or b"-" + b"0" * 19 in shapes
+
+
 def parse_text(data: bytes | str, source: str) -> Any:
     """Parse JSON (when it looks like JSON) or YAML; errors name the source and line."""
+    if isinstance(data, bytes):
+        doc = fast_json(data)
+        if doc is not NOT_FAST:
+            return doc
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or source.endswith(".json"):

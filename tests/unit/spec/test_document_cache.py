@@ -152,3 +152,66 @@ def test_text_documents_are_cached_too(tmp_path: Path, monkeypatch: pytest.Monke
     never_compile(monkeypatch)
     second = load_text(text, cache_dir=root)
     assert second.document == first.document
+
+
+def _json_document(tmp_path: Path) -> Path:
+    """The pet store as JSON text: what the fast paths read."""
+    from pytest_mockamocha.spec.parse import parse_text
+
+    doc = parse_text((SPECS / "petstore.yaml").read_bytes(), "petstore.yaml")
+    path = tmp_path / "petstore.json"
+    path.write_text(json.dumps(doc, indent=1))
+    return path
+
+
+def test_an_entry_of_a_json_document_read_as_it_is_keeps_no_copy_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, path = tmp_path / "cache", _json_document(tmp_path)
+    first = load_spec(path, cache_dir=root)
+    [entry] = entries(root)
+    stored = json.loads(entry.read_text())
+    assert stored["document"] is None
+    assert entry.stat().st_size < 1000 < path.stat().st_size
+    never_compile(monkeypatch)
+    second = load_spec(path, cache_dir=root)  # read from the text it was given
+    assert second.document == first.document
+    assert second.content_hash == first.content_hash
+    assert second.json_clean
+    assert [op.name for op in second.operations] == [op.name for op in first.operations]
+
+
+def test_an_entry_keeps_the_document_when_loading_changed_it(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    load_spec(SPECS / "petstore.yaml", cache_dir=root)  # YAML: the text is not its JSON
+    swagger = tmp_path / "swagger.json"  # converted to OpenAPI 3
+    swagger.write_text(json.dumps({
+        "swagger": "2.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }))
+    load_spec(swagger, cache_dir=root)
+    dialect = tmp_path / "dialect.json"  # 3.1 with a $schema no validator knows: dropped
+    dialect.write_text(json.dumps({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"$schema": "https://example.com/draft-05",
+                                            "type": "object"}}}}}}}},
+    }))
+    spec = load_spec(dialect, cache_dir=root)
+    assert "$schema" not in json.dumps(spec.document)
+    documents = [json.loads(e.read_text())["document"] for e in entries(root)]
+    assert len(documents) == 3
+    assert all(isinstance(d, dict) for d in documents)
+    again = load_spec(dialect, cache_dir=root)
+    assert again.document == spec.document
+
+
+def test_an_entry_without_a_copy_never_answers_for_other_bytes(tmp_path: Path) -> None:
+    """A hit reads the text it was given; an entry put under another document's key (by
+    hand: keys are hashes of the bytes) answers a miss, not a document built from them."""
+    root, path = tmp_path / "cache", _json_document(tmp_path)
+    load_spec(path, cache_dir=root)
+    [entry] = entries(root)
+    shutil.copy(entry, root / "documents" / f"{DocumentCache(root).key(b'[1]', 'text')}.json")
+    with pytest.raises(SpecError, match="not an OpenAPI mapping"):
+        load_text(b"[1]", cache_dir=root)

@@ -350,3 +350,62 @@ def test_large_spec_loads(large_spec_path: Path, large_document: dict[str, Any])
     assert None not in ids
     assert len(set(ids)) == len(ids)
     assert len(large_document["paths"]) == len({op.path for op in spec.operations})
+
+
+# -- JSON read by orjson from the bytes (parse.fast_json), the standard path otherwise
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"a": [1, 2.5, "x", null, true], "b": {"c": "\\u00e9"}}',
+        b'\xef\xbb\xbf  \n{"a": 1}',
+        b'{"a": 1, "a": 2}',
+        b'[{"deep": [[[]]]}]',
+        b'{"a": 12345678901234567890123}',  # past 64 bits: orjson would make it a float
+        b'{"a": -9999999999999999999, "b": 18446744073709551615}',
+        b'{"a": NaN, "b": -Infinity}',  # not JSON, which Python's reader accepts
+        b'{"a": "\\ud83d\\ude00"}',  # an escaped surrogate pair
+    ],
+)
+def test_json_reads_the_same_whichever_reader_takes_it(text: bytes) -> None:
+    import json
+    import math
+
+    from pytest_mockamocha.spec.parse import parse_text
+
+    expected = json.loads(text.decode("utf-8-sig"))
+    got = parse_text(text, "doc.json")
+    assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    if "NaN" in text.decode():
+        assert math.isnan(got["a"])
+
+
+def test_json_with_a_lone_surrogate_is_refused_naming_where(tmp_path: Path) -> None:
+    path = tmp_path / "api.json"
+    path.write_bytes(
+        b'{"openapi": "3.0.3", "info": {"title": "\\ud800", "version": "1"}, "paths": {}}'
+    )
+    with pytest.raises(SpecError, match="lone surrogate") as raised:
+        load_spec(path)
+    assert raised.value.pointer == "/info/title"
+
+
+def test_json_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "api.json"
+    path.write_bytes(b'{"openapi": "3.0.3", "info": {"title": "\xff", "version": "1"}}')
+    with pytest.raises(SpecError, match="not UTF-8"):
+        load_spec(path)
+
+
+def test_a_yaml_nan_and_a_json_null_are_different_contents(tmp_path: Path) -> None:
+    head = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-value: "
+    (tmp_path / "nan.yaml").write_text(head + ".nan\n")
+    (tmp_path / "null.json").write_text(
+        '{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},'
+        ' "x-value": null}'
+    )
+    assert (
+        load_spec(tmp_path / "nan.yaml").content_hash
+        != load_spec(tmp_path / "null.json").content_hash
+    )

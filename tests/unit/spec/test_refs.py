@@ -270,3 +270,72 @@ def test_literal_example_value_with_a_ref_key_is_not_a_reference(tmp_path: Path)
     assert media["examples"]["pointer"]["value"] == {
         "$ref": "https://json-schema.org/draft/2020-12/schema"
     }
+
+
+# -- JSON text: its refs are read from the text when they are all local and lead somewhere
+
+
+def _json_api(tmp_path: Path, schema: dict[str, Any], **media: Any) -> Path:
+    """A one-operation JSON document answering ``schema`` (with ``media``'s extra keys),
+    with one component, ``Pet``."""
+    import json
+
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/pets": {"get": {"responses": {"200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": schema, **media}},
+        }}}}},
+        "components": {"schemas": {"Pet": {"type": "object"}}},
+    }
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_json_refs_all_local_are_checked_from_the_text_without_a_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_mockamocha.spec import refs
+
+    def no_walk(*args: object) -> None:
+        raise AssertionError("walked the document")
+
+    monkeypatch.setattr(refs, "walk_refs", no_walk)
+    spec = load_spec(_json_api(tmp_path, {"$ref": "#/components/schemas/Pet"}))
+    schema = spec.operations[0].responses["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Pet"}
+
+
+def test_json_broken_ref_is_named_where_it_stands(tmp_path: Path) -> None:
+    path = _json_api(tmp_path, {"$ref": "#/components/schemas/Nope"})
+    with pytest.raises(SpecError, match="Nope") as raised:
+        load_spec(path)
+    assert raised.value.pointer == (
+        "/paths/~1pets/get/responses/200/content/application~1json/schema"
+    )
+
+
+def test_json_example_holding_a_ref_that_leads_nowhere_is_data(tmp_path: Path) -> None:
+    # the text shows the example's "$ref" too; the walk tells it is data, not a reference
+    value = {"$ref": "#/definitions/nowhere"}
+    path = _json_api(tmp_path, {"$ref": "#/components/schemas/Pet"},
+                     examples={"pointer": {"value": value}})
+    spec = load_spec(path)
+    media = spec.operations[0].responses["200"]["content"]["application/json"]
+    assert media["examples"]["pointer"]["value"] == value
+
+
+def test_json_ref_spelled_with_escapes_is_still_checked(tmp_path: Path) -> None:
+    path = _json_api(tmp_path, {"$ref": "#/components/schemas/Nope"})
+    path.write_text(path.read_text().replace('"$ref"', '"\\u0024ref"'))
+    with pytest.raises(SpecError, match="Nope"):
+        load_spec(path)
+
+
+def test_json_root_referring_to_a_file_is_bundled(tmp_path: Path) -> None:
+    (tmp_path / "pet.yaml").write_text("type: object\nproperties: {id: {type: integer}}\n")
+    spec = load_spec(_json_api(tmp_path, {"$ref": "./pet.yaml"}))
+    assert "pet.yaml" in spec.document[FILES_KEY]
+    assert all(ref.startswith("#") for ref in _refs(spec.document["paths"]))
