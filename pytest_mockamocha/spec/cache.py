@@ -132,9 +132,9 @@ class DocumentCache:
 
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, pattern: str = "*.json") -> None:
     """Keep the ``MAX_ENTRIES`` most recently used files of ``folder``."""
-    entries = list(folder.glob("*.json"))
+    entries = list(folder.glob(pattern))
     if len(entries) <= MAX_ENTRIES:
         return
     entries.sort(key=_mtime)
@@ -215,6 +215,94 @@ class ExampleVerdicts:
         return {str(k): v for k, v in found.items() if isinstance(v, bool)}
 
 
+#: a generated answers file stops growing past this size; later answers are generated
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+#: an answer body larger than this is generated again rather than kept
+MAX_ANSWER_BODY = 64 * 1024
+#: what a kept answer holds: the body, its Content-Type, its headers
+Kept = tuple[bytes, str | None, list[tuple[str, str]]]
+
+
+class GeneratedAnswers:
+    """Answers generated from one compiled document's schemas, kept across runs in
+    ``root/answers``.
+
+    A generated answer depends only on the document, what keys the answer (seed,
+    operation, status, type sent, the request) and the code that generates it, so a warm
+    start can send the one an earlier run generated. The first answer of an operation
+    without examples then neither imports Faker and jsonschema nor builds the
+    generator (~150 ms on a 20-operation document). The file is named by the document's
+    content hash and ``_answer_fingerprint``: an edited document, generator, responder
+    or generating library never reads an old answer.
+
+    One JSON line per answer, appended with ``O_APPEND`` (xdist workers' lines never
+    mix); a line a crash cut short is skipped. Past ``MAX_ANSWER_BYTES`` a file stops
+    growing, and a body over ``MAX_ANSWER_BODY`` is not kept: those are generated as
+    before."""
+
+    def __init__(self, root: Path, digest: str) -> None:
+        self.path = root / "answers" / f"{digest}-{_answer_fingerprint()}.jsonl"
+        self._known: dict[str, Kept] | None = None
+        self._full = False
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Kept | None:
+        """The answer kept under ``key``, None when none is."""
+        with self._lock:
+            if self._known is None:
+                self._known = self._read()
+            return self._known.get(key)
+
+    def put(self, key: str, body: bytes, ctype: str | None, headers: list[tuple[str, str]]) -> None:
+        """Keep an answer (a cache that cannot be written only costs time)."""
+        if len(body) > MAX_ANSWER_BODY:
+            return
+        line = orjson.dumps(
+            {"key": key, "body": body.decode("latin-1"), "type": ctype, "headers": headers}
+        )
+        with self._lock:
+            known = self._known if self._known is not None else self._read()
+            self._known = known
+            if self._full or key in known:
+                return
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    size = os.fstat(fd).st_size
+                    if size + len(line) + 2 > MAX_ANSWER_BYTES:
+                        self._full = True
+                        return
+                    if size:  # a line a crash cut short stays apart from this one
+                        os.lseek(fd, size - 1, os.SEEK_SET)
+                        line = (b"" if os.read(fd, 1) == b"\n" else b"\n") + line
+                    os.write(fd, line + b"\n")
+                finally:
+                    os.close(fd)
+                if size == 0:  # a new file: the folder stays bounded
+                    _prune(self.path.parent, "*.jsonl")
+            except OSError:
+                return
+            known[key] = (body, ctype, list(headers))
+
+    def _read(self) -> dict[str, Kept]:
+        try:
+            lines = self.path.read_bytes().splitlines()
+        except OSError:
+            return {}
+        found: dict[str, Kept] = {}
+        for line in lines:
+            try:
+                entry = orjson.loads(line)
+                key, body, ctype = entry["key"], entry["body"], entry["type"]
+                headers = [(str(name), str(value)) for name, value in entry["headers"]]
+            except (ValueError, KeyError, TypeError):
+                continue  # cut short by a crash, or not ours
+            if isinstance(key, str) and isinstance(body, str) and isinstance(ctype, str | None):
+                found.setdefault(key, (body.encode("latin-1"), ctype, headers))
+        return found
+
+
 def _write_whole(path: Path, data: bytes) -> None:
     """``data`` into ``path`` through a temporary file and a rename: readers see the old
     file or the new one, never half of one."""
@@ -245,6 +333,35 @@ def _validator_fingerprint() -> str:
                 parts.append(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}")
         _VALIDATOR_FINGERPRINT.append(hashlib.sha256("|".join(parts).encode()).hexdigest()[:16])
     return _VALIDATOR_FINGERPRINT[0]
+
+
+_ANSWER_FINGERPRINT: list[str] = []
+#: the libraries whose versions shape a generated value
+_GENERATING_LIBRARIES = ("faker", "hypothesis", "hypothesis_jsonschema", "jsonschema")
+
+
+def _answer_fingerprint() -> str:
+    """The validator's fingerprint, Python's version, the size and time of each module of
+    the responder (which encodes the answer), and where each generating library's
+    package file is with its size and time: found without importing them, and another
+    version installed is another file."""
+    if not _ANSWER_FINGERPRINT:
+        import importlib.util
+        import sys
+
+        parts = [_validator_fingerprint(), sys.version]
+        for module in sorted((_SPEC_PACKAGE.parent / "engine" / "respond").glob("*.py")):
+            with contextlib.suppress(OSError):
+                stat = module.stat()
+                parts.append(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        for name in _GENERATING_LIBRARIES:
+            found = importlib.util.find_spec(name)
+            origin = found.origin if found is not None else None
+            with contextlib.suppress(OSError, TypeError):
+                stat = Path(str(origin)).stat()
+                parts.append(f"{name}:{origin}:{stat.st_size}:{stat.st_mtime_ns}")
+        _ANSWER_FINGERPRINT.append(hashlib.sha256("|".join(parts).encode()).hexdigest()[:16])
+    return _ANSWER_FINGERPRINT[0]
 
 
 def _loader_fingerprint() -> str:
