@@ -160,3 +160,24 @@ def test_binary_answers_are_kept_byte_for_byte(tmp_path: Path) -> None:
     png = bytes(range(256)) * 3
     answers.put("image", png, "image/png", [])
     assert cache_module.GeneratedAnswers(tmp_path, "doc").get("image") == (png, "image/png", [])
+
+
+def test_only_the_specs_own_answers_are_kept_not_a_rules(tmp_path: Path) -> None:
+    """A rule's generated answers are keyed by its id and hit count, which no later run
+    repeats: keeping them would only fill the file."""
+    from pytest_mockamocha.engine.respond.responder import Prefer, Responder
+
+    spec_path, cache = tmp_path / "people.json", tmp_path / "cache"
+    spec_path.write_text(json.dumps(document()))
+    spec = load_spec(spec_path, cache_dir=cache)
+    responder = Responder(spec)
+    me = next(op for op in spec.operations if op.operation_id == "me")
+    for hit in range(3):  # as a rule's reply builds its answer
+        responder.build(me, "200", 200, accept=None, seed=0, material=f"GET|/me|[]|rule_x|{hit}",
+                        dynamic=True)
+    responder.from_spec(me, accept=None, seed=0, material="GET|/me|[]",
+                        prefer=Prefer(dynamic=True))
+    assert answer_files(cache) == []
+    responder.from_spec(me, accept=None, seed=0, material="GET|/me|[]")
+    (kept,) = answer_files(cache)
+    assert len(kept.read_text().splitlines()) == 1
