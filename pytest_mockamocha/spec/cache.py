@@ -215,8 +215,10 @@ class ExampleVerdicts:
         return {str(k): v for k, v in found.items() if isinstance(v, bool)}
 
 
-#: a generated answers file stops growing past this size; later answers are generated
-MAX_ANSWER_BYTES = 4 * 1024 * 1024
+#: a generated answers file stops growing past this size; later answers are generated.
+#: What a responder has read of it stays in memory: a team server holds at most its
+#: compiled collections' worth (64 by default: 64 MiB at most).
+MAX_ANSWER_BYTES = 1024 * 1024
 #: an answer body larger than this is generated again rather than kept
 MAX_ANSWER_BODY = 64 * 1024
 #: what a kept answer holds: the body, its Content-Type, its headers
