@@ -21,7 +21,7 @@ from pytest_mockamocha.spec import swagger2
 from pytest_mockamocha.spec.cache import Compiled, DocumentCache
 from pytest_mockamocha.spec.check import Problem, content_hash, structural_problems
 from pytest_mockamocha.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter
-from pytest_mockamocha.spec.parse import NOT_FAST, fast_json, parse_text
+from pytest_mockamocha.spec.parse import NOT_FAST, fast_json, parse_slowly
 from pytest_mockamocha.spec.refs import Bundler, check_found, follow_ref
 from pytest_mockamocha.spec.slug import slug_for, slugify
 
@@ -100,7 +100,7 @@ def _compiled(
     finite = doc is not NOT_FAST
     if not finite:
         try:
-            doc = parse_text(raw, source)
+            doc = parse_slowly(raw, source)
         except UnicodeDecodeError:
             what = "the file" if kind == "file" else "the document"
             raise SpecError(f"{what} is not UTF-8 text", source=source) from None

@@ -92,6 +92,11 @@ def parse_text(data: bytes | str, source: str) -> Any:
         doc = fast_json(data)
         if doc is not NOT_FAST:
             return doc
+    return parse_slowly(data, source)
+
+
+def parse_slowly(data: bytes | str, source: str) -> Any:
+    """``parse_text`` without ``fast_json``: for bytes it has already left to it."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or source.endswith(".json"):

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.spec import pointer as jp
-from pytest_mockamocha.spec.parse import NOT_FAST, fast_json, parse_text
+from pytest_mockamocha.spec.parse import NOT_FAST, fast_json, parse_slowly
 
 FILES_KEY = "x-mockamocha-files"
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
@@ -158,7 +158,7 @@ class Bundler:
         doc = fast_json(raw)
         if doc is NOT_FAST:
             self.finite = False
-            doc = parse_text(raw, key)
+            doc = parse_slowly(raw, key)
         self._keys[target] = key
         self._files[key] = doc
         self._queue.append((doc, key, target))
