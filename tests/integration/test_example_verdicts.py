@@ -4,13 +4,12 @@ start serves an example without importing jsonschema, and nothing stale is ever 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from _fresh_process import answer_in_a_fresh_process  # type: ignore[import-not-found]
 
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec import cache as cache_module
@@ -80,20 +79,8 @@ def test_a_warm_start_serves_an_example_without_jsonschema(tmp_path: Path) -> No
     spec, cache = tmp_path / "pets.json", tmp_path / "cache"
     spec.write_text(json.dumps(document()))
     serve_once(spec, cache, "/good")
-    program = (
-        "import json, sys, pathlib, urllib.request\n"
-        "from pytest_mockamocha.server.runtime import MockServer\n"
-        "from pytest_mockamocha.spec.loader import load_spec\n"
-        "s = MockServer().start()\n"
-        f"s.add_spec(load_spec({str(spec)!r}, cache_dir=pathlib.Path({str(cache)!r})), 'p')\n"
-        "body = json.loads(urllib.request.urlopen(s.url_for('p', '/good')).read())\n"
-        "s.stop()\n"
-        "print(json.dumps([body, 'jsonschema' in sys.modules]))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert json.loads(out.stdout) == [GOOD, False]
+    body, loaded = answer_in_a_fresh_process(spec, cache, "/good", ("jsonschema",))
+    assert [json.loads(body), loaded] == [GOOD, []]
 
 
 def test_an_edited_document_never_reads_the_old_verdicts(tmp_path: Path) -> None:

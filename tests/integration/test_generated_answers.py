@@ -5,13 +5,12 @@ cut short or oversized is ever sent."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from _fresh_process import answer_in_a_fresh_process  # type: ignore[import-not-found]
 
 from pytest_mockamocha.server.runtime import MockServer
 from pytest_mockamocha.spec import cache as cache_module
@@ -72,22 +71,8 @@ def test_a_warm_start_sends_the_kept_answer_without_faker_or_jsonschema(
     assert {"id", "name", "email"} <= set(json.loads(first))
     (kept,) = answer_files(cache)
     assert len(kept.read_text().splitlines()) == 1
-    program = (
-        "import json, sys, pathlib, urllib.request\n"
-        "from pytest_mockamocha.server.runtime import MockServer\n"
-        "from pytest_mockamocha.spec.loader import load_spec\n"
-        "s = MockServer().start()\n"
-        f"s.add_spec(load_spec({str(spec)!r}, cache_dir=pathlib.Path({str(cache)!r})), 'p')\n"
-        "body = urllib.request.urlopen(s.url_for('p', '/people/7')).read()\n"
-        "s.stop()\n"
-        "loaded = [m for m in ('faker', 'jsonschema') if m in sys.modules]\n"
-        "print(json.dumps([body.decode(), loaded]))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
-    )
-    body, loaded = json.loads(out.stdout)
-    assert body.encode() == first  # the same bytes, not a new draw
+    body, loaded = answer_in_a_fresh_process(spec, cache, "/people/7", ("faker", "jsonschema"))
+    assert body == first  # the same bytes, not a new draw
     assert loaded == []
 
 
