@@ -19,6 +19,7 @@ whole entry or none; an entry that cannot be read is ignored and written anew. A
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import tempfile
@@ -243,10 +244,16 @@ class GeneratedAnswers:
     before."""
 
     def __init__(self, root: Path, digest: str) -> None:
-        self.path = root / "answers" / f"{digest}-{_answer_fingerprint()}.jsonl"
+        self._root, self._digest = root, digest
         self._known: dict[str, Kept] | None = None
         self._full = False
         self._lock = threading.Lock()
+
+    @functools.cached_property
+    def path(self) -> Path:
+        """The file of this document's answers: named when first needed, so a server that
+        answers from examples never looks for the generating libraries."""
+        return self._root / "answers" / f"{self._digest}-{_answer_fingerprint()}.jsonl"
 
     def get(self, key: str) -> Kept | None:
         """The answer kept under ``key``, None when none is."""
