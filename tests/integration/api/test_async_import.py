@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from conftest import SPECS, Api  # type: ignore[import-not-found]
 
@@ -144,3 +145,28 @@ def test_an_import_cut_short_by_a_stop_is_failed_at_the_next_start(
     assert record["status"] == "failed"
     assert "stopped before it finished" in record["message"]
     assert record["finished_at"] is not None
+
+
+def test_a_background_import_says_completed_only_once_its_mock_answers(
+    admin: Api, server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import was recorded completed in the transaction that stored the document and
+    mounted after it: a client polling in between met a 404. A slow mount (as a large
+    document's is) widens that window to where every poll falls in it."""
+    from pytest_mockamocha.api.catalog import Catalog
+
+    mount = Catalog.mount
+
+    def slow_mount(self: Catalog, *args: Any, **kwargs: Any) -> None:
+        time.sleep(0.5)
+        mount(self, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "mount", slow_mount)
+    coll = collection(admin, "Polled shop")
+    answer = admin.call("POST", f"/api/collections/{coll['id']}/import", data=PETSTORE,
+                        headers={**YAML, "Prefer": "respond-async"})
+    assert answer.status_code == 202, answer.text
+    done = outcome(admin, answer.headers["Location"])
+    assert done["status"] == "completed"
+    pet = requests.get(f"{server.url}/mocks/{coll['slug']}/pets/1", timeout=10)
+    assert pet.status_code == 200, pet.text
