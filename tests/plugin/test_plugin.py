@@ -526,6 +526,47 @@ def test_the_cache_folder_has_an_ini_twin_and_can_be_switched_off(
     assert not off.exists()
 
 
+def test_generated_answers_are_kept_and_sent_again_by_the_next_session(
+    pytester: pytest.Pytester,
+) -> None:
+    """A session answers an operation without examples with generated data; the next
+    session with the same cache folder sends the same bytes from ``answers/``."""
+    import json as _json
+
+    spec = pytester.path / "people.json"
+    person = {"type": "object", "required": ["id", "name"],
+              "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    spec.write_text(_json.dumps({
+        "openapi": "3.0.3", "info": {"title": "People", "version": "1"},
+        "paths": {"/me": {"get": {"responses": {"200": {
+            "description": "ok", "content": {"application/json": {"schema": person}}}}}}},
+    }))
+    pytester.makepyfile(
+        """
+        import pathlib, requests
+
+        def test_me(mockamocha):
+            answer = requests.get(mockamocha.base_url + "/me", timeout=10)
+            assert answer.status_code == 200
+            with open(pathlib.Path(__file__).parent / "bodies.txt", "ab") as out:
+                out.write(answer.content + b"\\n")
+        """
+    )
+    folder = pytester.path / "cache"
+    for _ in range(2):
+        result = pytester.runpytest_subprocess(
+            f"--mockamocha-spec={spec}", f"--mockamocha-cache-dir={folder}"
+        )
+        result.assert_outcomes(passed=1)
+    first, second = (pytester.path / "bodies.txt").read_bytes().splitlines()
+    assert first == second
+    assert {"id", "name"} <= set(_json.loads(first))
+    (kept,) = (folder / "answers").glob("*.jsonl")
+    assert [_json.loads(line)["body"] for line in kept.read_text().splitlines()] == [
+        first.decode()
+    ]
+
+
 def test_expect_rejection_scopes_what_strict_mode_forgives(
     pytester: pytest.Pytester, petstore: Path
 ) -> None:
