@@ -322,6 +322,7 @@ def _task_class(stopping: threading.Event) -> type:
 
     class Task(WSGITask):  # type: ignore[misc]
         aborted = False
+        wrote_header: bool  # waitress's: the head is sent
 
         def get_environment(self) -> Any:
             environ = super().get_environment()
@@ -339,6 +340,28 @@ def _task_class(stopping: threading.Event) -> type:
         def finish(self) -> None:
             if not self.aborted:  # an aborted answer sends nothing more, not even headers
                 super().finish()
+
+        def write(self, data: bytes) -> None:
+            """The head of an answer and its first body chunk in one ``write_soon``, so
+            in one ``send`` and one segment: waitress sends each write at once, and a
+            small answer went out in two (~2x the system calls, on both ends)."""
+            if self.wrote_header or not data or not self.complete:
+                super().write(data)
+                return
+            head = self.build_response_header()
+            self.wrote_header = True
+            room = None if self.content_length is None else self.content_length
+            if (
+                not self.has_body
+                or self.chunked_response
+                or room is None
+                or len(data) > min(room, _JOINED_BODY)
+            ):  # waitress's own way: chunks, a body it ignores or cuts, a large one
+                self.channel.write_soon(head)
+                super().write(data)
+                return
+            self.content_bytes_written += len(data)
+            self.channel.write_soon(head + data)
 
         def build_response_header(self) -> bytes:
             """waitress closes the connection after every answer without a length, 204
@@ -359,6 +382,11 @@ def _task_class(stopping: threading.Event) -> type:
                 del self.set_close_on_finish
 
     return Task
+
+
+#: the largest first body chunk sent joined to the head (copying a larger one costs more
+#: than the second ``send`` it saves)
+_JOINED_BODY = 64 * 1024
 
 
 def _no_close() -> None:

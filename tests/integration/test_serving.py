@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 from collections.abc import Callable
@@ -144,6 +145,83 @@ def test_keep_alive_survives_an_error_answer(server: ServerThread) -> None:
         assert conn.sock is sock
     finally:
         conn.close()
+
+
+# -- what goes on the wire -----------------------------------------------------------------------
+@pytest.fixture
+def sent(server: ServerThread, monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Each ``send`` the server's sockets make (waitress sends with ``socket.send``)."""
+    calls: list[bytes] = []
+    real = socket.socket.send
+
+    def send(sock: socket.socket, data: bytes, *flags: int) -> int:
+        if sock.getsockname()[1] != server.port:
+            return real(sock, data, *flags)
+        # kept before it is sent: the client may read it all (and the test go on) before
+        # this thread runs again; what a partial send left is sent (and kept) next
+        calls.append(bytes(data))
+        at = len(calls) - 1
+        count = 0
+        try:
+            count = real(sock, data, *flags)
+        finally:  # a full socket buffer raises: nothing was sent
+            calls[at] = calls[at][:count]
+        return count
+
+    monkeypatch.setattr(socket.socket, "send", send)
+    return calls
+
+
+def _exchange(server: ServerThread, method: str, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_a_small_answer_leaves_in_one_send(server: ServerThread, sent: list[bytes]) -> None:
+    status, body = _exchange(server, "GET", "/mocks/petstore/pets/1")
+    assert status == 200
+    assert len(sent) == 1  # head and body together: one system call, one segment
+    assert sent[0].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert sent[0].endswith(b"\r\n\r\n" + body)
+    assert b"Content-Length: %d\r\n" % len(body) in sent[0]
+
+
+def test_answers_without_a_body_send_their_head_alone(
+    server: ServerThread, sent: list[bytes]
+) -> None:
+    assert _exchange(server, "HEAD", "/mocks/petstore/pets/1") == (200, b"")
+    assert _exchange(server, "DELETE", "/mocks/petstore/pets/1") == (204, b"")
+    assert len(sent) == 2
+    assert all(s.startswith(b"HTTP/1.1 2") and s.endswith(b"\r\n\r\n") for s in sent)
+
+
+def test_a_large_answer_arrives_whole(
+    engine: Engine, server: ServerThread, sent: list[bytes]
+) -> None:
+    big = [{"id": i, "name": "x" * 90} for i in range(1000)]  # ~100 KB: its head goes first
+    engine.rules.put(
+        Rule(
+            id="rule_big_it",
+            collection="petstore",
+            operation="GET /pets/mine",
+            steps=(Step(Reply(json=big)),),
+        )
+    )
+    try:
+        status, body = _exchange(server, "GET", "/mocks/petstore/pets/mine")
+    finally:
+        engine.rules.remove("rule_big_it")
+    assert status == 200
+    assert json.loads(body) == big
+    head = sent[0]
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert head.endswith(b"\r\n\r\n")
+    assert b"".join(sent[1:]) == body
 
 
 # -- slow clients ------------------------------------------------------------------------------
@@ -294,8 +372,6 @@ def test_journal_stays_bounded_over_many_requests() -> None:
     assert journal.stats()["petstore"].by_operation["GET /pets/{petId}"] == 500
     kept = journal.records()
     assert [r.path for r in kept[-3:]] == ["/pets/18", "/pets/19", "/pets/20"]
-
-
 
 
 def test_a_404_lists_twenty_collections_and_counts_the_rest() -> None:
