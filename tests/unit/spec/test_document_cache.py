@@ -215,3 +215,40 @@ def test_an_entry_without_a_copy_never_answers_for_other_bytes(tmp_path: Path) -
     shutil.copy(entry, root / "documents" / f"{DocumentCache(root).key(b'[1]', 'text')}.json")
     with pytest.raises(SpecError, match="not an OpenAPI mapping"):
         load_text(b"[1]", cache_dir=root)
+
+
+def test_a_process_reads_no_file_for_text_it_has_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team server importing a document it has seen (into another collection, or again)
+    needs only the bytes it is given: what the entry says besides them is remembered."""
+    root, other = tmp_path / "cache", tmp_path / "other"
+    text = _json_document(tmp_path).read_bytes()
+    first = load_text(text, cache_dir=root)
+    [entry] = entries(root)
+    entry.unlink()
+    never_compile(monkeypatch)
+    second = load_text(text, cache_dir=root)
+    assert second.document == first.document
+    assert second.document is not first.document  # each load has its own
+    assert second.content_hash == first.content_hash
+    assert second.warnings == first.warnings
+    assert second.json_clean
+    assert entries(root) == []  # neither read nor written again
+    with pytest.raises(AssertionError, match="compiled again"):
+        load_text(text, cache_dir=other)  # another cache folder remembers nothing of it
+
+
+def test_a_document_that_refers_to_files_is_checked_on_every_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "spec"
+    shutil.copytree(SPECS / "multifile", folder)
+    root = tmp_path / "cache"
+    load_spec(folder / "api.yaml", cache_dir=root)
+    load_spec(folder / "api.yaml", cache_dir=root)  # a hit: its files compared again
+    for entry in entries(root):
+        entry.unlink()
+    never_compile(monkeypatch)
+    with pytest.raises(AssertionError, match="compiled again"):
+        load_spec(folder / "api.yaml", cache_dir=root)
