@@ -124,6 +124,20 @@ class Engine:
                     self._recent.move_to_end(slug)
         return coll
 
+    def answers_at_once(self, slug: str) -> bool:
+        """Whether a request to ``slug`` is answered from this process's memory alone: the
+        collection is mounted (no compile), no replica shares the store (no staleness read,
+        rule hits and state held here) and it forwards nothing to an upstream. Such an
+        answer may be computed on the server's loop thread; it may still wait (a delay),
+        which the server hands to a worker thread."""
+        coll = self._collections.get(slug)
+        return (
+            coll is not None
+            and coll.upstream is None
+            and self._stale is None
+            and self.rules.shared is None
+        )
+
     def _reloaded(self, slug: str) -> Collection | None:
         """The collection ``slug`` mounted again from the store (another replica changed it)."""
         load, stale = self._load, self._stale

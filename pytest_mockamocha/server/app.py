@@ -27,7 +27,14 @@ from pytest_mockamocha.engine.router import routed_path
 from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.server.cors import CorsPolicy, is_preflight
 from pytest_mockamocha.server.faults import FaultAnswer
-from pytest_mockamocha.server.waiting import WAITING_FAULTS, SeatedAnswer, WaitingRoom
+from pytest_mockamocha.server.waiting import (
+    LATER,
+    ON_LOOP,
+    WAITING_FAULTS,
+    AnswerLater,
+    SeatedAnswer,
+    WaitingRoom,
+)
 
 log = logging.getLogger("pytest_mockamocha.server")
 
@@ -68,6 +75,9 @@ class MockServerApp:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        later = environ.pop(LATER, None)
+        if later is not None:  # computed on the loop thread; it waits here
+            return later(environ, start_response)  # type: ignore[no-any-return]
         request = Request(environ)
         request.headers = _Headers(environ)
         request.max_content_length = self.max_body
@@ -86,16 +96,24 @@ class MockServerApp:
                 f"unexpected error; request id {request_id}",
                 request_id=request_id,
             )
-        if "Origin" not in request.headers or is_preflight(request):
-            return response(environ, start_response)
-        policy = self._cors_of(request.path)
-        if policy is None:
-            return response(environ, start_response)
-        if isinstance(response, (Response, _MockAnswer, FaultAnswer, SeatedAnswer)):
-            response.headers.extend(policy(request, list(response.headers)))
-            return response(environ, start_response)
-        # the management API, a WSGI app of its own: add the headers on the way out
-        return response(environ, _with_cors(start_response, request, policy))
+        if "Origin" in request.headers and not is_preflight(request):
+            policy = self._cors_of(request.path)
+            if policy is not None:
+                if not isinstance(response, (Response, _MockAnswer, FaultAnswer, SeatedAnswer)):
+                    # the management API, a WSGI app of its own: add them on the way out
+                    return response(environ, _with_cors(start_response, request, policy))
+                response.headers.extend(policy(request, list(response.headers)))
+        if isinstance(response, SeatedAnswer) and environ.get(ON_LOOP):
+            raise AnswerLater(response)  # nothing is written yet: a worker waits and sends
+        return response(environ, start_response)
+
+    def answers_at_once(self, path: str) -> bool:
+        """Whether the request at ``path`` is answered without blocking I/O (a mock of a
+        collection mounted here; see ``Engine.answers_at_once``): the server may compute it
+        on its loop thread, without handing it to a worker thread."""
+        if not path.startswith(MOCKS_PREFIX):
+            return False
+        return self.engine.answers_at_once(path[len(MOCKS_PREFIX) :].partition("/")[0])
 
     def _cors_of(self, path: str) -> Callable[..., list[tuple[str, str]]] | None:
         """The CORS headers of an answer at ``path`` (None: none, as for dashboard pages

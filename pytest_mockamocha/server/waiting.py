@@ -23,6 +23,22 @@ DEFAULT_SEATS = 48
 WAITING_FAULTS = frozenset({"hang", "slow_body"})
 
 
+#: environ key: the request is answered on the server's loop thread, which must not wait
+ON_LOOP = "mockamocha.on_loop"
+#: environ key: an answer computed on the loop thread that waits, for a worker to send
+LATER = "mockamocha.later"
+
+
+class AnswerLater(BaseException):
+    """Raised on the loop thread for an answer that waits: nothing is written yet, and a
+    worker thread sends ``answer`` (the server catches it; a BaseException, so that no
+    ``except Exception`` on the way answers 500 instead)."""
+
+    def __init__(self, answer: SeatedAnswer) -> None:
+        super().__init__()
+        self.answer = answer
+
+
 class WaitingRoom:
     """Counts the answers that wait, in all and per collection; thread-safe."""
 
@@ -109,6 +125,11 @@ class SeatedAnswer:
             self.seat.release()
             raise
         return _Released(body, self.seat)
+
+    def cancel(self) -> None:
+        """Give the seat back for an answer that will never be sent (its client left
+        before a worker took it)."""
+        self.seat.release()
 
 
 class _Released:

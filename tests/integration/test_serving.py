@@ -6,8 +6,10 @@ import http.client
 import json
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +21,13 @@ from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.engine.respond.reply import Reply
 from pytest_mockamocha.engine.rules.book import Rule, Step
 from pytest_mockamocha.server import MockServerApp, ServerThread
+from pytest_mockamocha.server.waiting import (
+    LATER,
+    ON_LOOP,
+    AnswerLater,
+    SeatedAnswer,
+    WaitingRoom,
+)
 from pytest_mockamocha.spec.loader import load_spec
 
 Alive = Callable[[ServerThread], None]
@@ -222,6 +231,126 @@ def test_a_large_answer_arrives_whole(
     assert head.startswith(b"HTTP/1.1 200 OK\r\n")
     assert head.endswith(b"\r\n\r\n")
     assert b"".join(sent[1:]) == body
+
+
+# -- answers on the loop thread -------------------------------------------------------------------
+#: a body piece larger than waitress's high-water mark of unsent output (16 MiB)
+BIG_PIECE = 24 * 1024 * 1024
+
+
+class _SaysWhere:
+    """A WSGI app that answers with its path and the name of the thread that called it; it lets the
+    server answer ``/here/...`` on its loop thread, and ``/here/wait`` waits a second (in
+    a seat of its waiting room, as a mock's delay does)."""
+
+    def __init__(self) -> None:
+        self.room = WaitingRoom(2)
+
+    def answers_at_once(self, path: str) -> bool:
+        return path.startswith("/here/")
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        later = environ.pop(LATER, None)
+        if later is not None:  # computed on the loop thread: this worker waits and sends
+            return later(environ, start_response)
+        if environ["PATH_INFO"] == "/here/wait":
+            seat = self.room.enter("here")
+            assert seat is not None
+            answer = SeatedAnswer(_ThreadName(), 1.0, seat)
+            if environ.get(ON_LOOP):
+                raise AnswerLater(answer)  # what MockServerApp does with a waiting answer
+            return answer(environ, start_response)
+        if environ["PATH_INFO"] == "/here/big":  # two writes, each past waitress's mark
+            piece = BIG_PIECE
+            start_response("200 OK", [("Content-Length", str(2 * piece))])
+            return [b"a" * piece, b"b" * piece]
+        return _ThreadName()(environ, start_response)
+
+
+class _ThreadName:
+    headers: list[tuple[str, str]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        body = f"{environ['PATH_INFO']} {threading.current_thread().name}".encode()
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
+
+
+@pytest.fixture
+def says_where() -> Iterator[tuple[ServerThread, _SaysWhere]]:
+    app = _SaysWhere()
+    thread = ServerThread(app, kind="waitress").start()
+    yield thread, app
+    thread.stop()
+
+
+def test_what_the_app_answers_at_once_is_answered_on_the_loop_thread(
+    says_where: tuple[ServerThread, _SaysWhere],
+) -> None:
+    server, _ = says_where
+    assert _exchange(server, "GET", "/here/x") == (200, b"/here/x mockamocha-waitress")
+    status, worker = _exchange(server, "GET", "/elsewhere")
+    assert status == 200
+    assert worker.startswith(b"/elsewhere waitress-")  # handed to a worker, as waitress does
+
+
+def test_an_answer_that_waits_is_sent_by_a_worker_while_the_loop_answers_others(
+    says_where: tuple[ServerThread, _SaysWhere],
+) -> None:
+    server, app = says_where
+    waited: list[tuple[int, bytes]] = []
+    waiting = threading.Thread(target=lambda: waited.append(_exchange(server, "GET", "/here/wait")))
+    waiting.start()
+    try:
+        assert _exchange(server, "GET", "/here/x") == (200, b"/here/x mockamocha-waitress")
+        assert not waited  # the other one still waits, and the loop was not held by it
+    finally:
+        waiting.join(10)
+    assert waited[0][0] == 200
+    assert waited[0][1].startswith(b"/here/wait waitress-")
+    assert app.room.waiting() == 0  # its seat was given back
+
+
+def test_the_loop_thread_never_waits_for_itself_to_send(
+    says_where: tuple[ServerThread, _SaysWhere],
+) -> None:
+    """A worker writing past waitress's high-water mark (16 MiB unsent) waits for the loop
+    to send; the loop thread answering so would wait for itself for ever."""
+    server, _ = says_where
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"GET /here/big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        time.sleep(0.5)  # read nothing yet: what the socket does not take stays unsent
+        received = bytearray()
+        while chunk := sock.recv(1 << 20):
+            received += chunk
+    head, _, body = bytes(received).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert len(body) == 2 * BIG_PIECE
+    assert body.count(b"a") == body.count(b"b") == BIG_PIECE
+    assert _exchange(server, "GET", "/here/x") == (200, b"/here/x mockamocha-waitress")
+
+
+def test_pipelined_requests_are_answered_in_order(
+    says_where: tuple[ServerThread, _SaysWhere],
+) -> None:
+    server, _ = says_where
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(
+            b"GET /here/a HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /here/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    answers = received.split(b"HTTP/1.1 ")[1:]
+    assert all(a.startswith(b"200 OK") for a in answers)
+    # several queued at once: workers answer them one after the other, as waitress does
+    assert [a.rsplit(b"\r\n\r\n", 1)[1].split()[0] for a in answers] == [
+        b"/here/a",
+        b"/elsewhere",
+        b"/here/b",
+    ]
 
 
 # -- slow clients ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pytest_mockamocha.errors import CollectionNotFoundError
 from pytest_mockamocha.generate import GenerationError
 from pytest_mockamocha.spec.loader import load_text
 from pytest_mockamocha.spec.model import ApiSpec
+from pytest_mockamocha.store.shared import MemoryShared
 
 MakeRequest = Callable[..., MockRequest]
 
@@ -82,6 +83,37 @@ def test_remove_forgets_the_collection_and_its_rules(engine: Engine) -> None:
     with pytest.raises(CollectionNotFoundError):
         engine.collection("petstore")
     assert engine.rules.rules() == []
+
+
+class _NowhereUpstream:
+    """An upstream no request reaches (proxy mode is only switched on and off here)."""
+
+    def exchange(self, op: Any, path_params: Any, request: MockRequest) -> Any:
+        raise AssertionError("nothing is forwarded in this test")
+
+    def close(self) -> None:
+        return None
+
+
+def test_what_is_answered_from_memory_alone(load: Callable[[str], ApiSpec]) -> None:
+    """What the server may answer on its loop thread: nothing that may block it."""
+    engine = Engine()
+    engine.add(load("petstore.yaml"), slug="petstore")
+    assert engine.answers_at_once("petstore")
+    assert not engine.answers_at_once("elsewhere")  # may be compiled from the store first
+    undo = engine.set_upstream("petstore", _NowhereUpstream())
+    assert not engine.answers_at_once("petstore")  # forwarded to the real API
+    undo()
+    assert engine.answers_at_once("petstore")
+    engine.rules.share(MemoryShared())  # replicas: rule hits and scenarios in the store
+    assert not engine.answers_at_once("petstore")
+
+
+def test_replicas_never_answer_from_memory_alone(load: Callable[[str], ApiSpec]) -> None:
+    engine = Engine()
+    engine.add(load("petstore.yaml"), slug="petstore")
+    engine.serve_lazily(lambda slug: False, keep=4, stale=lambda slug: False)
+    assert not engine.answers_at_once("petstore")  # each use asks the store first
 
 
 # -- the precedence pipeline ---------------------------------------------------------------------
