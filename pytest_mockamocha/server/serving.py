@@ -443,7 +443,7 @@ def _task_class(stopping: threading.Event) -> type:
                 return
             head = self.build_response_header()
             self.wrote_header = True
-            room = None if self.content_length is None else self.content_length
+            room = self.content_length
             if (
                 not self.has_body
                 or self.chunked_response
