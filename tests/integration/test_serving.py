@@ -20,7 +20,7 @@ from pytest_mockamocha.analytics.journal import Journal
 from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.engine.respond.reply import Reply
 from pytest_mockamocha.engine.rules.book import Rule, Step
-from pytest_mockamocha.server import MockServerApp, ServerThread
+from pytest_mockamocha.server import MockServer, MockServerApp, ServerThread
 from pytest_mockamocha.server.waiting import (
     LATER,
     ON_LOOP,
@@ -333,6 +333,74 @@ def test_the_loop_thread_never_waits_for_itself_to_send(
     assert len(body) == 2 * BIG_PIECE
     assert body.count(b"a") == body.count(b"b") == BIG_PIECE
     assert _exchange(server, "GET", "/here/x") == (200, b"/here/x mockamocha-waitress")
+
+
+def test_loop_answers_waiting_answers_and_leaving_clients_mixed() -> None:
+    """Eight clients for two seconds: answers on the loop thread, delayed ones and dripping
+    ones sent by workers, clients that leave before their delayed answer. Every answer is
+    right (or a 503 when the waiting room is full), every seat comes back, and the server
+    still answers."""
+    engine = Engine(seed=0)
+    engine.add(load_spec(SPECS / "petstore.yaml"), "p")
+    engine.rules.put(
+        Rule(
+            id="rule_delay",
+            collection="p",
+            operation="GET /pets/mine",
+            steps=(Step(Reply(json=[], delay=0.05)),),
+        )
+    )
+    engine.rules.put(
+        Rule(
+            id="rule_drip",
+            collection="p",
+            operation="DELETE /pets/{petId}",
+            steps=(Step(Reply(status=200, json={}, fault="slow_body", fault_seconds=0.1)),),
+        )
+    )
+    server = MockServer(engine)
+    thread = server.start()
+    wrong: list[tuple[str, int]] = []
+    until = time.monotonic() + 2
+
+    def client(seed: int) -> None:
+        kinds = ["loop", "loop", "delay", "drip", "leave"]
+        conn = http.client.HTTPConnection(thread.host, thread.port, timeout=10)
+        n = seed
+        try:
+            while time.monotonic() < until:
+                kind, n = kinds[n % len(kinds)], n + 1
+                if kind == "leave":
+                    with socket.create_connection((thread.host, thread.port), timeout=10) as s:
+                        s.sendall(b"GET /mocks/p/pets/mine HTTP/1.1\r\nHost: x\r\n\r\n")
+                    continue
+                method, path = {
+                    "loop": ("GET", "/mocks/p/pets/1"),
+                    "delay": ("GET", "/mocks/p/pets/mine"),
+                    "drip": ("DELETE", "/mocks/p/pets/1"),
+                }[kind]
+                conn.request(method, path)
+                response = conn.getresponse()
+                body = response.read()
+                if response.status != 503 and (response.status != 200 or not body):
+                    wrong.append((kind, response.status))
+        finally:
+            conn.close()
+
+    try:
+        clients = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+        for each in clients:
+            each.start()
+        for each in clients:
+            each.join(30)
+        deadline = time.monotonic() + 10  # the last seats come back as their answers end
+        while server.app.waiting.waiting() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert wrong == []
+        assert server.app.waiting.waiting() == 0
+        assert requests.get(f"{thread.url}/mocks/p/pets/1", timeout=10).json()["name"] == "Rex"
+    finally:
+        server.stop()
 
 
 def test_pipelined_requests_are_answered_in_order(
