@@ -9,6 +9,8 @@ Rows, each a fresh subprocess on 127.0.0.1 per round, timed from ``Popen`` to th
   filled (every start after the first); ``cold``: with an empty cache folder.
 * ``pytest-httpserver``: its ``HTTPServer`` serving one fixed JSON (what a hand-built
   fixture server costs).
+* ``werkzeug + waitress``: a werkzeug ``Request``/``Response`` app on waitress serving the
+  same JSON, none of our code: the floor under any server built on the two (as ours is).
 * ``prism <doc>``: Stoplight Prism's ``prism mock`` (with ``--prism``).
 
 Documents: the pet store (8 operations), a generated 22-operation API, and with
@@ -57,6 +59,19 @@ server = HTTPServer(host="127.0.0.1", port=int(sys.argv[1]))
 server.expect_request("/pets/1").respond_with_json({"id": 1, "name": "Rex"})
 server.start()
 threading.Event().wait()
+"""
+#: the stack ours is built on, with none of our code: werkzeug's Request and Response served
+#: by waitress, answering one fixed JSON (the floor of any server made of these two)
+STACK_FLOOR = """
+import sys
+import waitress
+from werkzeug.wrappers import Request, Response
+
+@Request.application
+def app(request):
+    return Response('{"id": 1, "name": "Rex"}', content_type="application/json")
+
+waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), _quiet=True)
 """
 #: the generated API asks for a bearer token; the other servers ignore it
 AUTH = {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.YmVuY2g"}
@@ -183,6 +198,8 @@ def rows(folder: Path, prism: str | None, document: Path | None) -> list[Row]:
         Row("ours 22 ops warm", serve(small, "s"), f"/mocks/s{small_get}", cache_env(True)),
         Row("pytest-httpserver (fixed JSON)",
             lambda port, _: [sys.executable, "-c", HTTPSERVER, str(port)], "/pets/1"),
+        Row("werkzeug + waitress (fixed JSON)",
+            lambda port, _: [sys.executable, "-c", STACK_FLOOR, str(port)], "/pets/1"),
     ]
     if prism:
         out.append(Row("prism petstore (8 ops)",
