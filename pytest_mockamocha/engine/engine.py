@@ -125,18 +125,25 @@ class Engine:
         return coll
 
     def answers_at_once(self, slug: str) -> bool:
-        """Whether a request to ``slug`` is answered from this process's memory alone: the
-        collection is mounted (no compile), no replica shares the store (no staleness read,
-        rule hits and state held here) and it forwards nothing to an upstream. Such an
-        answer may be computed on the server's loop thread; it may still wait (a delay),
-        which the server hands to a worker thread."""
+        """Whether a request to ``slug`` is answered from this process's memory alone (see
+        ``in_memory``). Such an answer may be computed on the server's loop thread; it may
+        still wait (a delay), which the server hands to a worker thread."""
+        return self.in_memory(slug) is not None
+
+    def in_memory(self, slug: str) -> Collection | None:
+        """The collection ``slug`` when a request to it is answered from this process's
+        memory alone, else None; never loads. It is mounted (no compile), no replica shares
+        the store (no staleness read, rule hits and state held here) and it forwards nothing
+        to an upstream."""
         coll = self._collections.get(slug)
-        return (
-            coll is not None
-            and coll.upstream is None
-            and self._stale is None
-            and self.rules.shared is None
-        )
+        if coll is None or coll.upstream is not None:
+            return None
+        if self._stale is not None or self.rules.shared is not None:
+            return None
+        if slug in self._recent:  # used now: the last the LRU unmounts, as ``collection``
+            with contextlib.suppress(KeyError):  # removed meanwhile by another thread
+                self._recent.move_to_end(slug)
+        return coll
 
     def _reloaded(self, slug: str) -> Collection | None:
         """The collection ``slug`` mounted again from the store (another replica changed it)."""
@@ -287,11 +294,15 @@ class Engine:
         self.journal.expected |= gone
 
     # -- requests ------------------------------------------------------------------------
-    def handle(self, slug: str, request: MockRequest) -> MockResponse:
-        """Answer one request to collection ``slug`` and journal it."""
+    def handle(
+        self, slug: str, request: MockRequest, coll: Collection | None = None
+    ) -> MockResponse:
+        """Answer one request to collection ``slug`` and journal it; ``coll`` is that
+        collection when the caller has looked it up already (it is not looked up again)."""
         started = time.perf_counter_ns()
         request_id = self._record_ids.next()
-        coll = self.collection(slug)
+        if coll is None:
+            coll = self.collection(slug)
         context = self._context
         seed = context.seed if context.seed is not None else self.seed
         route = coll.router.match(

@@ -21,7 +21,7 @@ from pytest_mockamocha._defaults import DEFAULT_MAX_BODY
 from pytest_mockamocha._ids import new_id
 from pytest_mockamocha._text import shorten
 from pytest_mockamocha.analytics.exchanges import Exchanges
-from pytest_mockamocha.engine import Engine, MockRequest, MockResponse
+from pytest_mockamocha.engine import Collection, Engine, MockRequest, MockResponse
 from pytest_mockamocha.engine.exchange import FRAMING_HEADERS
 from pytest_mockamocha.engine.router import routed_path
 from pytest_mockamocha.errors import CollectionNotFoundError
@@ -31,6 +31,7 @@ from pytest_mockamocha.server.waiting import (
     LATER,
     ON_LOOP,
     WAITING_FAULTS,
+    AnswerAgain,
     AnswerLater,
     SeatedAnswer,
     WaitingRoom,
@@ -43,6 +44,8 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _NO_QUERY: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 _NO_COOKIES: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 _BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS", "TRACE"})
+#: environ key: the collection answering a mock request (its CORS choice is read once)
+_SERVED = "mockamocha.collection"
 
 
 class MockServerApp:
@@ -97,7 +100,7 @@ class MockServerApp:
                 request_id=request_id,
             )
         if "Origin" in request.headers and not is_preflight(request):
-            policy = self._cors_of(request.path)
+            policy = self._cors_of(request)
             if policy is not None:
                 if not isinstance(response, (Response, _MockAnswer, FaultAnswer, SeatedAnswer)):
                     # the management API, a WSGI app of its own: add them on the way out
@@ -115,14 +118,17 @@ class MockServerApp:
             return False
         return self.engine.answers_at_once(path[len(MOCKS_PREFIX) :].partition("/")[0])
 
-    def _cors_of(self, path: str) -> Callable[..., list[tuple[str, str]]] | None:
-        """The CORS headers of an answer at ``path`` (None: none, as for dashboard pages
-        or a collection that handles CORS itself)."""
+    def _cors_of(self, request: Request) -> Callable[..., list[tuple[str, str]]] | None:
+        """The CORS headers of the answer to ``request`` (None: none, as for dashboard
+        pages or a collection that handles CORS itself)."""
+        path = request.path
         if path.startswith(MOCKS_PREFIX):
-            slug = path[len(MOCKS_PREFIX) :].partition("/")[0]
-            if not self._cors_on(slug):
-                return None
-            return self.cors.mock_headers
+            served = request.environ.get(_SERVED)  # the collection that answered, if one did
+            if served is not None:
+                on = served.cors
+            else:
+                on = self._cors_on(path[len(MOCKS_PREFIX) :].partition("/")[0])
+            return self.cors.mock_headers if on else None
         if path.startswith("/api/"):
             return self.cors.api_headers
         return None
@@ -181,8 +187,9 @@ class MockServerApp:
 
     def _mock(self, request: Request, rest: str) -> Response | _Answer:
         slug, _, sub = rest.partition("/")
+        environ = request.environ
         try:
-            coll = self.engine.collection(slug)
+            coll = self._collection(slug, environ)
         except CollectionNotFoundError:
             if is_preflight(request):  # let the page see the 404 that follows
                 return self.cors.mock_preflight(request, ())
@@ -193,10 +200,10 @@ class MockServerApp:
         sub_path = "/" + sub
         if coll.cors and is_preflight(request):  # whatever the path: the real answer follows
             return self.cors.mock_preflight(request, coll.router.allowed_methods(sub_path))
+        environ[_SERVED] = coll
         body = _read_body(request, self.max_body)
         if body is None:
             return _too_large(self.max_body)
-        environ = request.environ
         raw = environ.get("REQUEST_URI") or environ.get("RAW_URI") or ""
         mock_request = MockRequest(
             method=request.method,
@@ -208,7 +215,7 @@ class MockServerApp:
             cookies=request.cookies if environ.get("HTTP_COOKIE") else _NO_COOKIES,
             body=body,
         )
-        answer = self.engine.handle(slug, mock_request)
+        answer = self.engine.handle(slug, mock_request, coll)
         if self.exchanges is not None and self.exchanges.on:
             headers = [("Content-Type", answer.content_type)] if answer.content_type else []
             self.exchanges.add(
@@ -218,6 +225,18 @@ class MockServerApp:
                 ([*headers, *answer.headers], answer.body),
             )
         return self._seated(slug, _to_response(answer))
+
+    def _collection(self, slug: str, environ: dict[str, Any]) -> Collection:
+        """The collection ``slug`` answering a request. On the loop thread, only one held in
+        memory: the server found it there, but the LRU of ``serve --db`` may have unmounted
+        it since, and compiling it again (or waiting for another thread's compile) would
+        hold every connection; the request then goes to a worker, from the start."""
+        if not environ.get(ON_LOOP):
+            return self.engine.collection(slug)
+        coll = self.engine.in_memory(slug)
+        if coll is None:
+            raise AnswerLater(AnswerAgain(self))
+        return coll
 
     def _seated(self, slug: str, answer: _MockAnswer | FaultAnswer) -> Response | _Answer:
         """``answer`` as it is, or, when it waits, in a seat of the waiting room (503 when

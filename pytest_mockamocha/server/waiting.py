@@ -25,18 +25,37 @@ WAITING_FAULTS = frozenset({"hang", "slow_body"})
 
 #: environ key: the request is answered on the server's loop thread, which must not wait
 ON_LOOP = "mockamocha.on_loop"
-#: environ key: an answer computed on the loop thread that waits, for a worker to send
+#: environ key: what the loop thread left for a worker to answer (``AnswerLater``)
 LATER = "mockamocha.later"
 
 
 class AnswerLater(BaseException):
-    """Raised on the loop thread for an answer that waits: nothing is written yet, and a
-    worker thread sends ``answer`` (the server catches it; a BaseException, so that no
-    ``except Exception`` on the way answers 500 instead)."""
+    """Raised on the loop thread for a request a worker thread must finish: nothing is
+    written yet, and a worker calls ``answer`` (a WSGI app with ``cancel()``, run if the
+    client leaves first): a ``SeatedAnswer`` that waits, or ``AnswerAgain``. The server
+    catches it; a BaseException, so that no ``except Exception`` on the way answers 500."""
 
-    def __init__(self, answer: SeatedAnswer) -> None:
+    def __init__(self, answer: SeatedAnswer | AnswerAgain) -> None:
         super().__init__()
         self.answer = answer
+
+
+class AnswerAgain:
+    """A request the loop thread may not answer after all, answered from the start by
+    ``app`` on a worker thread: its collection was unmounted (to be compiled again) after
+    the server's check, and a compile must not hold every connection. Nothing of the
+    request was read yet."""
+
+    def __init__(self, app: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]):
+        self.app = app
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        return self.app(environ, start_response)
+
+    def cancel(self) -> None:
+        """The client left before a worker took it: nothing is held."""
 
 
 class WaitingRoom:

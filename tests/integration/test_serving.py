@@ -21,6 +21,7 @@ from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.engine.respond.reply import Reply
 from pytest_mockamocha.engine.rules.book import Rule, Step
 from pytest_mockamocha.server import MockServer, MockServerApp, ServerThread
+from pytest_mockamocha.server.serving import _LOOP_THREAD
 from pytest_mockamocha.server.waiting import (
     LATER,
     ON_LOOP,
@@ -404,6 +405,47 @@ def test_loop_answers_waiting_answers_and_leaving_clients_mixed() -> None:
         assert requests.get(f"{thread.url}/mocks/p/pets/1", timeout=10).json()["name"] == "Rex"
     finally:
         server.stop()
+
+
+def test_a_collection_unmounted_after_the_check_is_compiled_by_a_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server found a collection in memory, and the LRU of ``serve --db`` unmounted it
+    before the loop thread answered: the request goes to a worker from the start (its body
+    unread), and the worker compiles it. The loop thread never compiles."""
+    spec = load_spec(SPECS / "petstore.yaml")
+    engine = Engine(seed=0)
+    compiled_on: list[str] = []
+
+    def load(slug: str) -> bool:
+        if slug != "pets":
+            return False
+        compiled_on.append(threading.current_thread().name)
+        engine.mount(spec, slug, replace=True)
+        engine.reloadable(slug)
+        return True
+
+    engine.serve_lazily(load, keep=4)
+    app = MockServerApp(engine)
+    # the check says yes for every mock, as it did just before the collection went
+    monkeypatch.setattr(app, "answers_at_once", lambda path: path.startswith("/mocks/"))
+    thread = ServerThread(app, kind="waitress").start()
+    try:
+        with requests.Session() as http:
+            created = http.post(f"{thread.url}/mocks/pets/pets", json={"name": "Rex"}, timeout=10)
+            assert created.status_code == 201, created.text  # the body reached the worker
+            assert compiled_on
+            assert compiled_on[0].startswith("waitress-")
+            again = http.get(f"{thread.url}/mocks/pets/pets/1", timeout=10)  # in memory now
+            assert again.status_code == 200
+            assert again.json()["id"] == 1
+            missing = http.get(f"{thread.url}/mocks/nope/x", timeout=10)
+            assert missing.status_code == 404
+            assert "no collection 'nope'" in missing.json()["detail"]
+    finally:
+        thread.stop()
+    assert compiled_on == [compiled_on[0]]  # once, and never on the loop thread
+    assert _LOOP_THREAD not in compiled_on
 
 
 def test_pipelined_requests_are_answered_in_order(

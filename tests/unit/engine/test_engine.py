@@ -116,6 +116,32 @@ def test_replicas_never_answer_from_memory_alone(load: Callable[[str], ApiSpec])
     assert not engine.answers_at_once("petstore")  # each use asks the store first
 
 
+def test_in_memory_never_loads_and_counts_as_a_use(load: Callable[[str], ApiSpec]) -> None:
+    """What the loop thread looks a collection up with: a stored one not mounted stays for
+    a worker to load, and one it answers from is the last the LRU unmounts."""
+    spec = load("petstore.yaml")
+    engine = Engine()
+    loads: list[str] = []
+
+    def load_stored(slug: str) -> bool:
+        loads.append(slug)
+        engine.mount(spec, slug, replace=True)
+        engine.reloadable(slug)
+        return True
+
+    engine.serve_lazily(load_stored, keep=2)
+    assert engine.in_memory("a") is None
+    assert loads == []  # not loaded: that is a worker's job
+    engine.collection("a")
+    engine.collection("b")
+    coll = engine.in_memory("a")  # a is now the most recently used
+    assert coll is not None
+    assert coll.slug == "a"
+    engine.collection("c")  # one too many: b goes, not a
+    assert sorted(c.slug for c in engine) == ["a", "c"]
+    assert loads == ["a", "b", "c"]
+
+
 # -- the precedence pipeline ---------------------------------------------------------------------
 def test_first_2xx_example_with_declared_header(engine: Engine, req: MakeRequest) -> None:
     response = engine.handle("petstore", req("GET", "/pets"))
