@@ -28,6 +28,13 @@ the same rounds as the creates: the part of every API call that is HTTP, the poo
 token, whatever the store.
 On SQLite, ``create_pages``, ``import_pages``, ``raw_pages`` and ``raw_import_pages`` are
 the pages one such commit appends to the WAL (means): what its fsync writes.
+
+A third reference, ``schema_import_ms``, writes what an import writes into the server's own
+schema (a file grown to N the same way): the endpoint rows, the collection's document and
+the import record, laid out as the store lays them out, by sqlite3 alone in one
+transaction. Its ratio to ``raw_import_ms`` is what the schema's indexes cost (the listing's
+four sort orders, which keep list pages fast at every N); ``import_schema_x``, the API's
+import over it, is what our layers and HTTP add to that write.
 """
 
 from __future__ import annotations
@@ -372,6 +379,100 @@ class RawSQLite:
         self.docs += 1
 
 
+class SchemaSQLite:
+    """The import reference written into the server's own schema: an import's rows as the
+    store lays them out (``SqlRepository``'s rows and statements, computed beforehand), in
+    one transaction by sqlite3 alone, into a file ``grow`` fills as the server's is."""
+
+    def __init__(self, path: Path, doc: dict[str, Any]) -> None:
+        from pytest_mockamocha._ids import record_id
+        from pytest_mockamocha.store import open_store_url, utc_now
+
+        self.path, self.url, self.doc = path, f"sqlite:///{path}", doc
+        store = open_store_url(self.url)  # the schema, migrated as the server's
+        try:
+            store.users.insert(
+                {
+                    "id": record_id("user"),
+                    "workspace_id": "ws_reference",
+                    "email_key": "reference@example.com",
+                    "is_admin": True,
+                    "created_at": utc_now(),
+                }
+            )
+        finally:
+            store.close()
+        self.db: sqlite3.Connection | None = None
+        self.pending: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str,
+                                 dict[str, Any]]] = []
+
+    def grow(self, n: int, reps: int) -> None:
+        """To ``n`` collections; then ``reps`` empty ones (as creates leave them) and the
+        rows importing the document into each will write."""
+        from pytest_mockamocha._ids import record_id
+        from pytest_mockamocha.store import open_store_url, utc_now
+
+        if self.db is not None:
+            self.db.close()
+        grow(self.url, n, self.doc)
+        store: Any = open_store_url(self.url)
+        try:
+            (admin,) = store.users.find(is_admin=True)
+            ws = admin["workspace_id"]
+            endpoints, collections, imports = store.endpoints, store.collections, store.imports
+            self.pending = []
+            for i in range(reps):
+                now = utc_now()
+                coll = collections.insert(
+                    {"id": record_id("coll"), "workspace_id": ws, "name": f"Reference {n} {i}",
+                     "description": "", "slug": f"reference-{n}-{i}", "created_at": now,
+                     "updated_at": now}
+                )
+                rows = [
+                    endpoints._sql.values(endpoints._row(
+                        {"id": record_id("ep"), "collection_id": coll["id"], "workspace_id": ws,
+                         "created_at": now, "updated_at": now, "method": method.upper(),
+                         "path": path, "operation": f"{method.upper()} {path}",
+                         "name": op["operationId"], "operation_id": op["operationId"]}
+                    ))
+                    for path, item in self.doc["paths"].items()
+                    for method, op in item.items()
+                    if method != "parameters"
+                ]
+                done = collections._row({**coll, "spec": self.doc, "updated_at": now})
+                record = imports._row(
+                    {"id": record_id("imp"), "status": "completed", "stage": "completed",
+                     "endpoints_created": len(rows), "endpoints_updated": 0,
+                     "endpoints_removed": 0, "message": f"Imported {len(rows)} endpoints",
+                     "errors": [], "warnings": [], "collection_id": coll["id"],
+                     "workspace_id": ws, "created_at": now, "finished_at": now}
+                )
+                self.pending.append((
+                    endpoints._sql.insert, rows,
+                    collections._sql.update(["data", "heavy"]), collections._sql.values(done),
+                    imports._sql.insert, imports._sql.values(record),
+                ))
+        finally:
+            store.close()
+        self.db = sqlite3.connect(self.path, isolation_level=None)  # a new WAL, as a restart
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+
+    def write_import(self) -> None:
+        """One transaction writing an import's rows into the schema."""
+        assert self.db is not None
+        insert, rows, update, collection, add, record = self.pending.pop()
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.executemany(insert, rows)
+        self.db.execute(update, collection)
+        self.db.execute(add, record)
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
 #: the endpoint listing's other orders and a filter: ``sorted_ms`` is the slowest one's p50
 SORTS = (
     "sort=-path",
@@ -403,7 +504,13 @@ def interleaved(
 
 
 def measure(
-    server: Server, n: int, text: str, args: argparse.Namespace, db: Path | None, raw: RawSQLite
+    server: Server,
+    n: int,
+    text: str,
+    args: argparse.Namespace,
+    db: Path | None,
+    raw: RawSQLite,
+    schema: SchemaSQLite,
 ) -> dict[str, Any]:
     """Every figure of one server holding ``n`` collections (``db``: its SQLite file), the
     writes timed in turns with the raw references and an authenticated call that writes
@@ -418,6 +525,7 @@ def measure(
         create()
     create_pages, import_pages = WalPages(db), WalPages(db)
     raw_pages, raw_import_pages = WalPages(raw.path), WalPages(raw.path)
+    schema_pages = WalPages(schema.path)
     creates, raw_creates, floor = interleaved(
         [
             (create, create_pages),
@@ -427,13 +535,14 @@ def measure(
         args.reps,
     )
     targets = iter(made[3:])
-    imports, raw_imports = interleaved(
+    imports, raw_imports, schema_imports = interleaved(
         [
             (
                 lambda: server.call("POST", f"/api/collections/{next(targets)}/import", text),
                 import_pages,
             ),
             (raw.write_import, raw_import_pages),
+            (schema.write_import, schema_pages),
         ],
         args.reps,
     )
@@ -473,6 +582,9 @@ def measure(
         "raw_import_pages": raw_import_pages.mean(),
         "create_x": round(p50(creates) / p50(raw_creates), 1),
         "import_x": round(p50(imports) / p50(raw_imports), 1),
+        "schema_import_ms": round(p50(schema_imports), 3),
+        "schema_import_pages": schema_pages.mean(),
+        "import_schema_x": round(p50(imports) / p50(schema_imports), 1),
     }
 
 
@@ -486,20 +598,25 @@ def run(
     sqlite_file = folder / "db.sqlite" if backend == "sqlite" else None
     operations = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
     raw = RawSQLite(folder / "raw.sqlite", text, operations)
+    schema = SchemaSQLite(folder / "schema.sqlite", doc)
     rows = []
     Server(url, folder / "cache").stop()  # creates the store and its administrator
-    for n in sizes:
-        grow(url, n, doc)
-        raw.grow(n)
-        raw.reopen()
-        server = Server(url, folder / "cache")
-        try:
-            row = {"backend": backend if "://" not in backend else "postgresql"}
-            row |= measure(server, n, text, args, sqlite_file, raw)
-        finally:
-            server.stop()
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+    try:
+        for n in sizes:
+            grow(url, n, doc)
+            raw.grow(n)
+            raw.reopen()
+            schema.grow(n, args.reps)
+            server = Server(url, folder / "cache")
+            try:
+                row = {"backend": backend if "://" not in backend else "postgresql"}
+                row |= measure(server, n, text, args, sqlite_file, raw, schema)
+            finally:
+                server.stop()
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    finally:
+        schema.close()
     return rows
 
 
@@ -523,6 +640,7 @@ def main() -> None:
         "writers_p95_ms", "rss_mb", "http_floor_ms",
         "raw_sqlite_ms", "raw_import_ms", "create_x", "import_x",
         "create_pages", "import_pages", "raw_pages", "raw_import_pages",
+        "schema_import_ms", "schema_import_pages", "import_schema_x",
     )  # fmt: skip
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
