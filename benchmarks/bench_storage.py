@@ -194,12 +194,6 @@ def grow(url: str, target: int, doc: dict[str, Any]) -> None:
     try:
         (admin,) = store.users.find(is_admin=True)
         have = store.collections.total(Query())
-        operations = [
-            (method.upper(), path, op["operationId"])
-            for path, item in doc["paths"].items()
-            for method, op in item.items()
-            if method != "parameters"
-        ]
         for start in range(have, target, 100):
             with store.transaction():
                 for i in range(start, min(start + 100, target)):
@@ -216,23 +210,35 @@ def grow(url: str, target: int, doc: dict[str, Any]) -> None:
                             "updated_at": now,
                         }
                     )
-                    for method, path, op_id in operations:
-                        store.endpoints.insert(
-                            {
-                                "id": record_id("ep"),
-                                "collection_id": coll["id"],
-                                "workspace_id": admin["workspace_id"],
-                                "created_at": now,
-                                "updated_at": now,
-                                "method": method,
-                                "path": path,
-                                "operation": f"{method} {path}",
-                                "name": op_id,
-                                "operation_id": op_id,
-                            }
-                        )
+                    for endpoint in endpoint_records(doc, coll, now):
+                        store.endpoints.insert(endpoint)
     finally:
         store.close()
+
+
+def endpoint_records(
+    doc: dict[str, Any], coll: dict[str, Any], now: str
+) -> list[dict[str, Any]]:
+    """The endpoint records an import of ``doc`` into ``coll`` leaves, one per operation."""
+    from pytest_mockamocha._ids import record_id
+
+    return [
+        {
+            "id": record_id("ep"),
+            "collection_id": coll["id"],
+            "workspace_id": coll["workspace_id"],
+            "created_at": now,
+            "updated_at": now,
+            "method": method.upper(),
+            "path": path,
+            "operation": f"{method.upper()} {path}",
+            "name": op["operationId"],
+            "operation_id": op["operationId"],
+        }
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if method != "parameters"
+    ]
 
 
 def p50(values: list[float]) -> float:
@@ -429,15 +435,8 @@ class SchemaSQLite:
                      "updated_at": now}
                 )
                 rows = [
-                    endpoints._sql.values(endpoints._row(
-                        {"id": record_id("ep"), "collection_id": coll["id"], "workspace_id": ws,
-                         "created_at": now, "updated_at": now, "method": method.upper(),
-                         "path": path, "operation": f"{method.upper()} {path}",
-                         "name": op["operationId"], "operation_id": op["operationId"]}
-                    ))
-                    for path, item in self.doc["paths"].items()
-                    for method, op in item.items()
-                    if method != "parameters"
+                    endpoints._sql.values(endpoints._row(endpoint))
+                    for endpoint in endpoint_records(self.doc, coll, now)
                 ]
                 done = collections._row({**coll, "spec": self.doc, "updated_at": now})
                 record = imports._row(
