@@ -63,7 +63,7 @@ def traced(tmp_path: Path) -> Iterator[tuple[Api, list[str], Path, dict[str, Any
             requests.get(coll["mock_url"] + path, timeout=5)
         seen: list[str] = []
         sql = store._engine  # type: ignore[attr-defined]
-        sql.dispose()  # new connections, each tracing its statements
+        store.reconnect()  # new connections, each tracing its statements
 
         @event.listens_for(sql, "connect")
         def _trace(dbapi: Any, record: Any) -> None:

@@ -39,7 +39,7 @@ def statements(tmp_path: Path) -> Iterator[tuple[Any, list[str]]]:
         store.endpoints.insert_many([_endpoint(i, workspace) for i in range(200)])
     seen: list[str] = []
     engine = store._engine  # type: ignore[attr-defined]
-    engine.dispose()  # new connections, each tracing its statements
+    store.reconnect()  # new connections, each tracing its statements
 
     @event.listens_for(engine, "connect")
     def _trace(dbapi: Any, record: Any) -> None:
