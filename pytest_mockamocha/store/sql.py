@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -41,6 +40,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from pytest_mockamocha._json import dumps
 from pytest_mockamocha.store.base import HEAVY, TABLES, Query, Record, Repository, Shared
 from pytest_mockamocha.store.sqlquery import Fields
 from pytest_mockamocha.store.sqlschema import (
@@ -476,32 +476,6 @@ class SqlStore:
 #: default size is 5; SQLAlchemy's own statements check theirs out of what is left)
 _IDLE = 4
 
-#: orjson refuses these (as ``json`` does) rather than write them its own way
-_ORJSON_REFUSES = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
-def _dumps(value: Any) -> str:
-    """``value`` as compact JSON text, as ``json.dumps`` writes it (ensure_ascii off).
-
-    orjson writes it ten times faster (an import's rows: ~0.1 ms less); where it would
-    differ, ``json`` writes it: what orjson refuses (non-string keys, integers past 64
-    bits, lone surrogates) and any text holding a JSON ``null``, which orjson also writes
-    for NaN and infinities (``json`` keeps them, as ``NaN``/``Infinity``)."""
-    try:
-        fast = orjson.dumps(value, option=_ORJSON_REFUSES)
-    except TypeError:  # orjson.JSONEncodeError is one
-        fast = None
-    if fast is None or (b"null" in fast and _has_null(fast)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return fast.decode()
-
-
-def _has_null(text: bytes) -> bool:
-    """Whether compact JSON ``text`` may hold a ``null`` value (each follows ``:``, ``,``
-    or ``[``, or is the whole text); a string that merely contains the word may say yes."""
-    return text == b"null" or b":null" in text or b",null" in text or b"[null" in text
-
-
 def _loads(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A driver row of JSON texts (``data``, maybe ``heavy``) as values, as SQLAlchemy's
     JSON type reads them (SQL NULL as None)."""
@@ -550,9 +524,9 @@ class _SqliteStatements:
     def values(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """``row`` (``SqlRepository._row``) as parameters, its JSON as text."""
         out = dict(row)
-        out["data"] = _dumps(row["data"])
+        out["data"] = dumps(row["data"])
         if self._heavy:
-            out["heavy"] = _dumps(row["heavy"])
+            out["heavy"] = dumps(row["heavy"])
         return out
 
     def select(self, query: Query) -> tuple[str, dict[str, Any]] | None:
@@ -622,7 +596,7 @@ def _sqlite_engine(path: Path) -> Engine:
     engine = create_engine(
         URL.create("sqlite", database=str(path)),
         connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT},
-        json_serializer=_dumps,
+        json_serializer=dumps,
     )
 
     @event.listens_for(engine, "connect")
@@ -654,7 +628,7 @@ def _lower(value: Any) -> Any:
 def _postgres_engine(url: str) -> Engine:
     """A pooled engine on PostgreSQL through psycopg 3."""
     parsed = make_url(url).set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True, json_serializer=_dumps)
+    return create_engine(parsed, pool_pre_ping=True, json_serializer=dumps)
 
 
 def open_sql_store(url: str, sqlite_path: Path | None = None) -> SqlStore:
