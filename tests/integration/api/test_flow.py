@@ -30,6 +30,34 @@ def test_login_answers_as_the_reference(anon: Api) -> None:
     assert ADMIN["password"] not in response.text
 
 
+def test_answers_carry_their_length_and_head_gets_the_headers_alone(
+    admin: Api, petstore: dict[str, Any]
+) -> None:
+    got = admin.call("GET", "/api/auth/me")
+    assert got.headers["Content-Type"] == "application/json"
+    assert int(got.headers["Content-Length"]) == len(got.content) > 0
+    assert got.json()["meta"]["request_id"] == got.headers["X-Request-Id"]
+    head = admin.call("HEAD", "/api/auth/me")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["Content-Type"] == "application/json"
+    assert head.headers["X-Request-Id"].startswith("req_")
+    imported = admin.call(
+        "POST",
+        f"/api/collections/{petstore['id']}/import",
+        data=(SPECS / "petstore.yaml").read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert imported.status_code == 201
+    assert imported.headers["Location"] == f"/api/imports/{imported.json()['data']['import_id']}"
+    gone = admin.call("DELETE", f"/api/collections/{petstore['id']}")
+    assert gone.status_code == 204
+    assert gone.content == b""
+    assert "Content-Length" not in gone.headers
+    assert gone.headers["X-Request-Id"].startswith("req_")
+    assert admin.call("GET", f"/api/collections/{petstore['id']}").status_code == 404
+
+
 def test_me_and_email_is_case_insensitive(anon: Api) -> None:
     api = anon.login(ADMIN["email"].upper(), ADMIN["password"])
     me = api.data("GET", "/api/auth/me")
