@@ -22,6 +22,7 @@ from pytest_mockamocha.engine import Engine
 from pytest_mockamocha.errors import SpecError
 from pytest_mockamocha.spec.loader import load_text
 from pytest_mockamocha.spec.model import ApiSpec, Operation
+from pytest_mockamocha.spec.parse import NOT_FAST
 from pytest_mockamocha.spec.slug import slugify
 from pytest_mockamocha.store import HEAVY, Query, Record, Store, utc_now
 
@@ -79,10 +80,17 @@ class Catalog:
         return slug
 
     # -- specs ---------------------------------------------------------------------------
-    def parse(self, text: str | bytes, slug: str) -> ApiSpec:
-        """A checked spec from YAML or JSON text; 422 with the loader's message otherwise."""
+    def parse(self, text: str | bytes, slug: str, parsed: Any = NOT_FAST) -> ApiSpec:
+        """A checked spec from YAML or JSON text (``parsed``: what ``fast_json`` read from
+        it, if it was read); 422 with the loader's message otherwise."""
         try:
-            return load_text(text, source=f"collection {slug}", slug=slug, cache_dir=self.cache_dir)
+            return load_text(
+                text,
+                source=f"collection {slug}",
+                slug=slug,
+                cache_dir=self.cache_dir,
+                parsed=parsed,
+            )
         except SpecError as exc:
             raise ApiError(
                 422, "the document is not a usable OpenAPI document", [str(exc)]
@@ -95,11 +103,13 @@ class Catalog:
         *,
         source: str = "api",
         record: Record | None = None,
+        parsed: Any = NOT_FAST,
     ) -> Record:
         """Replace ``coll``'s spec, sync its endpoints, remount it; the import record (the
         given ``processing`` one completed, or a new one). A document that cannot be used
-        raises 422 and leaves the collection as it was."""
-        spec = self.parse(text, coll["slug"])
+        raises 422 and leaves the collection as it was. ``parsed``: the document as
+        ``fast_json`` read it from ``text``, when the caller did."""
+        spec = self.parse(text, coll["slug"], parsed)
         return self.import_loaded(coll, spec, source=source, record=record, defer=True)
 
     def import_loaded(

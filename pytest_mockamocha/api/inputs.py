@@ -49,16 +49,22 @@ MAX_DEPTH = 200
 
 
 def parse_json(data: bytes) -> Any:
+    """``read_json``'s value."""
+    return read_json(data)[0]
+
+
+def read_json(data: bytes) -> tuple[Any, bool]:
     """Decoded JSON, or 400 naming the line and column of the mistake; also 400 for what
     would break later (nesting past ``MAX_DEPTH``, integers past Python's digit limit, a
     lone surrogate no UTF-8 store can write), naming where.
 
     orjson reads what it reads as ``json`` would (``fast_json``; ~4x faster on a 4.5 KB
     document); anything else, a mistake included, is read by ``json``, whose messages name
-    the line and column."""
+    the line and column. With the value: whether orjson read it, which makes it JSON's
+    types only and shared with nothing (what the spec loader may keep as it is)."""
     value = fast_json(data)
     if value is not NOT_FAST:
-        return _checked(data, value)
+        return _checked(data, value), True
     try:
         value = strict_json.loads(data)
     except UnicodeDecodeError:
@@ -75,7 +81,7 @@ def parse_json(data: bytes) -> Any:
         raise _too_deep() from None
     except ValueError as exc:  # an integer of more digits than int() reads (4,300)
         raise ApiError(400, f"malformed JSON: {_first_sentence(exc)}", _huge_int(data)) from None
-    return _checked(data, value)
+    return _checked(data, value), False
 
 
 def _checked(data: bytes, value: Any) -> Any:

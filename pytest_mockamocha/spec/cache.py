@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 
 from pytest_mockamocha.spec.check import Problem
-from pytest_mockamocha.spec.parse import fast_json
+from pytest_mockamocha.spec.parse import NOT_FAST, fast_json
 
 #: bumped when what an entry holds changes (2: warnings include undeclared path parameters;
 #: 3: no document when it is the text's JSON)
@@ -104,13 +104,16 @@ class DocumentCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def get(self, key: str, folder: Path | None, text: bytes) -> Compiled | None:
+    def get(
+        self, key: str, folder: Path | None, text: bytes, parsed: Any = NOT_FAST
+    ) -> Compiled | None:
         """The entry under ``key``, unless missing, unreadable, or a file it referred to
         (read from ``folder``) has changed since; ``text``: the bytes ``key`` was made of,
-        read when the entry keeps no copy of them (``Compiled.as_read``)."""
+        read when the entry keeps no copy of them (``Compiled.as_read``), unless the caller
+        read them already (``parsed``, ``fast_json``'s value)."""
         known = _KNOWN.get((self.folder, key))
         if known is not None:
-            document = fast_json(text, known=True)
+            document = parsed if parsed is not NOT_FAST else fast_json(text, known=True)
             if isinstance(document, dict):
                 return Compiled(document, known.version, known.digest, known.warnings, True, True)
         path = self.folder / f"{key}.json"
@@ -120,7 +123,7 @@ class DocumentCache:
                 return None
             document = entry["document"]
             if document is None:
-                document = fast_json(text, known=True)
+                document = parsed if parsed is not NOT_FAST else fast_json(text, known=True)
                 if not isinstance(document, dict):  # a key match, but not its JSON
                     return None
             found = Compiled(

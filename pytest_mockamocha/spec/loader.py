@@ -61,11 +61,15 @@ def load_text(
     source: str = "<document>",
     slug: str = "api",
     cache_dir: Path | None = None,
+    parsed: Any = NOT_FAST,
 ) -> ApiSpec:
-    """Load a document given as YAML or JSON text; it may not refer to other files."""
+    """Load a document given as YAML or JSON text; it may not refer to other files.
+
+    ``parsed``: what ``fast_json`` read from these very bytes, when the caller read them
+    already (the management API, to tell a document from a wrapper): not read again."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     with paused_gc():
-        compiled = _compiled(raw, source, None, cache_dir, kind="text")
+        compiled = _compiled(raw, source, None, cache_dir, kind="text", parsed=parsed)
         return _spec(compiled, source=source, slug=None, default_slug=slug, cache_dir=cache_dir)
 
 
@@ -87,16 +91,23 @@ def build_spec(
 
 
 def _compiled(
-    raw: bytes, source: str, folder: Path | None, cache_dir: Path | None, *, kind: str
+    raw: bytes,
+    source: str,
+    folder: Path | None,
+    cache_dir: Path | None,
+    *,
+    kind: str,
+    parsed: Any = NOT_FAST,
 ) -> Compiled:
-    """The document in ``raw`` compiled: from the cache when it holds these bytes."""
+    """The document in ``raw`` compiled: from the cache when it holds these bytes.
+    ``parsed``: ``fast_json``'s reading of ``raw``, if made already."""
     cache = DocumentCache(cache_dir) if cache_dir is not None else None
     key = cache.key(raw, kind) if cache is not None else ""
     if cache is not None:
-        found = cache.get(key, folder, raw)
+        found = cache.get(key, folder, raw, parsed)
         if found is not None:
             return found
-    doc = fast_json(raw)
+    doc = parsed if parsed is not NOT_FAST else fast_json(raw)
     finite = doc is not NOT_FAST
     if not finite:
         try:

@@ -12,12 +12,13 @@ from pytest_mockamocha.api.inputs import (
     Field,
     field_problems,
     is_json_type,
-    parse_json,
     raw_body,
+    read_json,
     too_large,
 )
 from pytest_mockamocha.api.routing import Route
 from pytest_mockamocha.api.state import Call
+from pytest_mockamocha.spec.parse import NOT_FAST
 from pytest_mockamocha.store import Record
 
 _YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
@@ -41,14 +42,16 @@ def view(record: Record) -> dict[str, Any]:
     }
 
 
-def _document(call: Call) -> tuple[str | bytes, str]:
-    """The document's text and where it came from, from any of the accepted forms."""
+def _document(call: Call) -> tuple[str | bytes, str, Any]:
+    """The document's text and where it came from, from any of the accepted forms; and
+    the document as orjson read it from that text, when it did (else ``NOT_FAST``): the
+    body is read once to tell a document from a wrapper, and not again to import it."""
     request = call.request
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
-        return _upload(call)
+        return (*_upload(call), NOT_FAST)
     if mimetype in _YAML_TYPES:
-        return raw_body(request, MAX_IMPORT_BODY), "a YAML body"
+        return raw_body(request, MAX_IMPORT_BODY), "a YAML body", NOT_FAST
     if not is_json_type(mimetype):
         raise ApiError(
             415,
@@ -56,14 +59,14 @@ def _document(call: Call) -> tuple[str | bytes, str]:
             f"not {mimetype or 'no content type'}",
         )
     data = raw_body(request, MAX_IMPORT_BODY)
-    body = parse_json(data) if data.strip() else None
+    body, fast = read_json(data) if data.strip() else (None, False)
     if isinstance(body, dict) and ("openapi" in body or "swagger" in body):
-        return data, "a JSON body"
+        return data, "a JSON body", body if fast else NOT_FAST
     problems = field_problems(body, _WRAPPER)
     if problems:
         raise ApiError(422, 'send {"spec": <document>} or the document itself', problems)
     assert isinstance(body, dict)
-    return spec_text(body["spec"]), "the spec field"
+    return spec_text(body["spec"]), "the spec field", NOT_FAST
 
 
 def _upload(call: Call) -> tuple[bytes, str]:
@@ -87,10 +90,10 @@ def run(call: Call) -> Answer:
     ``ASYNC_THRESHOLD`` bytes or when the client sends ``Prefer: respond-async``; then
     ``GET /api/imports/{id}`` (the ``Location``) says how it went."""
     coll = call.collection(call.args["coll_id"])
-    text, source = _document(call)
+    text, source, parsed = _document(call)
     asked = _prefers_async(call.request.headers.get("Prefer", ""))
     if not asked and len(text) <= ASYNC_THRESHOLD:
-        done = call.state.catalog.import_spec(coll, text, source=source)
+        done = call.state.catalog.import_spec(coll, text, source=source, parsed=parsed)
         return Answer.created(view(done), f"/api/imports/{done['id']}")
     record = call.state.imports.submit(coll, text, source)
     headers = [("Location", f"/api/imports/{record['id']}")]

@@ -239,6 +239,36 @@ def test_a_process_reads_no_file_for_text_it_has_cached(
         load_text(text, cache_dir=other)  # another cache folder remembers nothing of it
 
 
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_document_its_caller_read_already_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    """The management API reads an import's body to tell a document from a wrapper; the
+    loader keeps that reading (which orjson made from the same bytes) as the document."""
+    from pytest_mockamocha.spec.parse import fast_json
+
+    root = tmp_path / "cache"
+    text = _json_document(tmp_path).read_bytes()
+    if cached:
+        load_text(text, cache_dir=root)
+    parsed, names = fast_json(text), [op.name for op in load_text(text).operations]
+    reads: list[bytes] = []
+    for module in (loader, cache_module):
+
+        def counted(data: bytes, *args: object, real=module.fast_json, **kw: object) -> object:
+            reads.append(data)
+            return real(data, *args, **kw)
+
+        monkeypatch.setattr(module, "fast_json", counted)
+    spec = load_text(text, cache_dir=root, parsed=parsed)
+    assert reads == []
+    assert spec.document is parsed
+    assert spec.json_clean
+    assert [op.name for op in spec.operations] == names
+    load_text(text, cache_dir=root)  # without it: read as before
+    assert reads == [text]
+
+
 def test_a_document_that_refers_to_files_is_checked_on_every_load(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
