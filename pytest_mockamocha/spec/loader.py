@@ -373,6 +373,7 @@ def _operation(
 ) -> Operation:
     security = raw.get("security", global_security)
     operation_id = raw.get("operationId")
+    tags = raw.get("tags")
     return Operation.deferred(
         parts,
         method=method.upper(),
@@ -380,8 +381,8 @@ def _operation(
         operation_id=operation_id if isinstance(operation_id, str) else None,
         summary=str(raw.get("summary") or ""),
         deprecated=bool(raw.get("deprecated", False)),
-        pointer=jp.join("/paths", path, method),
-        tags=tuple(str(t) for t in raw.get("tags") or ()),
+        pointer=f"/paths/{jp.escape(path)}/{method}",  # a method has nothing to escape
+        tags=tuple(map(str, tags)) if tags else (),
         security=tuple(security) if isinstance(security, list) else None,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_mockamocha.spec.check import Problem
@@ -83,11 +83,26 @@ class Operation:
         """An operation whose ``DEFERRED`` parts ``parts`` builds when first read.
 
         Their slots are left empty: reading one misses, and ``__getattr__`` builds it
-        under ``parts.lock`` and fills the slot, so later reads are plain slot reads."""
-        op = cls(**given)
-        for part in cls.DEFERRED:
-            object.__delattr__(op, part)
-        object.__setattr__(op, "_parts", parts)
+        under ``parts.lock`` and fills the slot, so later reads are plain slot reads.
+
+        The other slots are filled here as ``__init__`` fills them, without filling the
+        deferred ones first only to empty them (a document's every operation is made so:
+        ~40% of its cost; GitHub's 1,223 operations)."""
+        unknown = given.keys() - _EAGER_NAMES
+        if unknown:
+            raise TypeError(f"Operation has no field {sorted(unknown)[0]!r}")
+        op = object.__new__(cls)
+        put = object.__setattr__
+        for name, default in _EAGER:
+            if name in given:
+                put(op, name, given[name])
+            elif default is MISSING:
+                raise TypeError(f"Operation needs {name!r}")
+            else:
+                put(op, name, default)
+        put(op, "name", f"{op.method} {op.path}")
+        put(op, "_success", "")
+        put(op, "_parts", parts)
         return op
 
     if not TYPE_CHECKING:  # hidden from mypy, which would accept any attribute otherwise
@@ -190,3 +205,13 @@ class ApiSpec:
     #: ``document`` holds only JSON's types, freshly read from JSON (the compiled-document
     #: cache): a store may keep it as it is instead of a JSON-clean copy
     json_clean: bool = field(default=False, repr=False)
+
+
+#: ``Operation``'s fields ``deferred`` fills from what it is given (every field but the
+#: deferred parts and those ``__init__`` computes), with their defaults
+_EAGER: tuple[tuple[str, Any], ...] = tuple(
+    (f.name, f.default)
+    for f in fields(Operation)
+    if f.init and f.name not in Operation.DEFERRED
+)
+_EAGER_NAMES = frozenset(name for name, _ in _EAGER)

@@ -174,6 +174,39 @@ def test_a_deferred_operation_is_replaced_compared_and_pickled_whole() -> None:
     assert "parameters=(Parameter(" in repr(spec.operations[0])
 
 
+class _Parts:
+    """A parts builder that says which part it was asked for."""
+
+    lock = threading.Lock()
+
+    def build(self, op: Operation, part: str) -> Any:
+        return {"parameters": (), "request_body": None, "responses": {"200": part}}[part]
+
+
+def test_a_deferred_operation_holds_every_other_field_as_one_made_directly() -> None:
+    given: dict[str, Any] = {
+        "method": "PUT", "path": "/pets/{id}", "operation_id": "put", "summary": "s",
+        "deprecated": True, "pointer": "/paths/~1pets~1{id}/put", "tags": ("pets",),
+        "security": ({"key": []},),
+    }  # fmt: skip
+    made = Operation.deferred(_Parts(), **given)
+    direct = Operation(**given)
+    eager = [f.name for f in dataclasses.fields(Operation) if f.name not in PARTS]
+    assert [getattr(made, name) for name in eager if name != "_parts"] == [
+        getattr(direct, name) for name in eager if name != "_parts"
+    ]
+    assert made.name == "PUT /pets/{id}"
+    assert not any(made.built(part) for part in PARTS)
+    assert made.responses == {"200": "responses"}
+    assert made.success_status() == "200"
+    least = Operation.deferred(_Parts(), method="GET", path="/")
+    assert (least.operation_id, least.summary, least.tags, least.security) == (None, "", (), None)
+    with pytest.raises(TypeError, match="needs 'path'"):
+        Operation.deferred(_Parts(), method="GET")
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        Operation.deferred(_Parts(), method="GET", path="/", colour="red")
+
+
 def test_an_operation_made_directly_has_every_part_at_once() -> None:
     op = Operation(method="GET", path="/pets", responses={"200": {}})
     assert all(op.built(part) for part in PARTS)
