@@ -22,7 +22,11 @@ and ``raw_import_ms``, one transaction writing what an import writes (the docume
 into one row and one endpoint-sized row per operation, 10 here). ``create_x`` and
 ``import_x`` are the API's p50 over its reference (create/raw, import/raw_import); each
 reference takes turns with the API call it is compared with (five rounds, each running
-its share of the calls back to back), so both see the same machine. ``http_floor_ms`` is
+its share of the calls back to back), so both see the same machine; and before anything is
+timed, the server and both references write until each WAL has wrapped, as on a server that
+has run a while (a commit that grows a WAL file for the first time costs ~1.5x one that
+overwrites a wrapped WAL, and the server's wrapped within its first imports while the
+references' never did). ``http_floor_ms`` is
 the p50 of an authenticated API call that writes nothing (``GET /api/auth/me``), timed in
 the same rounds as the creates: the part of every API call that is HTTP, the pool and the
 token, whatever the store.
@@ -34,7 +38,14 @@ schema (a file grown to N the same way): the endpoint rows, the collection's doc
 the import record, laid out as the store lays them out, by sqlite3 alone in one
 transaction. Its ratio to ``raw_import_ms`` is what the schema's indexes cost (the listing's
 four sort orders, which keep list pages fast at every N); ``import_schema_x``, the API's
-import over it, is what our layers and HTTP add to that write.
+import over it, is what our layers and HTTP add to that write. ``schema_create_ms`` is the
+same for a create (its collection row).
+
+The floor of any server on this stack and schema: ``stack_create_ms`` and
+``stack_import_ms`` are the same POSTs (a create's body, the document) answered by werkzeug
+on waitress with none of our code (``STACK``: the body read, a fixed answer), timed in the
+same rounds. ``create_floor_x`` and ``import_floor_x`` are that HTTP plus the schema's
+write, over the raw reference: what the ratio would be if our request handling cost nothing.
 """
 
 from __future__ import annotations
@@ -184,6 +195,49 @@ class Server:
             self.proc.kill()
 
 
+#: the stack's own floor: werkzeug answering on waitress, none of our code; it reads the body
+#: (as any API call that takes one must) and answers a fixed envelope
+STACK = """
+import sys
+import waitress
+from werkzeug.wrappers import Request, Response
+
+@Request.application
+def app(request):
+    request.get_data()
+    return Response('{"data": {"id": "coll_0"}}', status=201, content_type="application/json")
+
+waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), _quiet=True)
+"""
+
+
+class Stack:
+    """The ``STACK`` server: what a POST costs over HTTP on werkzeug and waitress alone."""
+
+    def __init__(self) -> None:
+        port = free_port()
+        self.proc = subprocess.Popen([sys.executable, "-c", STACK, str(port)])
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.http = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                self.post(b"{}")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise
+                time.sleep(0.02)
+
+    def post(self, body: bytes | str) -> None:
+        self.http.request("POST", "/", body=body, headers={"Content-Type": "application/json"})
+        self.http.getresponse().read()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
 def grow(url: str, target: int, doc: dict[str, Any]) -> None:
     """Write collections straight into the store until it holds ``target`` (the server is
     stopped), each as the API's import leaves it."""
@@ -274,6 +328,29 @@ class WalPages:
         return round(statistics.mean(self.counts), 1) if self.counts else None
 
 
+def until_wrapped(write: Any, db: Path | None, most: int = 200) -> int:
+    """Call ``write`` until the WAL of ``db`` has wrapped (a checkpoint let the next commit
+    start again at its beginning), at most ``most`` times; how many calls it took (0 for a
+    store without a WAL).
+
+    A commit that appends to a WAL file growing for the first time costs more than one
+    that overwrites a wrapped WAL (here ~0.43 vs ~0.28 ms for the import reference): a
+    server that has run a while is in the second state, and whatever is compared must be
+    in the same one. Freshly opened, the server wrapped within its first imports while the
+    references never did, which made every ratio look ~1.5x better than it is."""
+    pages = WalPages(db)
+    last = pages._frames()
+    if last is None:
+        return 0
+    for calls in range(1, most + 1):
+        write()
+        now = pages._frames()
+        if now is not None and now < last:
+            return calls
+        last = now
+    raise RuntimeError(f"the WAL of {db} did not wrap in {most} writes")
+
+
 def timed(action: Any, reps: int, pages: WalPages | None = None) -> list[float]:
     out = []
     for _ in range(reps):
@@ -356,9 +433,8 @@ class RawSQLite:
 
     def reopen(self) -> None:
         """Close and open again, as the server's restart leaves its file: checkpointed, with
-        a new WAL. A commit that grows the WAL file costs more than one that overwrites a WAL
-        wrapped by earlier checkpoints (0.31 vs 0.17 ms for a create's here), so the
-        reference starts from the state the server's file is in after its restart."""
+        a new WAL. ``measure`` then writes until this WAL has wrapped, as the server's has
+        (``until_wrapped``)."""
         self.db.close()
         self.db = self._connect()
 
@@ -411,6 +487,8 @@ class SchemaSQLite:
         self.db: sqlite3.Connection | None = None
         self.pending: list[tuple[str, list[dict[str, Any]], str, dict[str, Any], str,
                                  dict[str, Any]]] = []
+        #: a create's statement and row, one per create to come
+        self.creates: list[tuple[str, dict[str, Any]]] = []
 
     def grow(self, n: int, reps: int) -> None:
         """To ``n`` collections; then ``reps`` empty ones (as creates leave them) and the
@@ -427,6 +505,15 @@ class SchemaSQLite:
             ws = admin["workspace_id"]
             endpoints, collections, imports = store.endpoints, store.collections, store.imports
             self.pending = []
+            now = utc_now()
+            self.creates = [
+                (collections._sql.insert, collections._sql.values(collections._row(
+                    {"id": record_id("coll"), "workspace_id": ws, "name": f"Created {n} {i}",
+                     "description": "", "slug": f"created-{n}-{i}", "spec": None,
+                     "created_at": now, "updated_at": now}
+                )))
+                for i in range(reps)
+            ]
             for i in range(reps):
                 now = utc_now()
                 coll = collections.insert(
@@ -456,6 +543,14 @@ class SchemaSQLite:
         self.db = sqlite3.connect(self.path, isolation_level=None)  # a new WAL, as a restart
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
+
+    def write_create(self) -> None:
+        """One transaction writing a create's row (a collection) into the schema."""
+        assert self.db is not None
+        insert, row = self.creates.pop()
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(insert, row)
+        self.db.execute("COMMIT")
 
     def write_import(self) -> None:
         """One transaction writing an import's rows into the schema."""
@@ -502,6 +597,10 @@ def interleaved(
     return times
 
 
+#: the schema reference's imports set aside to wrap its WAL (~15 do, at 66 pages each)
+SCHEMA_WARMUP = 40
+
+
 def measure(
     server: Server,
     n: int,
@@ -510,31 +609,44 @@ def measure(
     db: Path | None,
     raw: RawSQLite,
     schema: SchemaSQLite,
+    stack: Stack,
 ) -> dict[str, Any]:
     """Every figure of one server holding ``n`` collections (``db``: its SQLite file), the
-    writes timed in turns with the raw references and an authenticated call that writes
-    nothing (``GET /api/auth/me``: what any API call costs over HTTP)."""
+    writes timed in turns with the raw references, an authenticated call that writes
+    nothing (``GET /api/auth/me``: what any API call costs over HTTP), the same writes by
+    sqlite3 alone into the server's schema, and the same POSTs to ``STACK``."""
     made: list[str] = []
 
     def create() -> None:
         name = f"bench {n} {len(made)}"
         made.append(server.call("POST", "/api/collections", {"name": name})["id"])
 
+    def import_another() -> None:
+        create()
+        server.call("POST", f"/api/collections/{made.pop()}/import", text)
+
     for _ in range(3):  # warm-up: the routes load, the pool fills
         create()
+    # every WAL wrapped before anything is timed: the state of a server that has run a while
+    until_wrapped(import_another, db)
+    until_wrapped(raw.write_import, raw.path)
+    until_wrapped(schema.write_import, schema.path, SCHEMA_WARMUP)
     create_pages, import_pages = WalPages(db), WalPages(db)
     raw_pages, raw_import_pages = WalPages(raw.path), WalPages(raw.path)
     schema_pages = WalPages(schema.path)
-    creates, raw_creates, floor = interleaved(
+    created = json.dumps({"name": "bench"})
+    creates, raw_creates, floor, schema_creates, stack_creates = interleaved(
         [
             (create, create_pages),
             (raw.write, raw_pages),
             (functools.partial(server.call, "GET", "/api/auth/me"), None),
+            (schema.write_create, None),
+            (functools.partial(stack.post, created), None),
         ],
         args.reps,
     )
     targets = iter(made[3:])
-    imports, raw_imports, schema_imports = interleaved(
+    imports, raw_imports, schema_imports, stack_imports = interleaved(
         [
             (
                 lambda: server.call("POST", f"/api/collections/{next(targets)}/import", text),
@@ -542,6 +654,7 @@ def measure(
             ),
             (raw.write_import, raw_import_pages),
             (schema.write_import, schema_pages),
+            (functools.partial(stack.post, text), None),
         ],
         args.reps,
     )
@@ -584,6 +697,11 @@ def measure(
         "schema_import_ms": round(p50(schema_imports), 3),
         "schema_import_pages": schema_pages.mean(),
         "import_schema_x": round(p50(imports) / p50(schema_imports), 1),
+        "schema_create_ms": round(p50(schema_creates), 3),
+        "stack_create_ms": round(p50(stack_creates), 3),
+        "stack_import_ms": round(p50(stack_imports), 3),
+        "create_floor_x": round((p50(stack_creates) + p50(schema_creates)) / p50(raw_creates), 1),
+        "import_floor_x": round((p50(stack_imports) + p50(schema_imports)) / p50(raw_imports), 1),
     }
 
 
@@ -598,6 +716,7 @@ def run(
     operations = sum(1 for item in doc["paths"].values() for m in item if m != "parameters")
     raw = RawSQLite(folder / "raw.sqlite", text, operations)
     schema = SchemaSQLite(folder / "schema.sqlite", doc)
+    stack = Stack()
     rows = []
     Server(url, folder / "cache").stop()  # creates the store and its administrator
     try:
@@ -605,17 +724,18 @@ def run(
             grow(url, n, doc)
             raw.grow(n)
             raw.reopen()
-            schema.grow(n, args.reps)
+            schema.grow(n, args.reps + SCHEMA_WARMUP)
             server = Server(url, folder / "cache")
             try:
                 row = {"backend": backend if "://" not in backend else "postgresql"}
-                row |= measure(server, n, text, args, sqlite_file, raw, schema)
+                row |= measure(server, n, text, args, sqlite_file, raw, schema, stack)
             finally:
                 server.stop()
             rows.append(row)
             print(json.dumps(row), flush=True)
     finally:
         schema.close()
+        stack.stop()
     return rows
 
 
@@ -640,6 +760,8 @@ def main() -> None:
         "raw_sqlite_ms", "raw_import_ms", "create_x", "import_x",
         "create_pages", "import_pages", "raw_pages", "raw_import_pages",
         "schema_import_ms", "schema_import_pages", "import_schema_x",
+        "schema_create_ms", "stack_create_ms", "stack_import_ms", "create_floor_x",
+        "import_floor_x",
     )  # fmt: skip
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
