@@ -27,7 +27,6 @@ def loads(data: bytes | str) -> Any:
     return json.loads(data, parse_constant=_refuse)
 
 
-
 #: orjson refuses these (as ``json`` does) rather than write them its own way
 _ORJSON_REFUSES = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
